@@ -1,0 +1,112 @@
+"""Loading and validating the radflow config before any job runs.
+
+Two layers: the JSON schema ``config/schema.yaml`` (types, ranges, required keys per
+source) and :func:`check_semantics` (windows that overlap, studies naming unknown
+samples, input paths that do not exist). Every message names the offending field.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+SCHEMA = REPO / "config" / "schema.yaml"
+
+
+class ConfigError(ValueError):
+    """Invalid configuration; the message names the field."""
+
+
+def _field(path) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "<top level>"
+
+
+def validate_schema(config: dict, schema_path=SCHEMA) -> None:
+    """Raise :class:`ConfigError` with the field path of the first schema violation."""
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(config),
+                    key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        lines = [f"config field '{_field(e.absolute_path)}': {e.message}" for e in errors]
+        raise ConfigError("invalid config:\n  " + "\n  ".join(lines))
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _check_window(name: str, w) -> None:
+    if not w[0] < w[1]:
+        raise ConfigError(f"config field '{name}': lower edge {w[0]} is not below upper edge {w[1]}")
+
+
+def check_semantics(config: dict, base_dir=None) -> None:
+    """Checks the schema cannot express; raise :class:`ConfigError` naming the field.
+
+    Relative input paths are resolved against ``base_dir`` (default: the working
+    directory, where Snakemake runs every job).
+    """
+    base_dir = Path.cwd() if base_dir is None else Path(base_dir)
+    samples = config["samples"]
+    for name, s in samples.items():
+        if s["source"] != "generate":
+            path = Path(s["path"])
+            path = path if path.is_absolute() else base_dir / path
+            if not path.is_file():
+                raise ConfigError(f"config field 'samples.{name}.path': file {s['path']} not found")
+        elif s["n_chunks"] > s["n_events"]:
+            raise ConfigError(f"config field 'samples.{name}.n_chunks': {s['n_chunks']} chunks "
+                              f"for {s['n_events']} events leaves empty chunks")
+    for study, st in config["studies"].items():
+        pre = f"studies.{study}"
+        for s in st["samples"]:
+            if s not in samples:
+                raise ConfigError(f"config field '{pre}.samples': unknown sample '{s}' "
+                                  f"(defined: {sorted(samples)})")
+        fit, sr = st["fit_range"], st["signal_region"]
+        _check_window(f"{pre}.fit_range", fit)
+        _check_window(f"{pre}.signal_region", sr)
+        if not (fit[0] <= sr[0] and sr[1] <= fit[1]):
+            raise ConfigError(f"config field '{pre}.signal_region': {sr} is not inside "
+                              f"{pre}.fit_range {fit}")
+        for key in ("sidebands", "long_sidebands"):
+            for i, sb in enumerate(st.get(key, [])):
+                _check_window(f"{pre}.{key}[{i}]", sb)
+                if _overlap(sb, sr):
+                    raise ConfigError(f"config field '{pre}.{key}[{i}]': {sb} overlaps "
+                                      f"{pre}.signal_region {sr}")
+                if not (fit[0] <= sb[0] and sb[1] <= fit[1]):
+                    raise ConfigError(f"config field '{pre}.{key}[{i}]': {sb} is not inside "
+                                      f"{pre}.fit_range {fit}")
+
+
+def validate(config: dict, base_dir=None) -> dict:
+    """Schema plus semantic validation; returns the config unchanged."""
+    validate_schema(config)
+    check_semantics(config, base_dir)
+    return config
+
+
+def load(path) -> dict:
+    """Read and validate a YAML config file."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file {path} not found")
+    return validate(yaml.safe_load(path.read_text()))
+
+
+def generated_chunks(config: dict, sample: str) -> list[int]:
+    """Chunk indices of a generated sample."""
+    return list(range(config["samples"][sample]["n_chunks"]))
+
+
+def chunk_size(config: dict, sample: str, chunk: int) -> int:
+    """Events in one chunk: n_events split as evenly as possible over n_chunks."""
+    s = config["samples"][sample]
+    base, extra = divmod(s["n_events"], s["n_chunks"])
+    return base + (1 if chunk < extra else 0)

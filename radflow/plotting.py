@@ -1,0 +1,79 @@
+"""HEP-style figures (mplhep): normalized histograms with ratio panels, saved as PDF + PNG.
+
+Figure files are named ``results/figures/{ID}_{name}.{pdf,png}`` with the catalog id of
+``../shared/DESIGN.md``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import mplhep as hep  # noqa: E402
+import numpy as np  # noqa: E402
+
+from radflow.io import atomic_output  # noqa: E402
+
+plt.style.use(hep.style.ROOT)
+
+#: Axis labels of feature columns, with units.
+LABELS = {
+    "mjj": r"$m_{jj}$ [GeV]", "mj1": r"$m_{j1}$ [GeV]", "mj2": r"$m_{j2}$ [GeV]",
+    "delta_m": r"$\Delta m = m_{j1} - m_{j2}$ [GeV]",
+    "tau21_j1": r"$\tau_{21}^{j1}$", "tau21_j2": r"$\tau_{21}^{j2}$",
+    "tau32_j1": r"$\tau_{32}^{j1}$", "tau32_j2": r"$\tau_{32}^{j2}$",
+}
+
+
+def ratio_figure(n_panels: int = 1, width: float = 6.5):
+    """Figure with ``n_panels`` columns, each a main axis over a ratio axis."""
+    fig, axes = plt.subplots(2, n_panels, figsize=(width * n_panels, 6.5), sharex="col",
+                             gridspec_kw={"height_ratios": [3, 1], "hspace": 0.05}, squeeze=False)
+    return fig, axes
+
+
+def normalized_hist(values, bins, weights=None):
+    """Density histogram and its statistical error (sqrt of the sum of squared weights)."""
+    w = np.ones(len(values)) if weights is None else np.asarray(weights, float)
+    counts, _ = np.histogram(values, bins=bins, weights=w)
+    sumw2, _ = np.histogram(values, bins=bins, weights=w * w)
+    norm = w.sum() * np.diff(bins)
+    return counts / norm, np.sqrt(sumw2) / norm
+
+
+def compare(ax, rax, series, bins, xlabel, reference: int = 0, logy=False):
+    """Overlay normalized histograms; ratio panel shows each series / series[reference].
+
+    ``series``: list of dicts with ``values``, optional ``weights``, ``label`` and
+    ``ratio`` (bool: draw in the ratio panel).
+    """
+    hists = [normalized_hist(s["values"], bins, s.get("weights")) for s in series]
+    ref, ref_err = hists[reference]
+    centers = 0.5 * (bins[1:] + bins[:-1])
+    for i, (s, (h, err)) in enumerate(zip(series, hists)):
+        hep.histplot(h, bins, yerr=err, ax=ax, label=s["label"], histtype="step", lw=1.5,
+                     color=s.get("color"))
+        if s.get("ratio", i != reference):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                r = np.where(ref > 0, h / ref, np.nan)
+                rerr = r * np.sqrt((err / np.where(h > 0, h, np.inf)) ** 2 + (ref_err / np.where(ref > 0, ref, np.inf)) ** 2)
+            rax.errorbar(centers, r, yerr=rerr, fmt=s.get("marker", "o"), ms=4,
+                         color=s.get("color", ax.lines[-1].get_color() if ax.lines else None))
+    rax.axhline(1.0, color="gray", ls="--", lw=1)
+    rax.set_ylim(0.5, 1.5)
+    rax.set_ylabel(f"ratio to\n{series[reference]['label']}", fontsize=14)
+    rax.set_xlabel(xlabel)
+    ax.set_ylabel("normalized events / bin width")
+    if logy:
+        ax.set_yscale("log")
+    ax.legend(fontsize=13)
+
+
+def save(fig, outputs) -> None:
+    """Save ``fig`` to each output path (atomically) and close it."""
+    for out in outputs:
+        with atomic_output(out) as tmp:
+            fig.savefig(tmp, format=Path(out).suffix[1:], bbox_inches="tight")
+    plt.close(fig)

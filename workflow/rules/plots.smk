@@ -1,0 +1,24 @@
+# Figures named by their catalog id (../shared/DESIGN.md).
+
+
+rule plot_features:
+    input:
+        data="results/features/data.h5",
+        sim="results/features/sim.h5",
+        signal="results/features/sig_xy.h5",
+    output:
+        a1=fig("A1", "mjj"),
+        a2=fig("A2", "features"),
+    params:
+        signal_region=" ".join(map(str, STUDIES.get("salad", {}).get("signal_region", []))),
+    log:
+        "results/logs/plots/A1_A2.log",
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../../envs/plot.yaml"
+    shell:
+        "python {REPO}/scripts/plot_features.py --data {input.data} --sim {input.sim}"
+        " --signal {input.signal} --signal-region {params.signal_region}"
+        " --a1 {output.a1} --a2 {output.a2} > {log} 2>&1"

@@ -1,0 +1,20 @@
+# Per study: SR / SB / long-SB / fit-range masks, alpha * mjj shift, train/test split.
+
+
+rule regions:
+    input:
+        "results/features/{sample}.h5",
+    output:
+        "results/{study}/regions/{sample}.h5",
+    params:
+        config=CONFIG_FILE,
+    log:
+        "results/logs/regions/{study}_{sample}.log",
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../../envs/generate.yaml"
+    shell:
+        "python {REPO}/scripts/regions.py --config {params.config} --study {wildcards.study}"
+        " --sample {wildcards.sample} --features {input} --output {output} > {log} 2>&1"
