@@ -30,7 +30,7 @@ LABELS = {
 def ratio_figure(n_panels: int = 1, width: float = 6.5):
     """Figure with ``n_panels`` columns, each a main axis over a ratio axis."""
     fig, axes = plt.subplots(2, n_panels, figsize=(width * n_panels, 6.5), sharex="col",
-                             gridspec_kw={"height_ratios": [3, 1], "hspace": 0.05}, squeeze=False)
+                             gridspec_kw={"height_ratios": [3, 1], "hspace": 0.05, "wspace": 0.35}, squeeze=False)
     return fig, axes
 
 
@@ -63,9 +63,9 @@ def compare(ax, rax, series, bins, xlabel, reference: int = 0, logy=False):
                          color=s.get("color", ax.lines[-1].get_color() if ax.lines else None))
     rax.axhline(1.0, color="gray", ls="--", lw=1)
     rax.set_ylim(0.5, 1.5)
-    rax.set_ylabel(f"ratio to\n{series[reference]['label']}", fontsize=14)
+    rax.set_ylabel(f"ratio to {series[reference].get('short', 'ref.')}", fontsize=15)
     rax.set_xlabel(xlabel)
-    ax.set_ylabel("normalized events / bin width")
+    ax.set_ylabel("normalized density", fontsize=18)
     if logy:
         ax.set_yscale("log")
     ax.legend(fontsize=13)

@@ -14,7 +14,7 @@ A2_BINS = {"mj1": np.linspace(0, 1000, 41), "mj2": np.linspace(0, 1000, 41),
 
 def series(columns, var):
     return [{"values": columns[k][var], "label": STYLE[k][0], "color": STYLE[k][1],
-             "ratio": k != "data"} for k in ("data", "sim", "signal")]
+             "ratio": k == "sim", "short": k} for k in ("data", "sim", "signal")]
 
 
 def main(argv=None):
@@ -37,7 +37,7 @@ def main(argv=None):
             ax.axvline(edge, color="gray", ls=":", lw=1)
     plotting.save(fig, args.a1)
 
-    fig, axes = plotting.ratio_figure(4, width=5.5)
+    fig, axes = plotting.ratio_figure(4, width=7.0)
     for i, var in enumerate(A2_BINS):
         plotting.compare(axes[0, i], axes[1, i], series(cols, var), A2_BINS[var], plotting.LABELS[var])
     plotting.save(fig, args.a2)
