@@ -35,8 +35,11 @@ def main(argv=None):
                                   f"t_{k}_s": v for k, v in res.timing.items()}})
     print(json.dumps({"sample": args.sample, "chunk": args.chunk, "seed": seed, "n_selected": n,
                       "n_generated": res.n_tried, "wall_s": round(wall, 2),
-                      "ms_per_generated_event": round(1e3 * wall / res.n_tried, 3),
-                      "ms_per_event_next_only": round(1e3 * res.timing["next"] / res.n_tried, 3)}))
+                      "ms_per_generated_event_with_init": round(1e3 * wall / res.n_tried, 3),
+                      "ms_per_generated_event_chain": round(
+                          1e3 * sum(res.timing.values()) / res.n_tried, 3),
+                      "ms_per_generated_event_next_only": round(
+                          1e3 * res.timing["next"] / res.n_tried, 3)}))
 
 
 if __name__ == "__main__":

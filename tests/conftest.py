@@ -1,0 +1,53 @@
+"""Shared fixtures: one CI-sized run of the real DAG (config/ci.yaml), reused by the tests."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+CI_CONFIG = REPO / "config" / "ci.yaml"
+
+
+def snakemake(workdir, *args, configfile=CI_CONFIG, check=True):
+    """Run the repository's Snakefile in ``workdir`` with the venv's tools on PATH."""
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "workflow" / "Snakefile"),
+           "--directory", str(workdir), "--cores", "2", *args, "--configfile", str(configfile)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"snakemake failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def ci_run(tmp_path_factory):
+    """Results directory of a full CI-sized DAG run (events, features, regions, figures)."""
+    workdir = tmp_path_factory.mktemp("ci_run")
+    snakemake(workdir)
+    return workdir / "results"
+
+
+@pytest.fixture(scope="session")
+def ci_config():
+    return yaml.safe_load(CI_CONFIG.read_text())
+
+
+@pytest.fixture
+def small_config(tmp_path, ci_config):
+    """Write a copy of the CI config with a ``modify(cfg)`` hook; returns (path, cfg)."""
+    def make(modify=lambda c: None, name="config.yaml"):
+        cfg = yaml.safe_load(yaml.safe_dump(ci_config))
+        modify(cfg)
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(cfg))
+        return path, cfg
+    return make
+
+
+def copy_file(src, dst):
+    shutil.copyfile(src, dst)
+    return dst

@@ -1,0 +1,46 @@
+"""Config validation names the offending field, in Python and before any Snakemake job."""
+import pytest
+
+from radflow import config as cfgmod
+from tests.conftest import snakemake
+
+
+def set_(path, value):
+    def modify(cfg):
+        node = cfg
+        for k in path[:-1]:
+            node = node[k]
+        node[path[-1]] = value
+    return modify
+
+
+BAD = [
+    (set_(["studies", "salad", "sidebands"], [[2600.0, 3300.0], [3750.0, 5000.0]]),
+     r"studies\.salad\.sidebands\[0\].*overlaps"),
+    (set_(["samples", "data", "n_events"], -5), r"samples\.data\.n_events"),
+    (set_(["studies", "salad", "samples"], ["data", "herwig"]), r"studies\.salad\.samples.*herwig"),
+    (set_(["samples", "lhco"], {"source": "lhco_h5", "path": "nowhere/events.h5"}),
+     r"samples\.lhco\.path.*nowhere/events.h5"),
+    (set_(["samples", "data", "process"], "ttbar"), r"samples\.data\.process"),
+    (set_(["studies", "salad", "signal_region"], [3750.0, 3250.0]), r"studies\.salad\.signal_region"),
+]
+
+
+@pytest.mark.parametrize("modify,message", BAD)
+def test_bad_config_names_field(small_config, modify, message):
+    path, _ = small_config(modify)
+    with pytest.raises(cfgmod.ConfigError, match=message):
+        cfgmod.load(path)
+
+
+def test_snakemake_rejects_bad_config_before_any_job(tmp_path, small_config):
+    path, _ = small_config(BAD[0][0])
+    proc = snakemake(tmp_path / "run", "-n", configfile=path, check=False)
+    assert proc.returncode != 0
+    assert "studies.salad.sidebands[0]" in proc.stdout + proc.stderr
+    assert not (tmp_path / "run" / "results").exists()
+
+
+def test_default_and_paper_configs_valid():
+    for name in ("config.yaml", "paper.yaml", "ci.yaml"):
+        cfgmod.load(cfgmod.REPO / "config" / name)
