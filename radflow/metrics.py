@@ -36,3 +36,64 @@ def roc_curve(labels, scores, weights=None):
     tpr = np.r_[0.0, tp / tp[-1]]
     fpr = np.r_[0.0, fp / fp[-1]]
     return fpr, tpr, np.r_[np.inf, s[last]]
+
+
+def sic(eff_s, eff_b, offset: float = 1e-4):
+    """Significance improvement eS / sqrt(eB + offset); the offset (1e-4 in the SALAD paper)
+    regulates statistical fluctuations at low background efficiency."""
+    return np.asarray(eff_s) / np.sqrt(np.asarray(eff_b) + offset)
+
+
+def max_sic(labels, scores, weights=None, offset: float = 1e-4) -> float:
+    """Maximum of the SIC curve over all thresholds."""
+    fpr, tpr, _ = roc_curve(labels, scores, weights)
+    return float(np.max(sic(tpr, fpr, offset)))
+
+
+def _interpolate(x, xs, ys, first_at_or_above: bool):
+    """y at x along a monotone ROC staircase (xs non-decreasing, repeated values allowed).
+
+    first_at_or_above=True: the first point with xs >= x (fpr at a tpr: the smallest fpr
+    that reaches it); False: the last point with xs <= x (tpr at an fpr: the largest tpr
+    allowed). Linear interpolation between neighbouring points otherwise.
+    """
+    if first_at_or_above:
+        i = int(np.searchsorted(xs, x, side="left"))
+        if i == 0 or xs[i] == x:
+            return float(ys[min(i, len(xs) - 1)])
+        j, i = i - 1, i
+    else:
+        j = int(np.searchsorted(xs, x, side="right")) - 1
+        if j == len(xs) - 1 or xs[j] == x:
+            return float(ys[j])
+        i = j + 1
+    return float(ys[j] + (ys[i] - ys[j]) * (x - xs[j]) / (xs[i] - xs[j]))
+
+
+def fpr_at_tpr(labels, scores, tpr_target: float = 0.5, weights=None) -> float:
+    """Background efficiency at signal efficiency ``tpr_target``: the smallest FPR whose
+    TPR reaches the target, interpolated linearly between ROC points."""
+    fpr, tpr, _ = roc_curve(labels, scores, weights)
+    return _interpolate(tpr_target, tpr, fpr, first_at_or_above=True)
+
+
+def sic_at_tpr(labels, scores, tpr_target: float = 0.5, weights=None, offset: float = 1e-4):
+    """SIC at signal efficiency ``tpr_target`` (0.5 in the SALAD paper's Fig. 8)."""
+    return float(sic(tpr_target, fpr_at_tpr(labels, scores, tpr_target, weights), offset))
+
+
+def sic_at_rejection(labels, scores, rejection: float = 1e3, weights=None, offset: float = 1e-4):
+    """SIC at background rejection 1/eB = ``rejection``: eS interpolated at eB = 1/rejection."""
+    fpr, tpr, _ = roc_curve(labels, scores, weights)
+    eff_b = 1.0 / rejection
+    return float(sic(_interpolate(eff_b, fpr, tpr, first_at_or_above=False), eff_b, offset))
+
+
+def truncated_mean(values, axis: int = 0, n_trim: int = 1):
+    """Mean along ``axis`` after dropping the ``n_trim`` smallest and largest entries
+    (e.g. scores of 10 initializations -> mean of the middle 8)."""
+    v = np.sort(np.asarray(values, float), axis=axis)
+    n = v.shape[axis]
+    if n <= 2 * n_trim:
+        raise ValueError(f"truncated_mean needs more than {2 * n_trim} entries along axis {axis}, got {n}")
+    return np.take(v, np.arange(n_trim, n - n_trim), axis=axis).mean(axis=axis)

@@ -1,15 +1,94 @@
-"""Keras network builders for the papers' classifiers."""
+"""Network architectures of the five papers, chosen by name in the config.
+
+Each architecture is a spec (hidden layers, output, loss, optimizer) that both the
+single-network Keras builder (:func:`keras_model`) and the vectorized ensemble
+(:mod:`radflow.ensemble`) build from, so one name means the same network everywhere.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 
-def mlp_classifier(n_inputs: int, hidden=(64, 64, 64), activation="relu"):
-    """Fully connected binary classifier: ``hidden`` ReLU layers, one sigmoid output.
 
-    Input shape (batch, n_inputs), output shape (batch, 1).
-    """
+@dataclass(frozen=True)
+class Layer:
+    units: int
+    activation: str = "relu"     # relu | leaky_relu (slope 0.1) | elu | linear
+    dropout: float = 0.0         # dropout rate applied after the activation
+    batchnorm: bool = False      # batch normalization after the activation
+
+
+@dataclass(frozen=True)
+class Architecture:
+    hidden: tuple
+    output: str = "sigmoid"      # sigmoid: 1 unit, binary classifier; linear: n_inputs (AE)
+    loss: str = "bce"            # bce (weighted binary cross-entropy) | mse
+    learning_rate: float = 1e-3
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    decay: float = 0.0           # Keras-2 style: lr_t = lr / (1 + decay * step)
+
+
+def _dense(*units, activation="relu"):
+    return tuple(Layer(u, activation) for u in units)
+
+
+ARCHITECTURES = {
+    # SALAD paper: 3 x 100 ReLU, sigmoid output, Adam.
+    "salad": Architecture(hidden=_dense(100, 100, 100)),
+    # SA-CWoLa paper: 3 x 64 ReLU, Adam.
+    "sacwola": Architecture(hidden=_dense(64, 64, 64)),
+    # CWoLa Hunting (vs autoencoder): 64 leaky ReLU(0.1) - 32 - 16 - 4 ELU, dropout 0.2 after
+    # the first three hidden layers, Adam(1e-3, beta1 0.8, beta2 0.99, decay 5e-4).
+    "cwola_hunting": Architecture(
+        hidden=(Layer(64, "leaky_relu", 0.2), Layer(32, "elu", 0.2), Layer(16, "elu", 0.2),
+                Layer(4, "elu")),
+        beta_1=0.8, beta_2=0.99, decay=5e-4),
+    # Complementarity paper: (64, 32, 1).
+    "complementarity": Architecture(hidden=_dense(64, 32)),
+    # Autoencoder ensemble: 512-512-2-512-512, batch norm after the first layer, MSE.
+    "autoencoder": Architecture(
+        hidden=(Layer(512, "relu", batchnorm=True), Layer(512), Layer(2, "linear"), Layer(512),
+                Layer(512)),
+        output="linear", loss="mse"),
+}
+
+
+def get(name: str) -> Architecture:
+    if name not in ARCHITECTURES:
+        raise KeyError(f"unknown architecture '{name}' (known: {sorted(ARCHITECTURES)})")
+    return ARCHITECTURES[name]
+
+
+def flops_per_event(arch: Architecture, n_inputs: int) -> int:
+    """Multiply-add FLOPs (2 per MAC) of one forward pass for one event and one member."""
+    sizes = [n_inputs] + [layer.units for layer in arch.hidden]
+    sizes.append(1 if arch.output == "sigmoid" else n_inputs)
+    return sum(2 * a * b for a, b in zip(sizes[:-1], sizes[1:]))
+
+
+def keras_model(arch: Architecture, n_inputs: int):
+    """A plain Keras model of ``arch``: input (batch, n_inputs), output (batch, 1) for a
+    classifier or (batch, n_inputs) for the autoencoder."""
     import keras
 
     layers = [keras.Input(shape=(n_inputs,))]
-    layers += [keras.layers.Dense(n, activation=activation) for n in hidden]
-    layers.append(keras.layers.Dense(1, activation="sigmoid"))
+    for layer in arch.hidden:
+        act = keras.layers.LeakyReLU(0.1) if layer.activation == "leaky_relu" else \
+            keras.layers.Activation(layer.activation)
+        layers += [keras.layers.Dense(layer.units), act]
+        if layer.batchnorm:
+            layers.append(keras.layers.BatchNormalization())
+        if layer.dropout:
+            layers.append(keras.layers.Dropout(layer.dropout))
+    layers.append(keras.layers.Dense(1 if arch.output == "sigmoid" else n_inputs,
+                                     activation=arch.output))
     return keras.Sequential(layers)
+
+
+def keras_optimizer(arch: Architecture):
+    import keras
+
+    lr = arch.learning_rate
+    if arch.decay:
+        lr = keras.optimizers.schedules.InverseTimeDecay(lr, decay_steps=1, decay_rate=arch.decay)
+    return keras.optimizers.Adam(lr, beta_1=arch.beta_1, beta_2=arch.beta_2)

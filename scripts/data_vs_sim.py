@@ -35,9 +35,9 @@ def main(argv=None):
     out = {"study": args.study, "region": "sidebands", "n_data": int(len(td)), "n_sim": int(len(ts))}
     for name, cols in (("features", FEATURES), ("mjj", ["mjj"])):
         x = np.column_stack([np.r_[fd[c], fs[c]] for c in cols])
-        predict = train.fit_classifier(x[~test], y[~test], epochs=args.epochs,
-                                       seed=derive_seed(cfg["seed"], "data_vs_sim", name))
-        out[f"auc_{name}"] = metrics.roc_auc(y[test], predict(x[test]))
+        ens = train.fit_classifier(x[~test], y[~test], epochs=args.epochs,
+                                   seed=derive_seed(cfg["seed"], "data_vs_sim", name))
+        out[f"auc_{name}"] = metrics.roc_auc(y[test], ens.predict(x[test])[0])
     with io.atomic_output(args.output) as tmp:
         tmp.write_text(json.dumps(out, indent=2))
     print(json.dumps(out))

@@ -1,0 +1,69 @@
+"""Metrics against hand computations, and the CWoLa / SA-CWoLa targets."""
+import numpy as np
+import pytest
+
+from radflow import cwola, metrics
+
+# Hand example. Descending scores: .9 S, .7 B, .6 S, .5 B, .4 S, .3 S, .2 B, .1 B.
+# ROC points (fpr, tpr): (0,0) (0,.25) (.25,.25) (.25,.5) (.5,.5) (.5,.75) (.5,1) (.75,1) (1,1).
+LABELS = np.array([1, 1, 1, 1, 0, 0, 0, 0])
+SCORES = np.array([0.9, 0.6, 0.4, 0.3, 0.7, 0.5, 0.2, 0.1])
+
+
+def test_roc_and_auc_by_hand():
+    fpr, tpr, _ = metrics.roc_curve(LABELS, SCORES)
+    np.testing.assert_allclose(fpr, [0, 0, .25, .25, .5, .5, .5, .75, 1])
+    np.testing.assert_allclose(tpr, [0, .25, .25, .5, .5, .75, 1, 1, 1])
+    # Pairs (s, b) with s > b: .9 -> 4, .6 -> 3, .4 -> 2, .3 -> 2: 11 of 16.
+    assert metrics.roc_auc(LABELS, SCORES) == pytest.approx(11 / 16)
+    assert metrics.roc_auc(LABELS, SCORES, np.ones(8)) == pytest.approx(11 / 16)
+
+
+def test_sic_fpr_at_50_and_rejection_by_hand():
+    assert metrics.sic(0.5, 0.01) == pytest.approx(0.5 / np.sqrt(0.0101))
+    # eS = 50% is first reached at eB = 25%.
+    assert metrics.fpr_at_tpr(LABELS, SCORES, 0.5) == pytest.approx(0.25)
+    assert metrics.sic_at_tpr(LABELS, SCORES, 0.5) == pytest.approx(0.5 / np.sqrt(0.25 + 1e-4))
+    # eS = 62.5% lies halfway between (.5, .5) and (.5, .75): eB = 0.5.
+    assert metrics.fpr_at_tpr(LABELS, SCORES, 0.625) == pytest.approx(0.5)
+    # Max SIC at (eB, eS) = (0, .25): .25 / sqrt(1e-4) = 25; offset configurable.
+    assert metrics.max_sic(LABELS, SCORES) == pytest.approx(25.0)
+    assert metrics.max_sic(LABELS, SCORES, offset=1.0) == pytest.approx(1.0 / np.sqrt(1.5))
+    # Rejection 8 (eB = .125): between (0, .25) and (.25, .25) -> eS = .25.
+    assert metrics.sic_at_rejection(LABELS, SCORES, 8) == pytest.approx(0.25 / np.sqrt(0.125 + 1e-4))
+    # Rejection 2 (eB = .5): the largest eS at eB = .5 is 1.
+    assert metrics.sic_at_rejection(LABELS, SCORES, 2) == pytest.approx(1 / np.sqrt(0.5 + 1e-4))
+
+
+def test_truncated_mean_by_hand():
+    assert metrics.truncated_mean([1.0, 2.0, 3.0, 100.0, -50.0]) == pytest.approx(2.0)
+    v = np.array([[1.0, 10.0], [2.0, 20.0], [3.0, 30.0], [4.0, -40.0]])
+    np.testing.assert_allclose(metrics.truncated_mean(v, axis=0), [2.5, 15.0])
+    with pytest.raises(ValueError):
+        metrics.truncated_mean([1.0, 2.0])
+
+
+def test_cwola_region_weights():
+    sr = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0], bool)
+    lo = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 0], bool)
+    hi = np.array([0, 0, 0, 0, 0, 0, 0, 0, 0, 1], bool)
+    w = cwola.region_weights(sr, lo, hi)
+    assert w.sum() == pytest.approx(10)
+    assert w[sr].sum() == pytest.approx(w[lo].sum() + w[hi].sum())
+    assert w[lo].sum() == pytest.approx(w[hi].sum())
+
+
+def test_sa_cwola_lambda_zero_is_cwola():
+    rng = np.random.default_rng(3)
+    n = 1000
+    is_sim = rng.random(n) < 0.5
+    mjj = rng.uniform(3100, 3900, n)
+    sr, lo, hi = (mjj >= 3300) & (mjj < 3700), mjj < 3300, mjj >= 3700
+    pred = rng.random(n)
+    y0, w0 = cwola.sa_cwola_targets(is_sim, sr, lo, hi, lam=0.0)
+    wc = cwola.region_weights(sr[~is_sim], lo[~is_sim], hi[~is_sim])
+    loss_cwola = cwola.weighted_bce(sr[~is_sim], pred[~is_sim], wc) * (~is_sim).sum() / n
+    assert cwola.weighted_bce(y0, pred, w0) == pytest.approx(loss_cwola, rel=1e-12)
+    y1, w1 = cwola.sa_cwola_targets(is_sim, sr, lo, hi, lam=0.5)
+    assert cwola.weighted_bce(y1, pred, w1) > cwola.weighted_bce(y0, pred, w0)
+    np.testing.assert_array_equal(y1[is_sim], ~sr[is_sim])
