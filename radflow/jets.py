@@ -16,7 +16,7 @@ import awkward as ak
 import fastjet
 import numpy as np
 
-TAU_FIELDS = ["tau1", "tau2", "tau3", "tau4"]
+TAU_FIELDS = ["tau1", "tau2", "tau3", "tau4", "tau1_b2"]
 
 
 def _four_vectors(objects: ak.Array) -> ak.Array:
@@ -31,20 +31,23 @@ def _kinematics(px, py, pz, e):
     return pt, eta, np.arctan2(py, px), m
 
 
-def nsubjettiness(constituents: ak.Array, radius: float, njets=(1, 2, 3, 4),
-                  beta: float = 1.0) -> np.ndarray:
+def nsubjettiness(constituents: ak.Array, radius: float) -> np.ndarray:
     """N-subjettiness of each jet, given jets x constituents (px, py, pz, E in GeV).
 
-    Returns an array of shape (n_jets, len(njets)); tau_N = sum_i pT_i min_k dR_ik^beta
-    (GeV), with WTA kT axes.
+    Returns an array of shape (n_jets, 5): tau1..tau4 with beta = 1 and tau1 with beta = 2,
+    tau_N = sum_i pT_i min_k dR_ik^beta (GeV), with WTA kT axes. FastJet's multi-event
+    interface treats each jet's constituents as one "event"; one clustering serves both calls.
     """
     if len(constituents) == 0:
-        return np.zeros((0, len(njets)))
+        return np.zeros((0, 5))
     cs = fastjet.ClusterSequence(_four_vectors(constituents),
                                  fastjet.JetDefinition(fastjet.kt_algorithm, radius))
-    taus = cs.njettiness(measure_definition="UnnormalizedMeasure", axes_definition="WTA_KT_Axes",
-                         njets=list(njets), beta=beta, R0=radius)
-    taus = ak.to_numpy(taus).reshape(len(constituents), len(njets))
+    cols = []
+    for njets, beta in (([1, 2, 3, 4], 1.0), ([1], 2.0)):
+        taus = cs.njettiness(measure_definition="UnnormalizedMeasure",
+                             axes_definition="WTA_KT_Axes", njets=njets, beta=beta, R0=radius)
+        cols.append(ak.to_numpy(taus).reshape(len(constituents), len(njets)))
+    taus = np.concatenate(cols, axis=1)
     # A jet with fewer constituents than N axes has tau_N = 0 exactly.
     return np.where(np.isfinite(taus), taus, 0.0)
 
@@ -68,11 +71,9 @@ def cluster_and_select(objects: ak.Array, cfg: dict) -> ak.Array:
 
     counts = ak.num(jets)
     flat_cons = ak.flatten(jets.cons, axis=1)                  # jets x constituents
-    tau_b1 = nsubjettiness(flat_cons, cfg["radius"], (1, 2, 3, 4), beta=1.0)
-    tau_b2 = nsubjettiness(flat_cons, cfg["radius"], (1,), beta=2.0)
+    taus = nsubjettiness(flat_cons, cfg["radius"])
     fields = {k: ak.flatten(jets[k]) for k in ("pt", "eta", "phi", "m")}
     fields["n_trk"] = ak.values_astype(ak.flatten(jets.n_trk), np.int32)
     for i, name in enumerate(TAU_FIELDS):
-        fields[name] = tau_b1[:, i]
-    fields["tau1_b2"] = tau_b2[:, 0]
+        fields[name] = taus[:, i]
     return ak.unflatten(ak.zip(fields), counts)

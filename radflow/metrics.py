@@ -97,3 +97,10 @@ def truncated_mean(values, axis: int = 0, n_trim: int = 1):
     if n <= 2 * n_trim:
         raise ValueError(f"truncated_mean needs more than {2 * n_trim} entries along axis {axis}, got {n}")
     return np.take(v, np.arange(n_trim, n - n_trim), axis=axis).mean(axis=axis)
+
+
+def combine_initializations(scores) -> np.ndarray:
+    """One classifier's score from its initializations' scores (n_init, N): the truncated
+    mean (dropping the lowest and highest) when there are more than two, else the mean."""
+    scores = np.asarray(scores, float)
+    return truncated_mean(scores, axis=0) if len(scores) > 2 else scores.mean(axis=0)

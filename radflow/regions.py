@@ -40,3 +40,21 @@ def region_columns(features: dict, study_cfg: dict, seed: int, study: str, sampl
         "mj1": np.asarray(features["mj1"]) + alpha * mjj,
         "mj2": np.asarray(features["mj2"]) + alpha * mjj,
     }
+
+
+def load_study_sample(features_path, regions_path, columns) -> dict:
+    """Feature ``columns`` of one sample joined with its study's region columns.
+
+    The region file's (alpha-shifted) mj1/mj2 replace the feature file's, so a study with
+    alpha != 0 trains on the correlated masses. Returns a dict of 1-D arrays (N,).
+    """
+    from radflow import io
+    from radflow.features import require
+
+    feats = io.read_columns(features_path)
+    require(feats, columns, str(features_path))
+    reg = io.read_columns(regions_path)
+    out = {c: feats[c] for c in columns}
+    out.update(reg)
+    out.update(mjj=feats["mjj"], label=feats["label"])
+    return out

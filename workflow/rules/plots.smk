@@ -22,3 +22,22 @@ rule plot_features:
         "python {REPO}/scripts/plot_features.py --data {input.data} --sim {input.sim}"
         " --signal {input.signal} --signal-region {params.signal_region}"
         " --a1 {output.a1} --a2 {output.a2} > {log} 2>&1"
+
+
+rule plot_supervised:
+    input:
+        "results/salad/scores/supervised.h5",
+    output:
+        fig("A3", "supervised"),
+    params:
+        sic_offset=1e-4,
+    log:
+        "results/logs/plots/A3.log",
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../../envs/plot.yaml"
+    shell:
+        "python {REPO}/scripts/plot_supervised.py --scores {input} --sic-offset {params.sic_offset}"
+        " --outputs {output} > {log} 2>&1"
