@@ -12,12 +12,14 @@ REPO = Path(__file__).resolve().parent.parent
 CI_CONFIG = REPO / "config" / "ci.yaml"
 
 
-def snakemake(workdir, *args, configfile=CI_CONFIG, check=True):
+def snakemake(workdir, *args, configfile=CI_CONFIG, check=True, timeout=1800):
     """Run the repository's Snakefile in ``workdir`` with the venv's tools on PATH."""
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "workflow" / "Snakefile"),
-           "--directory", str(workdir), "--cores", "2", *args, "--configfile", str(configfile)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+           "--directory", str(workdir), *args, "--configfile", str(configfile)]
+    if "--workflow-profile" not in args:
+        cmd[3:3] = ["--cores", "2"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return proc

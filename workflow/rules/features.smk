@@ -24,5 +24,5 @@ rule features:
     conda:
         "../../envs/generate.yaml"
     shell:
-        "python {REPO}/scripts/features.py --config {params.config} --sample {wildcards.sample}"
-        " --inputs {input} --output {output} > {log} 2>&1"
+        LOG_HEADER + "python {REPO}/scripts/features.py --config {params.config} --sample {wildcards.sample}"
+        " --inputs {input} --output {output} >> {log} 2>&1"

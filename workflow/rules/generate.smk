@@ -17,5 +17,5 @@ rule generate:
     conda:
         "../../envs/generate.yaml"
     shell:
-        "python {REPO}/scripts/generate.py --config {params.config} --sample {wildcards.sample}"
-        " --chunk {wildcards.chunk} --output {output} > {log} 2>&1"
+        LOG_HEADER + "python {REPO}/scripts/generate.py --config {params.config} --sample {wildcards.sample}"
+        " --chunk {wildcards.chunk} --output {output} >> {log} 2>&1"

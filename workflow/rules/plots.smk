@@ -19,9 +19,9 @@ rule plot_features:
     conda:
         "../../envs/plot.yaml"
     shell:
-        "python {REPO}/scripts/plot_features.py --data {input.data} --sim {input.sim}"
+        LOG_HEADER + "python {REPO}/scripts/plot_features.py --data {input.data} --sim {input.sim}"
         " --signal {input.signal} --signal-region {params.signal_region}"
-        " --a1 {output.a1} --a2 {output.a2} > {log} 2>&1"
+        " --a1 {output.a1} --a2 {output.a2} >> {log} 2>&1"
 
 
 rule plot_supervised:
@@ -39,5 +39,5 @@ rule plot_supervised:
     conda:
         "../../envs/plot.yaml"
     shell:
-        "python {REPO}/scripts/plot_supervised.py --scores {input} --sic-offset {params.sic_offset}"
-        " --outputs {output} > {log} 2>&1"
+        LOG_HEADER + "python {REPO}/scripts/plot_supervised.py --scores {input} --sic-offset {params.sic_offset}"
+        " --outputs {output} >> {log} 2>&1"

@@ -16,5 +16,5 @@ rule regions:
     conda:
         "../../envs/generate.yaml"
     shell:
-        "python {REPO}/scripts/regions.py --config {params.config} --study {wildcards.study}"
-        " --sample {wildcards.sample} --features {input} --output {output} > {log} 2>&1"
+        LOG_HEADER + "python {REPO}/scripts/regions.py --config {params.config} --study {wildcards.study}"
+        " --sample {wildcards.sample} --features {input} --output {output} >> {log} 2>&1"

@@ -21,6 +21,6 @@ rule train_supervised:
     conda:
         "../../envs/ml.yaml"
     shell:
-        "python {REPO}/scripts/train_supervised.py --config {params.config} --study {wildcards.study}"
+        LOG_HEADER + "python {REPO}/scripts/train_supervised.py --config {params.config} --study {wildcards.study}"
         " --background {input.background} --signal {input.signal} --arch {params.arch}"
-        " --output {output} > {log} 2>&1"
+        " --output {output} >> {log} 2>&1"

@@ -21,6 +21,6 @@ rule data_vs_sim:
     conda:
         "../../envs/ml.yaml"
     shell:
-        "python {REPO}/scripts/data_vs_sim.py --config {params.config} --study salad"
+        LOG_HEADER + "python {REPO}/scripts/data_vs_sim.py --config {params.config} --study salad"
         " --data {input.data} --sim {input.sim} --epochs {params.epochs}"
-        " --output {output} > {log} 2>&1"
+        " --output {output} >> {log} 2>&1"
