@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 
+import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import ensemble, models
 from radflow.train import set_determinism
 

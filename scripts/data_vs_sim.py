@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 
+import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import config as cfgmod, io, metrics, train
 from radflow.seeds import derive_seed
 

@@ -6,6 +6,7 @@ import argparse
 import json
 import time
 
+import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import config as cfgmod, generate, io
 from radflow.seeds import derive_seed
 

@@ -4,6 +4,7 @@ import argparse
 
 import numpy as np
 
+import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import io, plotting
 
 STYLE = {"data": ("data (Pythia default)", "black"), "sim": ("sim (FSR $\\alpha_s$ = 0.110)", "tab:orange"),

@@ -2,6 +2,7 @@
 split and the alpha-shifted jet masses of one sample in one study."""
 import argparse
 
+import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import config as cfgmod, io, regions
 
 

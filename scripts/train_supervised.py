@@ -4,6 +4,7 @@ import argparse
 
 import numpy as np
 
+import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import config as cfgmod, io, metrics, regions, train
 from radflow.seeds import derive_seed
 

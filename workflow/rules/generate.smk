@@ -5,6 +5,7 @@ rule generate:
     output:
         "results/events/{sample}/chunk{chunk}.root",
     params:
+        script=script_path("generate"),
         config=CONFIG_FILE,
     log:
         "results/logs/generate/{sample}_chunk{chunk}.log",
@@ -17,5 +18,5 @@ rule generate:
     conda:
         "../../envs/generate.yaml"
     shell:
-        LOG_HEADER + "python {REPO}/scripts/generate.py --config {params.config} --sample {wildcards.sample}"
-        " --chunk {wildcards.chunk} --output {output} >> {log} 2>&1"
+        "python {params.script} --config {params.config} --sample {wildcards.sample}"
+        " --chunk {wildcards.chunk} --output {output} > {log} 2>&1"

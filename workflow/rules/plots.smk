@@ -10,6 +10,7 @@ rule plot_features:
         a1=fig("A1", "mjj"),
         a2=fig("A2", "features"),
     params:
+        script=script_path("plot_features"),
         signal_region=" ".join(map(str, STUDIES.get("salad", {}).get("signal_region", []))),
     log:
         "results/logs/plots/A1_A2.log",
@@ -19,9 +20,9 @@ rule plot_features:
     conda:
         "../../envs/plot.yaml"
     shell:
-        LOG_HEADER + "python {REPO}/scripts/plot_features.py --data {input.data} --sim {input.sim}"
+        "python {params.script} --data {input.data} --sim {input.sim}"
         " --signal {input.signal} --signal-region {params.signal_region}"
-        " --a1 {output.a1} --a2 {output.a2} >> {log} 2>&1"
+        " --a1 {output.a1} --a2 {output.a2} > {log} 2>&1"
 
 
 rule plot_supervised:
@@ -30,6 +31,7 @@ rule plot_supervised:
     output:
         fig("A3", "supervised"),
     params:
+        script=script_path("plot_supervised"),
         sic_offset=1e-4,
     log:
         "results/logs/plots/A3.log",
@@ -39,5 +41,5 @@ rule plot_supervised:
     conda:
         "../../envs/plot.yaml"
     shell:
-        LOG_HEADER + "python {REPO}/scripts/plot_supervised.py --scores {input} --sic-offset {params.sic_offset}"
-        " --outputs {output} >> {log} 2>&1"
+        "python {params.script} --scores {input} --sic-offset {params.sic_offset}"
+        " --outputs {output} > {log} 2>&1"

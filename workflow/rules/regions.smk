@@ -7,6 +7,7 @@ rule regions:
     output:
         "results/{study}/regions/{sample}.h5",
     params:
+        script=script_path("regions"),
         config=CONFIG_FILE,
     log:
         "results/logs/regions/{study}_{sample}.log",
@@ -16,5 +17,5 @@ rule regions:
     conda:
         "../../envs/generate.yaml"
     shell:
-        LOG_HEADER + "python {REPO}/scripts/regions.py --config {params.config} --study {wildcards.study}"
-        " --sample {wildcards.sample} --features {input} --output {output} >> {log} 2>&1"
+        "python {params.script} --config {params.config} --study {wildcards.study}"
+        " --sample {wildcards.sample} --features {input} --output {output} > {log} 2>&1"

@@ -8,6 +8,7 @@ rule train_supervised:
     output:
         "results/{study}/scores/supervised.h5",
     params:
+        script=script_path("train_supervised"),
         config=CONFIG_FILE,
         arch="salad",
     log:
@@ -21,6 +22,6 @@ rule train_supervised:
     conda:
         "../../envs/ml.yaml"
     shell:
-        LOG_HEADER + "python {REPO}/scripts/train_supervised.py --config {params.config} --study {wildcards.study}"
+        "python {params.script} --config {params.config} --study {wildcards.study}"
         " --background {input.background} --signal {input.signal} --arch {params.arch}"
-        " --output {output} >> {log} 2>&1"
+        " --output {output} > {log} 2>&1"

@@ -8,6 +8,7 @@ rule data_vs_sim:
     output:
         "results/validation/data_vs_sim.json",
     params:
+        script=script_path("data_vs_sim"),
         config=CONFIG_FILE,
         epochs=50,
     log:
@@ -21,6 +22,6 @@ rule data_vs_sim:
     conda:
         "../../envs/ml.yaml"
     shell:
-        LOG_HEADER + "python {REPO}/scripts/data_vs_sim.py --config {params.config} --study salad"
+        "python {params.script} --config {params.config} --study salad"
         " --data {input.data} --sim {input.sim} --epochs {params.epochs}"
-        " --output {output} >> {log} 2>&1"
+        " --output {output} > {log} 2>&1"

@@ -1,0 +1,11 @@
+"""Imported first by every script: puts the radflow package (beside scripts/) on sys.path,
+so a script runs the same in the venv, a conda env or a Slurm job, and prints where the job
+runs (host, SLURM_JOB_ID) as the first line of the rule's log."""
+import os
+import socket
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+print(f"host={socket.gethostname()} SLURM_JOB_ID={os.environ.get('SLURM_JOB_ID', 'none')}",
+      flush=True)

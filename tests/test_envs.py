@@ -1,0 +1,107 @@
+"""Conda envs: every rule names one, it covers the third-party imports of the script the
+rule runs (and of the radflow modules that script reaches), and its pins equal
+requirements.txt. Plus `snakemake --lint`."""
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import REPO, snakemake
+
+# import name -> pip distribution
+DISTRIBUTION = {"yaml": "PyYAML", "sklearn": "scikit-learn"}
+# distributions a package needs at run time without importing them by name
+RUNTIME_EXTRAS = {"pandas": ["tables"]}
+
+
+def requirements():
+    pins = {}
+    for line in (REPO / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, version = line.split("==")
+            pins[name.lower()] = version
+    return pins
+
+
+def rules():
+    """{rule: (env file, script path)} from workflow/rules/*.smk."""
+    out = {}
+    for smk in sorted((REPO / "workflow" / "rules").glob("*.smk")):
+        for block in re.split(r"\n(?=rule )", smk.read_text()):
+            m = re.match(r"rule (\w+):", block)
+            if not m:
+                continue
+            env = re.search(r'conda:\s*\n\s*"([^"]+)"', block)
+            script = re.search(r'script_path\("(\w+)"\)', block)
+            out[m.group(1)] = ((smk.parent / env.group(1)).resolve() if env else None,
+                               REPO / "scripts" / f"{script.group(1)}.py" if script else None)
+    return out
+
+
+def third_party_imports(path: Path, seen=None) -> set:
+    """Top-level names of non-stdlib modules imported by ``path`` or the radflow modules
+    it imports (function-level imports included)."""
+    seen = set() if seen is None else seen
+    if path in seen:
+        return set()
+    seen.add(path)
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        mods = []
+        if isinstance(node, ast.Import):
+            mods = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            mods = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        for mod in mods:
+            top = mod.split(".")[0]
+            if top == "radflow":
+                for cand in (REPO / (mod.replace(".", "/") + ".py"),
+                             REPO / mod.replace(".", "/") / "__init__.py"):
+                    if cand.exists():
+                        names |= third_party_imports(cand, seen)
+            elif (REPO / "scripts" / f"{top}.py").exists():
+                names |= third_party_imports(REPO / "scripts" / f"{top}.py", seen)
+            elif top not in sys.stdlib_module_names and top not in ("scripts", "tests"):
+                names.add(top)
+    return names
+
+
+def env_pins(env_file: Path) -> dict:
+    env = yaml.safe_load(env_file.read_text())
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
+    assert any(str(d).startswith("python=") for d in env["dependencies"]), f"{env_file}: no pinned python"
+    return {p.split("==")[0].lower(): p.split("==")[1] for p in pip}
+
+
+def test_every_rule_names_an_existing_env():
+    for rule, (env, script) in rules().items():
+        assert env is not None, f"rule {rule} has no conda: env"
+        assert env.exists(), f"rule {rule}: {env} missing"
+        assert script is not None and script.exists(), f"rule {rule}: no script"
+
+
+@pytest.mark.parametrize("rule", sorted(rules()))
+def test_env_covers_script_imports(rule):
+    env, script = rules()[rule]
+    pins = env_pins(env)
+    needed = {DISTRIBUTION.get(n, n).lower() for n in third_party_imports(script)}
+    needed |= {extra for n in needed for extra in RUNTIME_EXTRAS.get(n, [])}
+    missing = needed - set(pins)
+    assert not missing, f"rule {rule}: {env.name} lacks {sorted(missing)} needed by {script.name}"
+
+
+def test_env_pins_agree_with_requirements():
+    req = requirements()
+    for env in sorted((REPO / "envs").glob("*.yaml")):
+        for name, version in env_pins(env).items():
+            assert req.get(name) == version, f"{env.name}: {name}=={version} vs requirements {req.get(name)}"
+
+
+def test_snakemake_lint(tmp_path):
+    proc = snakemake(tmp_path, "--lint", check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
