@@ -43,3 +43,29 @@ rule plot_supervised:
     shell:
         "python {params.script} --scores {input} --sic-offset {params.sic_offset}"
         " --outputs {output} > {log} 2>&1"
+
+
+rule plot_dctr:
+    input:
+        data=["results/features/data.h5", "results/salad/regions/data.h5"],
+        sim=["results/features/sim.h5", "results/salad/regions/sim.h5"],
+        dctr="results/salad/dctr/weights.h5",
+        closure="results/salad/dctr/sr_closure_scores.h5",
+    output:
+        a4=fig("A4", "dctr_output_sb"),
+        a5=fig("A5", "features_sb_dctr"),
+        a6=fig("A6", "sr_classifier_dctr"),
+        a7=fig("A7", "features_sr_dctr"),
+    params:
+        script=script_path("plot_dctr"),
+    log:
+        "results/logs/plots/A4_A7.log",
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../../envs/plot.yaml"
+    shell:
+        "python {params.script} --data {input.data} --sim {input.sim} --dctr {input.dctr}"
+        " --closure-scores {input.closure} --a4 {output.a4} --a5 {output.a5}"
+        " --a6 {output.a6} --a7 {output.a7} > {log} 2>&1"
