@@ -11,6 +11,8 @@ rule features:
         config=CONFIG_FILE,
     log:
         "results/logs/features/{sample}.log",
+    benchmark:
+        "results/benchmarks/features/{sample}.tsv"
     resources:
         mem_mb=4000,
         runtime=30,
