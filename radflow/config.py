@@ -68,6 +68,13 @@ def check_semantics(config: dict, base_dir=None) -> None:
             if s not in samples:
                 raise ConfigError(f"config field '{pre}.samples': unknown sample '{s}' "
                                   f"(defined: {sorted(samples)})")
+        if study == "salad":
+            for key in ("features", "injection"):
+                if key not in st:
+                    raise ConfigError(f"config field '{pre}.{key}': required by the SALAD study")
+            if 0.0 not in st["injection"]["sb"]:
+                raise ConfigError(f"config field '{pre}.injection.sb': must contain 0 "
+                                  "(the background-only run behind A4-A7 and A9)")
         fit, sr = st["fit_range"], st["signal_region"]
         _check_window(f"{pre}.fit_range", fit)
         _check_window(f"{pre}.signal_region", sr)

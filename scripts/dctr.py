@@ -1,6 +1,6 @@
-"""DCTR (SALAD paper, Sec. IV): train the mjj-parametrized data-vs-sim classifier on the
-train half of the sidebands, then write, for every data and sim event of the study, the
-classifier output f and (sim) the weight w = f/(1-f) * N_sim/N_data."""
+"""DCTR (SALAD paper, Sec. IV): train the mjj-parametrized data-vs-sim classifier in the
+sidebands (the train half of data plus the injected signal, vs the train half of sim), then write, for every data, sim and signal event of the study, the classifier
+output f and (sim) the weight w = f/(1-f) * N_sim/N_data."""
 import argparse
 
 import numpy as np
@@ -16,6 +16,8 @@ def main(argv=None):
     ap.add_argument("--study", required=True)
     ap.add_argument("--data", nargs=2, required=True, help="features.h5 regions.h5")
     ap.add_argument("--sim", nargs=2, required=True, help="features.h5 regions.h5")
+    ap.add_argument("--signal", nargs=2, required=True, help="features.h5 regions.h5")
+    ap.add_argument("--injection", required=True, help="output of the inject rule")
     ap.add_argument("--sideband", default="sb", choices=["sb", "long_sb"],
                     help="region column the reweighting is trained in")
     ap.add_argument("--arch", default="salad")
@@ -25,18 +27,24 @@ def main(argv=None):
     cols, tr = cfg["studies"][args.study]["features"], cfg["training"]
     d = regions.load_study_sample(*args.data, cols)
     s = regions.load_study_sample(*args.sim, cols)
-    xd, xs = (np.column_stack([p[c] for c in cols]) for p in (d, s))
-    td, ts = d[args.sideband] & ~d["test"], s[args.sideband] & ~s["test"]
-    model = dctr.fit(xd[td], d["mjj"][td], xs[ts], s["mjj"][ts],
+    g = regions.load_study_sample(*args.signal, cols)
+    inj = io.read_columns(args.injection, ["quarter", "injected"])
+    xd, xs, xg = (np.column_stack([p[c] for c in cols]) for p in (d, s, g))
+    td = d[args.sideband] & (inj["quarter"] >= 0)
+    tg = g[args.sideband] & inj["injected"]
+    ts = s[args.sideband] & ~s["test"]
+    model = dctr.fit(np.concatenate([xd[td], xg[tg]]), np.r_[d["mjj"][td], g["mjj"][tg]],
+                     xs[ts], s["mjj"][ts],
                      seed=derive_seed(cfg["seed"], args.study, "dctr"), arch=args.arch,
                      n_init=tr["n_init"], epochs=tr["epochs"], patience=tr["patience"],
                      batch_size=tr["batch_size"])
     out = {"f_data": model.classifier(xd, d["mjj"]), "f_sim": model.classifier(xs, s["mjj"]),
-           "w_sim": model.weights(xs, s["mjj"])}
+           "f_signal": model.classifier(xg, g["mjj"]), "w_sim": model.weights(xs, s["mjj"])}
     io.write_columns(args.output, out, attrs={"features": cols, "sideband": args.sideband,
                                               "prior": model.prior})
     sr_w = out["w_sim"][s["sr"]]
-    print(f"DCTR: trained on {td.sum()} data and {ts.sum()} sim {args.sideband} events; "
+    print(f"DCTR: trained on {td.sum()} data + {tg.sum()} injected signal and {ts.sum()} sim "
+          f"{args.sideband} events; "
           f"SR sim weights mean {sr_w.mean():.3f}, std {sr_w.std():.3f}")
 
 

@@ -1,5 +1,8 @@
 # Helpers shared by the rule files.
 
+# The injection without signal (S/B = 0): its DCTR serves A4-A7 and its scan A9.
+NO_SIGNAL = "sb0_rep0"
+
 
 def fig(fid, name):
     """Output pair (PDF, PNG) of a figure, named by its catalog id (../shared/DESIGN.md)."""
@@ -18,3 +21,14 @@ def feature_inputs(wildcards):
         return expand("results/events/{sample}/chunk{chunk}.root", sample=wildcards.sample,
                       chunk=cfgmod.generated_chunks(config, wildcards.sample))
     return [s["path"]]
+
+
+def injections(study):
+    """Injection labels (S/B x repetitions) of a study, e.g. 'sb0.01_rep0'."""
+    inj = STUDIES[study]["injection"]
+    return [f"sb{sb:g}_rep{r}" for sb in inj["sb"] for r in range(inj["repetitions"])]
+
+
+def salad_inputs(name):
+    """Feature and region files of a sample in the {study} wildcard's study."""
+    return [f"results/features/{name}.h5", f"results/{{study}}/regions/{name}.h5"]

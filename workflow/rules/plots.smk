@@ -49,7 +49,7 @@ rule plot_dctr:
     input:
         data=["results/features/data.h5", "results/salad/regions/data.h5"],
         sim=["results/features/sim.h5", "results/salad/regions/sim.h5"],
-        dctr="results/salad/dctr/weights.h5",
+        dctr=f"results/salad/dctr/{NO_SIGNAL}.h5",
         closure="results/salad/dctr/sr_closure_scores.h5",
     output:
         a4=fig("A4", "dctr_output_sb"),
