@@ -9,7 +9,6 @@ import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import io, plotting
-from radflow.salad import LINES
 
 METRICS = {"auc": "AUC", "max_sic": r"max SIC ($\epsilon_B$ offset $10^{-4}$)",
            "fpr_at_50": r"FPR at $\epsilon_S$ = 50%", "sic_at_50": r"SIC at $\epsilon_S$ = 50%"}
@@ -39,10 +38,11 @@ def main(argv=None):
     ap.add_argument("--summary", required=True)
     args = ap.parse_args(argv)
     runs = [json.loads(open(p).read()) for p in args.metrics]
+    lines = list(runs[0]["lines"])          # ideal, sim_only, salad (radflow.salad.LINES)
     by_sb = {}
     for r in runs:
         sb = float(r["injection"][2:].split("_rep")[0])
-        for line in LINES:
+        for line in lines:
             for m, vals in r["lines"][line].items():
                 by_sb.setdefault(sb, {}).setdefault(line, {}).setdefault(m, []).extend(vals)
     sbs = sorted(by_sb)
@@ -50,7 +50,7 @@ def main(argv=None):
     fig, axes = plotting.plt.subplots(2, 2, figsize=(14, 11))
     x = [max(sb, 1e-3) for sb in sbs]
     for ax, (m, label) in zip(axes.flat, METRICS.items()):
-        for line in LINES:
+        for line in lines:
             vals = [by_sb[sb][line][m] for sb in sbs]
             ax.errorbar(x, [np.mean(v) for v in vals], yerr=[np.std(v) for v in vals],
                         label=STYLE[line][0], color=STYLE[line][1], marker="o", capsize=3)
@@ -87,10 +87,10 @@ def main(argv=None):
                      for k, ww in (("with_dctr", w), ("without_dctr", np.ones_like(w)))},
         "max_sic": {f"{sb:g}": {line: [float(np.mean(by_sb[sb][line]["max_sic"])),
                                        float(np.std(by_sb[sb][line]["max_sic"]))]
-                                for line in LINES} for sb in sbs},
+                                for line in lines} for sb in sbs},
         "auc": {f"{sb:g}": {line: [float(np.mean(by_sb[sb][line]["auc"])),
                                    float(np.std(by_sb[sb][line]["auc"]))]
-                            for line in LINES} for sb in sbs},
+                            for line in lines} for sb in sbs},
         "smallest_sb_salad_max_sic_above_2": min(above) if above else None,
     }
     with io.atomic_output(args.summary) as tmp:
