@@ -113,11 +113,6 @@ def read_event_chunk_dijets(path) -> dict:
     return table
 
 
-def read_run_info(path) -> dict:
-    t = _open_tree(path, RUN_TREE)
-    return {k: v[0].item() for k, v in t.arrays(library="np").items()}
-
-
 # ------------------------------------------------------------------------ other sources
 def read_lhco_dijets(path, key: str = "df") -> dict:
     """Dijet table from an LHCO R&D high-level HDF5 file (pandas, ``key``)."""
