@@ -54,13 +54,14 @@ def main(argv=None):
             vals = [by_sb[sb][line][m] for sb in sbs]
             ax.errorbar(x, [np.mean(v) for v in vals], yerr=[np.std(v) for v in vals],
                         label=STYLE[line][0], color=STYLE[line][1], marker="o", capsize=3)
-        ax.set(xscale="log", xlabel="S/B in the signal region (S/B = 0 drawn at 0.001)", ylabel=label)
+        ax.set(xscale="log", xlabel="S/B in the signal region", ylabel=label)
         if m in ("max_sic", "sic_at_50"):
             ax.axhline(1.0, color="gray", ls=":")
         if m == "auc":
             ax.axhline(0.5, color="gray", ls=":")
     axes[0, 0].legend(fontsize=13)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.text(0.5, 0.005, "S/B = 0 is drawn at S/B = 0.001", ha="center", fontsize=14)
     plotting.save(fig, args.a8)
 
     sc = io.read_columns(args.background_only_scores)
