@@ -69,13 +69,13 @@ def main(argv=None):
     sim, w = sc["sim_score_salad"], sc["sim_w"]
     a9 = {k: np.array([efficiency_ratio(data, sim, ww, e) for e in A9_EFFICIENCIES])
           for k, ww in (("with_dctr", w), ("without_dctr", np.ones_like(w)))}
-    fig, ax = plotting.plt.subplots(figsize=(8, 6.5))
+    fig, ax = plotting.plt.subplots(figsize=(9, 7))
     for k, color in (("with_dctr", "tab:green"), ("without_dctr", "tab:orange")):
         ax.errorbar(A9_EFFICIENCIES, a9[k][:, 0], yerr=a9[k][:, 1], marker="o", color=color,
                     label="sim + DCTR" if k == "with_dctr" else "sim (no DCTR)", capsize=2)
     ax.axhline(1.0, color="gray", ls=":")
-    ax.set(xscale="log", xlabel="data efficiency (SALAD classifier, no signal)",
-           ylabel="predicted / true background efficiency")
+    ax.set(xscale="log", xlabel="data efficiency of the SALAD threshold (S/B = 0)")
+    ax.set_ylabel("predicted / true background eff.", fontsize=20)
     ax.legend()
     plotting.save(fig, args.a9)
 
