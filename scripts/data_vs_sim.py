@@ -1,5 +1,5 @@
 """Data-vs-sim validation: AUC of a classifier data vs sim in a study's sidebands, on the
-SALAD features (mj1, mj2, tau21 of both jets) and on mjj alone. Trained on the train half,
+study's features (SALAD: mj1, mj2, tau21 of both jets) and on mjj alone. Trained on the train half,
 evaluated on the test half (the study's split). Writes a JSON summary."""
 import argparse
 import json
@@ -7,17 +7,14 @@ import json
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import config as cfgmod, io, metrics, train
+from radflow import config as cfgmod, io, metrics, regions, train
 from radflow.seeds import derive_seed
 
-FEATURES = ["mj1", "mj2", "tau21_j1", "tau21_j2"]
 
-
-def sideband_sample(features_path, regions_path):
-    feats = io.read_columns(features_path, FEATURES + ["mjj"])
-    reg = io.read_columns(regions_path, ["sb", "test"])
-    sel = reg["sb"]
-    return {k: v[sel] for k, v in feats.items()}, reg["test"][sel]
+def sideband_sample(paths, columns):
+    """The study's columns of a sample's sideband events, and their test flags."""
+    p = regions.load_study_sample(*paths, columns)
+    return {c: p[c][p["sb"]] for c in columns + ["mjj"]}, p["test"][p["sb"]]
 
 
 def main(argv=None):
@@ -30,11 +27,12 @@ def main(argv=None):
     ap.add_argument("--output", required=True)
     args = ap.parse_args(argv)
     cfg = cfgmod.load(args.config)
-    (fd, td), (fs, ts) = sideband_sample(*args.data), sideband_sample(*args.sim)
+    features = cfg["studies"][args.study]["features"]
+    (fd, td), (fs, ts) = (sideband_sample(p, features) for p in (args.data, args.sim))
     y = np.r_[np.ones(len(td)), np.zeros(len(ts))]
     test = np.r_[td, ts]
     out = {"study": args.study, "region": "sidebands", "n_data": int(len(td)), "n_sim": int(len(ts))}
-    for name, cols in (("features", FEATURES), ("mjj", ["mjj"])):
+    for name, cols in (("features", features), ("mjj", ["mjj"])):
         x = np.column_stack([np.r_[fd[c], fs[c]] for c in cols])
         ens = train.fit_classifier(x[~test], y[~test], epochs=args.epochs,
                                    seed=derive_seed(cfg["seed"], "data_vs_sim", name))
