@@ -45,6 +45,32 @@ def _check_window(name: str, w) -> None:
         raise ConfigError(f"config field '{name}': lower edge {w[0]} is not below upper edge {w[1]}")
 
 
+#: Study name -> (config keys it needs, injection style: 'sb' or 'n_signal').
+STUDY_KEYS = {
+    "salad": (("features", "injection"), "sb"),
+    "sacwola": (("features", "injection", "long_sidebands", "sa_cwola", "bump_hunt"), "n_signal"),
+}
+
+
+def _check_study_keys(pre: str, st: dict, keys, injection_style: str) -> None:
+    for key in keys:
+        if key not in st:
+            raise ConfigError(f"config field '{pre}.{key}': required by this study")
+    if injection_style not in st["injection"]:
+        raise ConfigError(f"config field '{pre}.injection': this study needs "
+                          f"'{injection_style}'")
+
+
+def _check_sacwola(pre: str, st: dict) -> None:
+    sa, bh = st["sa_cwola"], st["bump_hunt"]
+    if 0.0 not in sa["lambdas"] or sa["nominal_lambda"] not in sa["lambdas"]:
+        raise ConfigError(f"config field '{pre}.sa_cwola.lambdas': must contain 0 (plain "
+                          f"CWoLa) and nominal_lambda = {sa['nominal_lambda']}")
+    if 1.0 not in bh["efficiencies"]:
+        raise ConfigError(f"config field '{pre}.bump_hunt.efficiencies': must contain 1.0 "
+                          "(no selection: the background-only fit of B4)")
+
+
 def check_semantics(config: dict, base_dir=None) -> None:
     """Checks the schema cannot express; raise :class:`ConfigError` naming the field.
 
@@ -68,13 +94,13 @@ def check_semantics(config: dict, base_dir=None) -> None:
             if s not in samples:
                 raise ConfigError(f"config field '{pre}.samples': unknown sample '{s}' "
                                   f"(defined: {sorted(samples)})")
-        if study == "salad":
-            for key in ("features", "injection"):
-                if key not in st:
-                    raise ConfigError(f"config field '{pre}.{key}': required by the SALAD study")
-            if 0.0 not in st["injection"]["sb"]:
-                raise ConfigError(f"config field '{pre}.injection.sb': must contain 0 "
-                                  "(the background-only run behind A4-A7 and A9)")
+        if study in STUDY_KEYS:
+            _check_study_keys(pre, st, *STUDY_KEYS[study])
+        if study == "salad" and 0.0 not in st["injection"]["sb"]:
+            raise ConfigError(f"config field '{pre}.injection.sb': must contain 0 "
+                              "(the background-only run behind A4-A7 and A9)")
+        if study == "sacwola":
+            _check_sacwola(pre, st)
         fit, sr = st["fit_range"], st["signal_region"]
         _check_window(f"{pre}.fit_range", fit)
         _check_window(f"{pre}.signal_region", sr)

@@ -1,6 +1,7 @@
-"""Signal injection for the S/B scans (SALAD paper, Fig. 8).
+"""Signal injection: S/B scans (SALAD paper, Fig. 8) and fixed signal counts (SA-CWoLa
+paper: 1500 events at LHC Olympics statistics).
 
-The train half of the 'data' sample is split into two quarters: quarter 0 is the 'data' of
+Injections are named ``sb{S/B}_rep{r}`` or ``nsig{n}_rep{r}``. For S/B injections, the train half of the 'data' sample is split into two quarters: quarter 0 is the 'data' of
 the search, into which signal is injected; quarter 1 is the independent background-only
 'data' of the ideal line. For a target S/B in the signal region, signal events are drawn
 (seeded by config seed, study, S/B and repetition, so every method sees the same draw) until
@@ -23,9 +24,36 @@ def name(sb: float, rep: int) -> str:
     return f"sb{sb:g}_rep{rep}"
 
 
-def parse(label: str) -> tuple[float, int]:
-    sb, rep = label.split("_rep")
-    return float(sb[2:]), int(rep)
+def parse(label: str) -> tuple[str, float, int]:
+    """('sb' | 'nsig', value, repetition) of a label such as 'sb0.01_rep0' or 'nsig1500_rep0'."""
+    head, rep = label.split("_rep")
+    kind = "nsig" if head.startswith("nsig") else "sb"
+    return kind, float(head[len(kind):]), int(rep)
+
+
+def scaled_count(n_reference: float, n_events: int, reference_events: float,
+                 scaling: str) -> int:
+    """Signal events to inject into ``n_events`` background events, given ``n_reference``
+    at ``reference_events`` (the LHCO R&D set: 1500 in 1e6). ``linear`` keeps S/B fixed;
+    ``sqrt`` keeps S/sqrt(B), i.e. the expected significance, fixed."""
+    ratio = n_events / reference_events
+    return int(round(n_reference * (ratio if scaling == "linear" else np.sqrt(ratio))))
+
+
+def draw_count(n_signal_events: int, n: int, seed: int, study: str, rep: int,
+               source: str = "sig_xy") -> np.ndarray:
+    """Boolean mask (N_sig,) of ``n`` signal events drawn at random (seeded by config seed,
+    study, n and repetition)."""
+    if n > n_signal_events // 2:
+        raise InjectionError(
+            f"injecting {n} signal events needs at least {2 * n} in sample '{source}' (half "
+            f"of it stays for evaluation), but it has {n_signal_events}; generate more "
+            "signal (config samples.<signal>.n_events) or lower the injection")
+    order = np.random.default_rng(derive_seed(seed, "inject", study, f"nsig{n}", rep)).permutation(
+        n_signal_events)
+    mask = np.zeros(n_signal_events, bool)
+    mask[order[:n]] = True
+    return mask
 
 
 def data_quarter(test: np.ndarray, seed: int, study: str) -> np.ndarray:

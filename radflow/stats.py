@@ -160,28 +160,36 @@ def fit_sidebands(counts, edges, fit_bins, start=(10.0, 5.0, 0.0), sqrt_s=SQRT_S
     return FitResult(params, cov, edges, fit_bins, m.fval)
 
 
-def q0_profile(n: float, b: float, sigma: float) -> float:
-    """-2 log lambda0 for L(mu, theta) = Poisson(n | b + theta + mu) Gauss(theta | 0, sigma).
-
-    Unconditional maximum: mu = n - b, theta = 0. Conditional (mu = 0): lam = b + theta
-    solves lam^2 + (sigma^2 - b) lam - n sigma^2 = 0. q0 = 0 when the fitted mu <= 0.
-    """
-    if n <= b:
-        return 0.0
+def _q0(n: float, b: float, sigma: float) -> float:
+    """-2 log lambda0 with mu free in sign: unconditional maximum mu = n - b, theta = 0;
+    conditional (mu = 0): lam = b + theta solves lam^2 + (sigma^2 - b) lam - n sigma^2 = 0."""
     if sigma <= 0:
         lam = b
     else:
         s2 = sigma * sigma
         lam = 0.5 * (b - s2 + np.sqrt((s2 - b) ** 2 + 4.0 * n * s2))
-    q0 = 2.0 * (n * np.log(n / lam) - (n - lam))
+    q0 = 2.0 * ((n * np.log(n / lam) if n > 0 else 0.0) - (n - lam))
     if sigma > 0:
         q0 += (lam - b) ** 2 / sigma**2
     return float(max(q0, 0.0))
 
 
+def q0_profile(n: float, b: float, sigma: float) -> float:
+    """-2 log lambda0 for L(mu, theta) = Poisson(n | b + theta + mu) Gauss(theta | 0, sigma)
+    (SA-CWoLa paper, eqs. 2.5-2.6); 0 when the fitted mu = n - b <= 0."""
+    return 0.0 if n <= b else _q0(n, b, sigma)
+
+
 def significance(n: float, b: float, sigma: float) -> float:
     """Z = sqrt(q0) (asymptotic, Wald/Wilks)."""
     return float(np.sqrt(q0_profile(n, b, sigma)))
+
+
+def signed_significance(n: float, b: float, sigma: float) -> float:
+    """+sqrt(q0) for an excess, -sqrt(q0 with mu free) for a deficit (for plots of
+    deficits, as the SA-CWoLa paper's Fig. 7)."""
+    z = float(np.sqrt(_q0(n, b, sigma)))
+    return z if n >= b else -z
 
 
 def asimov_z(s: float, b: float) -> float:

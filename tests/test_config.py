@@ -23,6 +23,13 @@ BAD = [
      r"samples\.lhco\.path.*nowhere/events.h5"),
     (set_(["samples", "data", "process"], "ttbar"), r"samples\.data\.process"),
     (set_(["studies", "salad", "signal_region"], [3750.0, 3250.0]), r"studies\.salad\.signal_region"),
+    (set_(["studies", "sacwola", "sa_cwola"], {"lambdas": [0.25, 0.5], "nominal_lambda": 0.5}),
+     r"studies\.sacwola\.sa_cwola\.lambdas.*must contain 0"),
+    (set_(["studies", "sacwola", "bump_hunt", "efficiencies"], [0.5, 0.1]),
+     r"studies\.sacwola\.bump_hunt\.efficiencies.*1\.0"),
+    (set_(["studies", "sacwola", "injection"], {"sb": [0.0], "n_classifiers": 2, "repetitions": 1}),
+     r"studies\.sacwola\.injection.*n_signal"),
+    (set_(["studies", "sacwola", "injection", "scaling"], "cubic"), r"studies\.sacwola\.injection"),
 ]
 
 

@@ -2,6 +2,8 @@
 
 # The injection without signal (S/B = 0): its DCTR serves A4-A7 and its scan A9.
 NO_SIGNAL = "sb0_rep0"
+# The background-only run of a fixed-count injection study (B5, B7, residual correction).
+BACKGROUND_ONLY = "nsig0_rep0"
 
 
 def fig(fid, name):
@@ -24,11 +26,15 @@ def feature_inputs(wildcards):
 
 
 def injections(study):
-    """Injection labels (S/B x repetitions) of a study, e.g. 'sb0.01_rep0'."""
+    """Injection labels of a study: S/B x repetitions ('sb0.01_rep0') or the signal count at
+    reference statistics x repetitions plus the background-only run ('nsig1500_rep0',
+    'nsig0_rep0')."""
     inj = STUDIES[study]["injection"]
-    return [f"sb{sb:g}_rep{r}" for sb in inj["sb"] for r in range(inj["repetitions"])]
+    if "sb" in inj:
+        return [f"sb{sb:g}_rep{r}" for sb in inj["sb"] for r in range(inj["repetitions"])]
+    return [f"nsig{inj['n_signal']}_rep{r}" for r in range(inj["repetitions"])] + [BACKGROUND_ONLY]
 
 
-def salad_inputs(name):
+def study_inputs(name):
     """Feature and region files of a sample in the {study} wildcard's study."""
     return [f"results/features/{name}.h5", f"results/{{study}}/regions/{name}.h5"]

@@ -25,9 +25,9 @@ rule inject:
 
 rule dctr:
     input:
-        data=salad_inputs("data"),
-        sim=salad_inputs("sim"),
-        signal=salad_inputs("sig_xy"),
+        data=study_inputs("data"),
+        sim=study_inputs("sim"),
+        signal=study_inputs("sig_xy"),
         injection="results/{study}/inject/{injection}.h5",
     output:
         "results/{study}/dctr/{injection}.h5",
@@ -54,8 +54,8 @@ rule dctr:
 
 rule sr_closure:
     input:
-        data=salad_inputs("data"),
-        sim=salad_inputs("sim"),
+        data=study_inputs("data"),
+        sim=study_inputs("sim"),
         dctr=f"results/{{study}}/dctr/{NO_SIGNAL}.h5",
     output:
         scores="results/{study}/dctr/sr_closure_scores.h5",
@@ -81,9 +81,9 @@ rule sr_closure:
 
 rule salad_scan:
     input:
-        data=salad_inputs("data"),
-        sim=salad_inputs("sim"),
-        signal=salad_inputs("sig_xy"),
+        data=study_inputs("data"),
+        sim=study_inputs("sim"),
+        signal=study_inputs("sig_xy"),
         injection="results/{study}/inject/{injection}.h5",
         dctr="results/{study}/dctr/{injection}.h5",
     output:
@@ -110,6 +110,8 @@ rule salad_scan:
 
 
 rule salad_summary:
+    wildcard_constraints:
+        study="salad",
     input:
         metrics=lambda wc: expand("results/{study}/scan/{injection}.json", study=wc.study,
                                   injection=injections(wc.study)),
