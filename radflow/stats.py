@@ -33,48 +33,16 @@ def dijet_function(mjj, p0, p1, p2, p3, sqrt_s=SQRT_S):
 
 def expected_counts(edges, params, sqrt_s=SQRT_S):
     """Integral of the dijet function over each bin (GeV edges), shape (n_bins,)."""
-    lo, hi = np.asarray(edges[:-1], float), np.asarray(edges[1:], float)
-    half, mid = 0.5 * (hi - lo), 0.5 * (hi + lo)
-    pts = mid[:, None] + half[:, None] * _GL_X[None, :]
-    return (dijet_function(pts, *params, sqrt_s=sqrt_s) * _GL_W[None, :]).sum(axis=1) * half
+    pts, w = _quadrature(edges)
+    return (dijet_function(pts, *params, sqrt_s=sqrt_s) * w).sum(axis=1)
 
 
-@dataclass
-class FitResult:
-    params: np.ndarray        # (p0, p1, p2, p3) with p0 in events / GeV
-    cov: np.ndarray           # (4, 4) covariance of params
-    edges: np.ndarray         # bin edges (GeV)
-    fit_bins: np.ndarray      # bool (n_bins,): bins used in the fit (sidebands)
-    nll: float
-
-    def expected(self) -> np.ndarray:
-        return expected_counts(self.edges, self.params)
-
-    def prediction(self, bins) -> tuple[float, float]:
-        """Predicted events in ``bins`` (bool mask) and its uncertainty from the fit
-        covariance (numerical gradient, linear propagation)."""
-        bins = np.asarray(bins, bool)
-
-        def total(p):
-            return expected_counts(self.edges, p)[bins].sum()
-
-        b = total(self.params)
-        grad = np.empty(4)
-        for i in range(4):
-            h = 1e-5 * max(abs(self.params[i]), 1e-3)
-            up, dn = self.params.copy(), self.params.copy()
-            up[i] += h
-            dn[i] -= h
-            grad[i] = (total(up) - total(dn)) / (2 * h)
-        return float(b), float(np.sqrt(max(grad @ self.cov @ grad, 0.0)))
-
-
-def _log_dijet(edges_pts, theta, c, d, sqrt_s):
-    """ln f at points for internal parameters theta = (a0, p1, a2, p3), centred at
-    ln x = c and ln(1 - x) = d, which removes most of the parameter correlations."""
-    x = edges_pts / sqrt_s
+def _basis(pts, c, d, sqrt_s):
+    """g(x) with ln f = theta . g for internal parameters theta = (a0, p1, a2, p3), centred
+    at ln x = c and ln(1 - x) = d (removes most parameter correlations); (4, *pts.shape)."""
+    x = pts / sqrt_s
     lx = np.log(x) - c
-    return theta[0] + theta[1] * (np.log1p(-x) - d) - theta[2] * lx - theta[3] * lx * lx
+    return np.stack([np.ones_like(x), np.log1p(-x) - d, -lx, -lx * lx])
 
 
 def _to_paper(c, d):
@@ -82,12 +50,74 @@ def _to_paper(c, d):
     return np.array([[1.0, -d, c, -c * c], [0, 1, 0, 0], [0, 0, 1, -2 * c], [0, 0, 0, 1]])
 
 
+def _quadrature(edges):
+    """Gauss-Legendre points (n_bins, 5) and weights times half-widths of each bin."""
+    lo, hi = np.asarray(edges[:-1], float), np.asarray(edges[1:], float)
+    half = 0.5 * (hi - lo)
+    return 0.5 * (hi + lo)[:, None] + half[:, None] * _GL_X[None, :], _GL_W[None, :] * half[:, None]
+
+
+@dataclass
+class FitResult:
+    """A converged sideband fit. Internally the log-linear, centred parameters theta (and
+    their covariance) carry the fit; the paper's (p0, p1, p2, p3) are derived from them."""
+    theta: np.ndarray         # (a0, p1, a2, p3)
+    cov_theta: np.ndarray     # (4, 4)
+    centre: tuple             # (c, d): the centring of ln x and ln(1 - x)
+    edges: np.ndarray         # bin edges (GeV)
+    fit_bins: np.ndarray      # bool (n_bins,): bins used in the fit (sidebands)
+    nll: float                # minimized Poisson deviance / 2
+    sqrt_s: float = SQRT_S
+
+    @property
+    def params(self) -> np.ndarray:
+        """(p0, p1, p2, p3) of the paper's form, p0 in events / GeV."""
+        phi = _to_paper(*self.centre) @ self.theta
+        return np.r_[np.exp(phi[0]), phi[1:]]
+
+    @property
+    def cov(self) -> np.ndarray:
+        """(4, 4) covariance of :attr:`params` (linear propagation)."""
+        jac = np.diag([self.params[0], 1.0, 1.0, 1.0]) @ _to_paper(*self.centre)
+        return jac @ self.cov_theta @ jac.T
+
+    def _moments(self):
+        pts, w = _quadrature(self.edges)
+        g = _basis(pts, *self.centre, self.sqrt_s)
+        f = np.exp(np.tensordot(self.theta, g, axes=1)) * w
+        return f.sum(axis=1), np.einsum("kbn,bn->bk", g, f)          # mu (bins,), dmu (bins, 4)
+
+    def expected(self) -> np.ndarray:
+        """Fitted events per bin, (n_bins,)."""
+        return self._moments()[0]
+
+    def prediction(self, bins) -> tuple[float, float]:
+        """Predicted events in ``bins`` (bool mask) and its uncertainty from the fit
+        covariance (exact gradient, linear propagation)."""
+        bins = np.asarray(bins, bool)
+        mu, dmu = self._moments()
+        grad = dmu[bins].sum(axis=0)
+        return float(mu[bins].sum()), float(np.sqrt(max(grad @ self.cov_theta @ grad, 0.0)))
+
+
+#: Starting (p1, p2, p3) tried after the caller's: steep, shallow and curved spectra.
+ALTERNATIVE_STARTS = ((5.0, 5.0, 0.0), (20.0, 3.0, 0.0), (10.0, 8.0, 1.0), (1.0, 10.0, 0.0))
+#: |ln p0| beyond this: the paper's form cannot represent the fit (p0 over- or underflows).
+MAX_LOG_P0 = 700.0
+#: An internal parameter error beyond this: the likelihood is flat along some direction
+#: (e.g. all events in one bin), so there is no finite minimum (sane fits: errors O(0.01-10)).
+MAX_PARAMETER_ERROR = 1e3
+
+
 def fit_sidebands(counts, edges, fit_bins, start=(10.0, 5.0, 0.0), sqrt_s=SQRT_S) -> FitResult:
     """Binned Poisson maximum-likelihood fit of the dijet function to the ``fit_bins``.
 
-    Minimized: the Poisson deviance sum(mu - n + n ln(n / mu)) / 1 (same minimum as the
-    negative log-likelihood, small absolute values for numerical precision), in centred
-    internal parameters; ``start`` are the starting p1, p2, p3.
+    Minimized with iminuit (MIGRAD, strategy 2): the Poisson deviance / 2, in centred
+    internal parameters, from ``start`` (p1, p2, p3) and then :data:`ALTERNATIVE_STARTS`;
+    the valid minimum with the lowest deviance wins. Raises :class:`FitError` when no start
+    converges to a minimum with a positive-definite Hessian and parameter errors below
+    :data:`MAX_PARAMETER_ERROR`, or when the only minima need |ln p0| > 700 (cancelling
+    parameters of O(100+), a shape the dijet function cannot represent: 'ran away').
     """
     from iminuit import Minuit
 
@@ -97,31 +127,19 @@ def fit_sidebands(counts, edges, fit_bins, start=(10.0, 5.0, 0.0), sqrt_s=SQRT_S
     n = counts[fit_bins]
     if n.sum() <= 0:
         raise FitError("sideband fit: no events in the fit bins")
-    lo, hi = edges[:-1][fit_bins], edges[1:][fit_bins]
-    half = 0.5 * (hi - lo)
-    pts = 0.5 * (hi + lo)[:, None] + half[:, None] * _GL_X[None, :]
+    pts, w = (a[fit_bins] for a in _quadrature(edges))
     c = float(np.log(pts / sqrt_s).mean())
     d = float(np.log1p(-pts / sqrt_s).mean())
     a = _to_paper(c, d)
-    # Starting values: the shape of ``start`` normalized to the observed events.
-    phi0 = np.array([0.0, *start])
-    theta0 = np.linalg.solve(a, phi0)
-    shape = (np.exp(_log_dijet(pts, theta0, c, d, sqrt_s)) * _GL_W).sum(axis=1) * half
-    if not (np.isfinite(shape.sum()) and shape.sum() > 0):
-        raise FitError(f"sideband fit: starting values {start} give no finite expectation")
-    theta0[0] += np.log(n.sum() / shape.sum())
     nlogn = np.where(n > 0, n * np.log(np.where(n > 0, n, 1.0)), 0.0)
-    x = pts / sqrt_s
     # ln f = theta . g(x): the model is log-linear in the internal parameters, so the
     # gradient and the Hessian of the NLL are exact quadratures.
-    g = np.stack([np.ones_like(x), np.log1p(-x) - d, -(np.log(x) - c), -(np.log(x) - c) ** 2])
+    g = _basis(pts, c, d, sqrt_s)
 
     def moments(theta):
         with np.errstate(all="ignore"):
-            f = np.exp(np.tensordot(theta, g, axes=1)) * _GL_W * half[:, None]  # (bins, nodes)
-        mu = f.sum(axis=1)
-        dmu = np.einsum("kbn,bn->bk", g, f)                                        # (bins, 4)
-        return mu, dmu, f
+            f = np.exp(np.tensordot(theta, g, axes=1)) * w                       # (bins, nodes)
+        return f.sum(axis=1), np.einsum("kbn,bn->bk", g, f), f
 
     def nll(theta):
         mu = moments(theta)[0]
@@ -139,25 +157,38 @@ def fit_sidebands(counts, edges, fit_bins, start=(10.0, 5.0, 0.0), sqrt_s=SQRT_S
         return (np.einsum("b,bk,bl->kl", n / mu**2, dmu, dmu)
                 + np.einsum("b,bkl->kl", 1.0 - n / mu, d2))
 
-    m = Minuit(nll, theta0, grad=grad, name=("a0", "p1", "a2", "p3"))
-    m.errordef = Minuit.LIKELIHOOD
-    m.strategy = 2
-    m.migrad(ncall=20000)
-    if not m.valid:
+    def minimize(p_start):
+        theta0 = np.linalg.solve(a, np.array([0.0, *p_start]))
+        with np.errstate(all="ignore"):
+            shape = (np.exp(np.tensordot(theta0, g, axes=1)) * w).sum()
+        if not (np.isfinite(shape) and shape > 0):
+            return None, f"starting values {p_start} give no finite expectation"
+        theta0[0] += np.log(n.sum() / shape)      # normalized to the observed events
+        m = Minuit(nll, theta0, grad=grad, name=("a0", "p1", "a2", "p3"))
+        m.errordef = Minuit.LIKELIHOOD
+        m.strategy = 2
         m.migrad(ncall=20000)
-    theta = np.array(m.values)
-    h = hessian(theta)
-    if not m.valid or not np.all(np.isfinite(h)) or np.any(np.linalg.eigvalsh(h) <= 0):
-        raise FitError(f"sideband fit did not converge: {m.fmin}")
-    cov_theta = np.linalg.inv(h)
-    phi = a @ theta
-    jac = np.diag([np.exp(phi[0]), 1.0, 1.0, 1.0]) @ a      # d(p0, p1, p2, p3)/d(theta)
-    with np.errstate(over="ignore", invalid="ignore"):
-        params = np.r_[np.exp(phi[0]), phi[1:]]
-        cov = jac @ cov_theta @ jac.T
-    if not (np.all(np.isfinite(params)) and np.all(np.isfinite(cov))):
-        raise FitError(f"sideband fit ran away: parameters {params}")
-    return FitResult(params, cov, edges, fit_bins, m.fval)
+        if not m.valid:
+            m.migrad(ncall=20000)
+        theta = np.array(m.values)
+        with np.errstate(all="ignore"):
+            h = hessian(theta)
+        if not m.valid or not np.all(np.isfinite(h)) or np.any(np.linalg.eigvalsh(h) <= 0):
+            return None, f"did not converge from {p_start}: {m.fmin}"
+        cov = np.linalg.inv(h)
+        if np.sqrt(np.diag(cov)).max() > MAX_PARAMETER_ERROR:
+            return None, f"no finite minimum from {p_start} (flat direction, errors {np.sqrt(np.diag(cov))})"
+        if abs((a @ theta)[0]) > MAX_LOG_P0:
+            return None, f"ran away from {p_start}: p1, p2, p3 = {np.round((a @ theta)[1:], 1)}"
+        return FitResult(theta, cov, (c, d), edges, fit_bins, m.fval, sqrt_s), None
+
+    results, errors = [], []
+    for p_start in (tuple(start),) + ALTERNATIVE_STARTS:
+        res, err = minimize(p_start)
+        (results if res is not None else errors).append(res if res is not None else err)
+    if not results:
+        raise FitError("sideband fit: " + "; ".join(e.splitlines()[0] for e in errors))
+    return min(results, key=lambda r: r.nll)
 
 
 def _q0(n: float, b: float, sigma: float) -> float:

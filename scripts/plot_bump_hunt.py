@@ -44,7 +44,8 @@ def b4(r, out):
     if f["converged"]:
         exp = np.array(f["expected"])
         hep.histplot(exp, edges, ax=ax, color="tab:blue",
-                     label=f"fit, KS $p$ = {f['ks_pvalue']:.2f}")
+                     label=f"fit, KS $p$ = {f['ks_pvalue']:.2f}, deviance/ndf = "
+                           f"{f['deviance']:.1f}/{f['ndf']}")
         rax.errorbar(centers, (counts - exp) / np.sqrt(exp), yerr=np.sqrt(counts) / np.sqrt(exp),
                      fmt="ko", ms=4)
     region_lines(ax, r)
@@ -78,10 +79,10 @@ def b5(r, out):
     plotting.save(fig, out)
 
 
-def z_panels(r, case, keys, ylabels, out, shift=False):
+def z_panels(r, case, keys, titles, out, shift=False):
     effs = np.array(r["efficiencies"])
-    fig, axes = plt.subplots(1, 2, figsize=(14, 6.5))
-    for ax, key, ylabel in zip(axes, keys, ylabels):
+    fig, axes = plt.subplots(1, 2, figsize=(16, 6.5), gridspec_kw={"wspace": 0.25})
+    for ax, key, title in zip(axes, keys, titles):
         for m, fits in r["cases"][case]["methods"].items():
             label, color, ls = NAMES[m]
             z = np.array([np.nan if f.get(key) is None else f[key] for f in fits], float)
@@ -89,12 +90,13 @@ def z_panels(r, case, keys, ylabels, out, shift=False):
                 z = z - z[np.argmax(effs)]
             failed = int(np.isnan(z).sum())
             ax.plot(effs, z, "o", color=color, ls=ls,
-                    label=label + (f" ({failed} fits failed)" if failed else ""))
+                    label=label + (f" ({failed} failed fit{'s' * (failed > 1)})" if failed else ""))
         ax.set_xscale("log")
         ax.invert_xaxis()
         ax.axhline(0, color="gray", lw=1)
-        ax.set_xlabel(r"background efficiency $\epsilon_B$ (SR, test half)")
-        ax.set_ylabel(ylabel)
+        ax.set_xlabel(r"background efficiency $\epsilon_B$ (SR)")
+        ax.set_ylabel(r"$Z$ [$\sigma$]")
+        ax.set_title(title, fontsize=16)
         ax.legend(fontsize=12)
     plotting.save(fig, out)
 
@@ -109,11 +111,9 @@ def main(argv=None):
     b4(r, args.b4)
     b5(r, args.b5)
     z_panels(r, "with_signal", ("z", "z_residual_corrected"),
-             (r"fitted significance $Z$ [$\sigma$]", r"$Z$, background-only residual subtracted [$\sigma$]"),
-             args.b6)
+             ("with signal", "with signal, background-only residual subtracted"), args.b6)
     z_panels(r, "background_only", ("z_signed", "z_signed"),
-             (r"signed $Z$, no signal [$\sigma$]", r"signed $Z - Z(\epsilon_B = 100\%)$ [$\sigma$]"),
-             args.b7, shift=True)
+             ("no signal (signed Z)", r"no signal, $Z - Z(\epsilon_B = 100\%)$"), args.b7, shift=True)
 
 
 if __name__ == "__main__":

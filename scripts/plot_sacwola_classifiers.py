@@ -33,7 +33,7 @@ def main(argv=None):
     sel = sc["sr"] & ~sc["injected"]
     y = sc["is_signal"][sel]
 
-    fig, (ax_roc, ax_sic) = plt.subplots(1, 2, figsize=(14, 6.5))
+    fig, (ax_roc, ax_sic) = plt.subplots(1, 2, figsize=(15, 6.5), gridspec_kw={"wspace": 0.3})
     eff = np.linspace(1e-3, 1, 500)
     for method, label, color, ls in LINES:
         name = sacwola.resolve(method, args.nominal_lambda)
@@ -48,7 +48,7 @@ def main(argv=None):
     ax_sic.plot(eff, metrics.sic(eff, eff, args.sic_offset), color="gray", ls="--", label="Random")
     ax_roc.set_yscale("log")
     ax_roc.set_ylabel(r"background rejection $1/\epsilon_B$")
-    ax_sic.set_ylabel(r"SIC $= \epsilon_S / \sqrt{\epsilon_B + 10^{-4}}$")
+    ax_sic.set_ylabel(rf"SIC = $\epsilon_S\, /\, (\epsilon_B + {args.sic_offset:g})^{{1/2}}$", fontsize=20)
     n = m["n_test"]
     for ax in (ax_roc, ax_sic):
         ax.set_xlabel(r"signal efficiency $\epsilon_S$")
@@ -59,7 +59,7 @@ def main(argv=None):
     plotting.save(fig, args.b2)
 
     lambdas = sorted(float(k[10:]) for k in m["methods"] if k.startswith("sa_cwola_l"))
-    fig, (ax_auc, ax_s50) = plt.subplots(1, 2, figsize=(14, 6.5))
+    fig, (ax_auc, ax_s50) = plt.subplots(1, 2, figsize=(15, 6.5), gridspec_kw={"wspace": 0.3})
     for key, label, color in (("signal_vs_background", "signal vs background", "tab:blue"),
                               ("sr_vs_sb", "SR vs SB (background)", "tab:orange")):
         vals = [m[key][sacwola.lambda_method(lam)] for lam in lambdas]

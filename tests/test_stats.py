@@ -90,5 +90,13 @@ def test_failed_fit_is_an_error(counts):
     """No silent numbers: spectra the dijet function cannot describe raise FitError."""
     with pytest.raises(stats.FitError):
         stats.fit_sidebands(counts, EDGES, ~SR)
-    with pytest.raises(stats.FitError):
-        stats.fit_sidebands(np.full(30, 100.0), EDGES, ~SR, start=(1e4, -50.0, 30.0))
+
+
+def test_bad_starting_values_are_recovered_by_the_alternative_starts():
+    rng = np.random.default_rng(6)
+    truth = true_params(100_000)
+    counts = rng.poisson(stats.expected_counts(EDGES, truth))
+    good = stats.fit_sidebands(counts, EDGES, ~SR)
+    bad = stats.fit_sidebands(counts, EDGES, ~SR, start=(1e4, -50.0, 30.0))
+    assert bad.nll == pytest.approx(good.nll, abs=1e-6)
+    assert bad.prediction(SR)[0] == pytest.approx(good.prediction(SR)[0], rel=1e-6)
