@@ -47,3 +47,14 @@ def weighted_bce(labels, pred, weights) -> float:
     p = np.clip(np.asarray(pred, float), 1e-7, 1 - 1e-7)
     y = np.asarray(labels, float)
     return float(np.sum(np.asarray(weights) * -(y * np.log(p) + (1 - y) * np.log(1 - p))) / len(y))
+
+
+def lambda_method(lam: float) -> str:
+    """Name of SA-CWoLa at ``lam`` in score files and metrics (lambda = 0 is plain CWoLa)."""
+    return f"sa_cwola_l{lam:g}"
+
+
+def resolve(method: str, nominal_lambda: float) -> str:
+    """Score name of a method as the paper's figures call it: 'cwola' -> lambda 0,
+    'sa_cwola' -> the nominal lambda, anything else unchanged."""
+    return {"cwola": lambda_method(0.0), "sa_cwola": lambda_method(nominal_lambda)}.get(method, method)

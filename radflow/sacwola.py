@@ -29,19 +29,8 @@ DATA, SIM, SIGNAL_MC = 0, 1, 2
 FIXED_METHODS = ("optimal_cwola", "data_vs_sim", "salad", "supervised")
 
 
-def lambda_method(lam: float) -> str:
-    """Method name of SA-CWoLa at ``lam`` (lambda = 0 is plain CWoLa)."""
-    return f"sa_cwola_l{lam:g}"
-
-
 def method_names(lambdas) -> list[str]:
-    return [lambda_method(lam) for lam in lambdas] + list(FIXED_METHODS)
-
-
-def resolve(method: str, nominal_lambda: float) -> str:
-    """Ensemble method of a name in the paper's figures: 'cwola' -> lambda 0,
-    'sa_cwola' -> the nominal lambda, anything else unchanged."""
-    return {"cwola": lambda_method(0.0), "sa_cwola": lambda_method(nominal_lambda)}.get(method, method)
+    return [cwola.lambda_method(lam) for lam in lambdas] + list(FIXED_METHODS)
 
 
 @dataclass

@@ -8,7 +8,7 @@ import json
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import bump_hunt, config as cfgmod, io, sacwola
+from radflow import bump_hunt, config as cfgmod, cwola, io
 
 
 def main(argv=None):
@@ -35,7 +35,7 @@ def main(argv=None):
         result["cases"][case] = {
             "n_events": int(use.sum()), "n_injected": int(sc["injected"].sum()),
             "injected_counts": np.histogram(sc["mjj"][sc["injected"]], bins=edges)[0].tolist(),
-            "methods": {m: bump_hunt.scan(mjj, sc[f"score_{sacwola.resolve(m, nominal)}"][use],
+            "methods": {m: bump_hunt.scan(mjj, sc[f"score_{cwola.resolve(m, nominal)}"][use],
                                           in_sr, bh["efficiencies"], edges, sr_mask)
                         for m in bh["methods"]}}
     for m in bh["methods"]:

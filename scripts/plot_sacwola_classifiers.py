@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import io, metrics, plotting, sacwola
+from radflow import cwola, io, metrics, plotting
 
 LINES = (("supervised", "Supervised", "black", "-"), ("optimal_cwola", "Optimal CWoLa", "tab:red", "-"),
          ("cwola", "CWoLa", "tab:red", ":"), ("sa_cwola", "SA-CWoLa", "tab:orange", "-"),
@@ -36,7 +36,7 @@ def main(argv=None):
     fig, (ax_roc, ax_sic) = plt.subplots(1, 2, figsize=(15, 6.5), gridspec_kw={"wspace": 0.3})
     eff = np.linspace(1e-3, 1, 500)
     for method, label, color, ls in LINES:
-        name = sacwola.resolve(method, args.nominal_lambda)
+        name = cwola.resolve(method, args.nominal_lambda)
         fpr, tpr, _ = metrics.roc_curve(y, sc[f"score_{name}"][sel])
         ok = fpr > 0
         if method == "sa_cwola":
@@ -62,7 +62,7 @@ def main(argv=None):
     fig, (ax_auc, ax_s50) = plt.subplots(1, 2, figsize=(15, 6.5), gridspec_kw={"wspace": 0.3})
     for key, label, color in (("signal_vs_background", "signal vs background", "tab:blue"),
                               ("sr_vs_sb", "SR vs SB (background)", "tab:orange")):
-        vals = [m[key][sacwola.lambda_method(lam)] for lam in lambdas]
+        vals = [m[key][cwola.lambda_method(lam)] for lam in lambdas]
         ax_auc.plot(lambdas, [v["auc"] for v in vals], "o-", color=color, label=label)
         ax_s50.plot(lambdas, [v["sic_at_50"] for v in vals], "o-", color=color, label=label)
     ax_auc.axhline(0.5, color="gray", ls="--", lw=1)

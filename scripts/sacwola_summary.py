@@ -5,7 +5,7 @@ import argparse
 import json
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import io, sacwola
+from radflow import cwola, io
 
 #: AUC difference below which two methods count as 'comparable' / 'nearly recovered'.
 AUC_TOLERANCE = 0.05
@@ -26,7 +26,7 @@ def main(argv=None):
     bkg = json.loads(open(args.background_only).read())
     fits = json.loads(open(args.fits).read())
     lam = fits["nominal_lambda"]
-    name = {m: sacwola.resolve(m, lam) for m in ("cwola", "sa_cwola", "salad", "optimal_cwola",
+    name = {m: cwola.resolve(m, lam) for m in ("cwola", "sa_cwola", "salad", "optimal_cwola",
                                                   "data_vs_sim", "supervised")}
     auc = {m: sig["signal_vs_background"][n]["auc"] for m, n in name.items()}
     sic50 = {m: sig["signal_vs_background"][n]["sic_at_50"] for m, n in name.items()}

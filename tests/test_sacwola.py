@@ -3,7 +3,7 @@ SA-CWoLa buys on a toy with a feature-mass correlation, and the bump-hunt thresh
 import numpy as np
 import pytest
 
-from radflow import bump_hunt, inject, metrics, sacwola, stats
+from radflow import bump_hunt, cwola, inject, metrics, sacwola, stats
 
 SR, SB = (3300.0, 3700.0), ((3100.0, 3300.0), (3700.0, 3900.0))
 
@@ -64,7 +64,7 @@ def test_method_targets():
     sim = rows.kind == sacwola.SIM
     assert np.all(y[sim] == ~rows.sr[sim])                               # flipped sim labels
     assert w[sim].sum() == pytest.approx(0.5 * sim.sum())
-    assert sacwola.resolve("cwola", 0.5) == "sa_cwola_l0" and sacwola.resolve("sa_cwola", 0.5) == "sa_cwola_l0.5"
+    assert cwola.resolve("cwola", 0.5) == "sa_cwola_l0" and cwola.resolve("sa_cwola", 0.5) == "sa_cwola_l0.5"
     with pytest.raises(KeyError, match="unknown"):
         sacwola.targets(rows, "anode")
 

@@ -35,6 +35,11 @@ def injections(study):
     return [f"nsig{inj['n_signal']}_rep{r}" for r in range(inj["repetitions"])] + [BACKGROUND_ONLY]
 
 
+def signal_injection(study):
+    """The (first) signal injection of a fixed-count study, e.g. 'nsig1500_rep0'."""
+    return injections(study)[0]
+
+
 def study_inputs(name):
     """Feature and region files of a sample in the {study} wildcard's study."""
     return [f"results/features/{name}.h5", f"results/{{study}}/regions/{name}.h5"]

@@ -2,11 +2,6 @@
 # the study summary.
 
 
-def signal_injection(study):
-    """The (first) signal injection of a fixed-count study, e.g. 'nsig1500_rep0'."""
-    return injections(study)[0]
-
-
 rule fit:
     input:
         with_signal=lambda wc: f"results/{wc.study}/train/{signal_injection(wc.study)}_scores.h5",
