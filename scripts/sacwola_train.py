@@ -85,8 +85,7 @@ def main(argv=None):
               "best_epoch": ens.best_epoch.reshape(len(methods), -1).tolist(),
               "signal_vs_background": {}, "sr_vs_sb": {}}
     for m, sc in scores.items():
-        if roc_sel.any() and out["is_signal"][roc_sel].any():
-            result["signal_vs_background"][m] = sacwola.performance(sc[roc_sel], out["is_signal"][roc_sel])
+        result["signal_vs_background"][m] = sacwola.performance(sc[roc_sel], out["is_signal"][roc_sel])
         result["sr_vs_sb"][m] = sacwola.performance(sc[bkg], out["sr"][bkg])
     with io.atomic_output(args.metrics) as tmp:
         tmp.write_text(json.dumps(result, indent=1))
