@@ -30,6 +30,7 @@ FIXED_METHODS = ("optimal_cwola", "data_vs_sim", "salad", "supervised")
 
 
 def method_names(lambdas) -> list[str]:
+    """Ensemble methods in member order: SA-CWoLa at each lambda, then FIXED_METHODS."""
     return [cwola.lambda_method(lam) for lam in lambdas] + list(FIXED_METHODS)
 
 

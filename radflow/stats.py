@@ -2,12 +2,14 @@
 profile-likelihood significance (SA-CWoLa paper, eqs. 2.4-2.6; CWoLa Hunting, eq. 4.1).
 
 - dsigma/dmjj = p0 (1 - x)^p1 / x^(p2 + p3 ln x), x = mjj / sqrt(s), sqrt(s) = 13 TeV.
-- Binned Poisson likelihood fit to the sideband bins (the SR bins masked) with iminuit;
-  a fit that does not converge raises :class:`FitError`.
+- Binned Poisson likelihood fit to the sideband bins (the SR bins masked) with iminuit,
+  from several starting points; a fit that does not converge, has no finite minimum or runs
+  away raises :class:`FitError` (see :func:`fit_sidebands`).
 - The SR prediction b = sum of the fitted expectations in the SR bins, its uncertainty
   sigma propagated from the fit covariance.
 - L(mu, theta) = Poisson(n | b + theta + mu) Gauss(theta | 0, sigma);
-  q0 = -2 log lambda0 if the fitted mu > 0, else 0; Z = sqrt(q0).
+  q0 = -2 log lambda0 if the fitted mu > 0, else 0; Z = sqrt(q0) (and a signed Z for plots
+  of deficits).
 """
 from __future__ import annotations
 
