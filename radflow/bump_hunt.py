@@ -60,7 +60,8 @@ def scan(mjj, scores, in_sr, efficiencies, edges, sr_mask) -> list[dict]:
     for eff, thr in zip(efficiencies, thresholds(scores[in_sr], efficiencies)):
         sel = scores >= thr
         out.append({"efficiency": float(eff), "threshold": float(thr),
-                    "efficiency_sr": float(sel[in_sr].mean()), **fit_spectrum(mjj[sel], edges, sr_mask)})
+                    "efficiency_sr": float(sel[in_sr].mean()),
+                    **fit_spectrum(mjj[sel], edges, sr_mask)})
     return out
 
 

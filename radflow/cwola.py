@@ -49,12 +49,21 @@ def weighted_bce(labels, pred, weights) -> float:
     return float(np.sum(np.asarray(weights) * -(y * np.log(p) + (1 - y) * np.log(1 - p))) / len(y))
 
 
+LAMBDA_PREFIX = "sa_cwola_l"
+
+
 def lambda_method(lam: float) -> str:
     """Name of SA-CWoLa at ``lam`` in score files and metrics (lambda = 0 is plain CWoLa)."""
-    return f"sa_cwola_l{lam:g}"
+    return f"{LAMBDA_PREFIX}{lam:g}"
+
+
+def lambda_of(method: str) -> float | None:
+    """lambda of an SA-CWoLa method name (inverse of :func:`lambda_method`), else None."""
+    return float(method[len(LAMBDA_PREFIX):]) if method.startswith(LAMBDA_PREFIX) else None
 
 
 def resolve(method: str, nominal_lambda: float) -> str:
     """Score name of a method as the paper's figures call it: 'cwola' -> lambda 0,
     'sa_cwola' -> the nominal lambda, anything else unchanged."""
-    return {"cwola": lambda_method(0.0), "sa_cwola": lambda_method(nominal_lambda)}.get(method, method)
+    names = {"cwola": lambda_method(0.0), "sa_cwola": lambda_method(nominal_lambda)}
+    return names.get(method, method)

@@ -1,12 +1,14 @@
 """Signal injection: S/B scans (SALAD paper, Fig. 8) and fixed signal counts (SA-CWoLa
-paper: 1500 events at LHC Olympics statistics).
+paper: 1500 events at LHC Olympics statistics). Injections are named ``sb{S/B}_rep{r}`` or
+``nsig{n}_rep{r}``.
 
-Injections are named ``sb{S/B}_rep{r}`` or ``nsig{n}_rep{r}``. For S/B injections, the train half of the 'data' sample is split into two quarters: quarter 0 is the 'data' of
-the search, into which signal is injected; quarter 1 is the independent background-only
-'data' of the ideal line. For a target S/B in the signal region, signal events are drawn
-(seeded by config seed, study, S/B and repetition, so every method sees the same draw) until
-the injected SR events number S/B x (quarter-0 SR background events); the signal events
-that are not injected are used for evaluation.
+Both split the train half of the 'data' sample into two quarters: quarter 0 is the 'data'
+of the search, into which signal is injected; quarter 1 is the independent background-only
+'data' (SALAD's ideal line, optimal CWoLa). For a target S/B in the signal region, signal
+events are drawn (seeded by config seed, study, S/B and repetition, so every method sees the
+same draw) until the injected SR events number S/B x (quarter-0 SR background events). For
+a fixed count, that many signal events are drawn from the whole signal sample and follow its
+train/test split. The signal events that are not injected are used for evaluation.
 """
 from __future__ import annotations
 

@@ -104,3 +104,11 @@ def combine_initializations(scores) -> np.ndarray:
     mean (dropping the lowest and highest) when there are more than two, else the mean."""
     scores = np.asarray(scores, float)
     return truncated_mean(scores, axis=0) if len(scores) > 2 else scores.mean(axis=0)
+
+
+def classifier_summary(labels, scores, offset: float = 1e-4) -> dict:
+    """AUC, max SIC, FPR and SIC at 50% signal efficiency of one classifier."""
+    return {"auc": roc_auc(labels, scores),
+            "max_sic": max_sic(labels, scores, offset=offset),
+            "fpr_at_50": fpr_at_tpr(labels, scores, 0.5),
+            "sic_at_50": sic_at_tpr(labels, scores, 0.5, offset=offset)}

@@ -56,10 +56,11 @@ def targets(rows: Rows, method: str) -> tuple[np.ndarray, np.ndarray]:
     data, sim, mc = (rows.kind == k for k in (DATA, SIM, SIGNAL_MC))
     sr = rows.sr
     y, w = np.zeros(n, np.float32), np.zeros(n)
-    if method.startswith("sa_cwola_l"):
+    lam = cwola.lambda_of(method)
+    if lam is not None:
         use = (data | sim) & (sr | rows.sb_low | rows.sb_high)
         y[use], w[use] = cwola.sa_cwola_targets(sim[use], sr[use], rows.sb_low[use],
-                                                rows.sb_high[use], float(method[10:]))
+                                                rows.sb_high[use], lam)
     elif method == "optimal_cwola":
         y[data & sr] = rows.quarter[data & sr] == 0
         w[data & sr & ~(rows.signal & (rows.quarter == 1))] = 1.0
@@ -98,11 +99,3 @@ def method_scores(member_scores, methods, n_init) -> dict:
     """{method: (N,)} scores, each the combination of its initializations."""
     s = np.asarray(member_scores).reshape(len(methods), n_init, -1)
     return {m: metrics.combine_initializations(s[i]) for i, m in enumerate(methods)}
-
-
-def performance(scores, labels, offset=1e-4) -> dict:
-    """AUC, max SIC, FPR and SIC at 50% efficiency of the positive class."""
-    return {"auc": metrics.roc_auc(labels, scores),
-            "max_sic": metrics.max_sic(labels, scores, offset=offset),
-            "fpr_at_50": metrics.fpr_at_tpr(labels, scores, 0.5),
-            "sic_at_50": metrics.sic_at_tpr(labels, scores, 0.5, offset=offset)}

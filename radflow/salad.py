@@ -56,10 +56,5 @@ def classifier_scores(member_scores, n_classifiers, n_init) -> dict:
 
 def line_metrics(scores, labels, offset=1e-4) -> dict:
     """Fig. 8 metrics per classifier: AUC, max SIC, FPR and SIC at eS = 50%."""
-    out = {"auc": [], "max_sic": [], "fpr_at_50": [], "sic_at_50": []}
-    for s in scores:
-        out["auc"].append(metrics.roc_auc(labels, s))
-        out["max_sic"].append(metrics.max_sic(labels, s, offset=offset))
-        out["fpr_at_50"].append(metrics.fpr_at_tpr(labels, s, 0.5))
-        out["sic_at_50"].append(metrics.sic_at_tpr(labels, s, 0.5, offset=offset))
-    return out
+    per_classifier = [metrics.classifier_summary(labels, s, offset) for s in scores]
+    return {k: [c[k] for c in per_classifier] for k in ("auc", "max_sic", "fpr_at_50", "sic_at_50")}

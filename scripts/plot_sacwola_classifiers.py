@@ -58,7 +58,7 @@ def main(argv=None):
     ax_sic.set_ylim(bottom=0)
     plotting.save(fig, args.b2)
 
-    lambdas = sorted(float(k[10:]) for k in m["methods"] if k.startswith("sa_cwola_l"))
+    lambdas = sorted(lam for lam in map(cwola.lambda_of, m["methods"]) if lam is not None)
     fig, (ax_auc, ax_s50) = plt.subplots(1, 2, figsize=(15, 6.5), gridspec_kw={"wspace": 0.3})
     for key, label, color in (("signal_vs_background", "signal vs background", "tab:blue"),
                               ("sr_vs_sb", "SR vs SB (background)", "tab:orange")):

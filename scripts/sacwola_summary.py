@@ -95,7 +95,8 @@ def main(argv=None):
         "n_train_data_sr": sig["n_train_data_sr"], "n_test": sig["n_test"],
         "auc": auc, "sic_at_50": sic50,
         "max_sic": {m: sig["signal_vs_background"][n]["max_sic"] for m, n in name.items()},
-        "lambda_scan": {k: {m[10:]: v["auc"] for m, v in sig[k].items() if m.startswith("sa_cwola_l")}
+        "lambda_scan": {k: {f"{cwola.lambda_of(m):g}": v["auc"] for m, v in sig[k].items()
+                            if cwola.lambda_of(m) is not None}
                         for k in ("signal_vs_background", "sr_vs_sb")},
         "inclusive_fit_with_signal": None if inclusive is None else
         {k: inclusive.get(k) for k in ("n_sr", "b", "sigma", "z", "ks_pvalue")},

@@ -8,7 +8,7 @@ import json
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import config as cfgmod, io, regions, sacwola
+from radflow import config as cfgmod, io, metrics, regions, sacwola
 from radflow.seeds import derive_seed
 
 
@@ -85,8 +85,9 @@ def main(argv=None):
               "best_epoch": ens.best_epoch.reshape(len(methods), -1).tolist(),
               "signal_vs_background": {}, "sr_vs_sb": {}}
     for m, sc in scores.items():
-        result["signal_vs_background"][m] = sacwola.performance(sc[roc_sel], out["is_signal"][roc_sel])
-        result["sr_vs_sb"][m] = sacwola.performance(sc[bkg], out["sr"][bkg])
+        result["signal_vs_background"][m] = metrics.classifier_summary(out["is_signal"][roc_sel],
+                                                                      sc[roc_sel])
+        result["sr_vs_sb"][m] = metrics.classifier_summary(out["sr"][bkg], sc[bkg])
     with io.atomic_output(args.metrics) as tmp:
         tmp.write_text(json.dumps(result, indent=1))
     print(json.dumps({m: round(v["auc"], 3) for m, v in result["signal_vs_background"].items()}))

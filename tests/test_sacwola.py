@@ -65,6 +65,7 @@ def test_method_targets():
     assert np.all(y[sim] == ~rows.sr[sim])                               # flipped sim labels
     assert w[sim].sum() == pytest.approx(0.5 * sim.sum())
     assert cwola.resolve("cwola", 0.5) == "sa_cwola_l0" and cwola.resolve("sa_cwola", 0.5) == "sa_cwola_l0.5"
+    assert cwola.lambda_of(cwola.lambda_method(0.25)) == 0.25 and cwola.lambda_of("salad") is None
     with pytest.raises(KeyError, match="unknown"):
         sacwola.targets(rows, "anode")
 
