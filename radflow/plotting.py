@@ -71,6 +71,14 @@ def compare(ax, rax, series, bins, xlabel, reference: int = 0, logy=False):
     ax.legend(fontsize=13)
 
 
+def data_sim_dctr(values_d, values_s, w_s) -> list[dict]:
+    """:func:`compare` series for data (the ratio reference), sim and DCTR-weighted sim."""
+    return [{"values": values_d, "label": "data", "color": "black", "short": "data", "ratio": False},
+            {"values": values_s, "label": "sim", "color": "tab:orange", "marker": "o"},
+            {"values": values_s, "weights": w_s, "label": "sim + DCTR", "color": "tab:green",
+             "marker": "s"}]
+
+
 def save(fig, outputs) -> None:
     """Save ``fig`` to each output path (atomically) and close it."""
     for out in outputs:

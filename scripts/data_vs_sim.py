@@ -1,13 +1,12 @@
 """Data-vs-sim validation: AUC of a classifier data vs sim in a study's sidebands, on the
 study's features (SALAD: mj1, mj2, tau21 of both jets) and on mjj alone. Trained on the train half,
 evaluated on the test half (the study's split). Writes a JSON summary."""
-import argparse
 import json
 
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import config as cfgmod, io, metrics, regions, train
+from radflow import cli, config as cfgmod, io, metrics, regions, train
 from radflow.seeds import derive_seed
 
 
@@ -18,11 +17,7 @@ def sideband_sample(paths, columns):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True)
-    ap.add_argument("--study", required=True)
-    ap.add_argument("--data", nargs=2, required=True, help="features.h5 regions.h5")
-    ap.add_argument("--sim", nargs=2, required=True, help="features.h5 regions.h5")
+    ap = cli.study_parser(__doc__, ("data", "sim"))
     ap.add_argument("--epochs", type=int, default=50)
     ap.add_argument("--output", required=True)
     args = ap.parse_args(argv)

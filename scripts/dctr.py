@@ -1,22 +1,16 @@
 """DCTR (SALAD paper, Sec. IV): train the mjj-parametrized data-vs-sim classifier in the
 sidebands (the train half of data plus the injected signal, vs the train half of sim), then write, for every data, sim and signal event of the study, the classifier
 output f and (sim) the weight w = f/(1-f) * N_sim/N_data."""
-import argparse
 
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import config as cfgmod, dctr, io, regions
+from radflow import cli, config as cfgmod, dctr, io, regions
 from radflow.seeds import derive_seed
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True)
-    ap.add_argument("--study", required=True)
-    ap.add_argument("--data", nargs=2, required=True, help="features.h5 regions.h5")
-    ap.add_argument("--sim", nargs=2, required=True, help="features.h5 regions.h5")
-    ap.add_argument("--signal", nargs=2, required=True, help="features.h5 regions.h5")
+    ap = cli.study_parser(__doc__, ("data", "sim", "signal"))
     ap.add_argument("--injection", required=True, help="output of the inject rule")
     ap.add_argument("--sideband", default="sb", choices=["sb", "long_sb"],
                     help="region column the reweighting is trained in")

@@ -13,13 +13,6 @@ FEATURE_BINS = {"mj1": np.linspace(0, 1000, 41), "mj2": np.linspace(0, 700, 36),
                 "tau21_j1": np.linspace(0, 1, 41), "tau21_j2": np.linspace(0, 1, 41)}
 
 
-def three(values_d, values_s, w_s):
-    return [{"values": values_d, "label": "data", "color": "black", "short": "data", "ratio": False},
-            {"values": values_s, "label": "sim", "color": "tab:orange", "marker": "o"},
-            {"values": values_s, "weights": w_s, "label": "sim + DCTR", "color": "tab:green",
-             "marker": "s"}]
-
-
 def score_bins(*arrays):
     lo, hi = np.quantile(np.concatenate(arrays), [0.005, 0.995])
     return np.linspace(lo, hi, 41)
@@ -28,8 +21,8 @@ def score_bins(*arrays):
 def feature_figure(d, s, w, sel_d, sel_s, out):
     fig, axes = plotting.ratio_figure(4, width=7.0)
     for i, (var, bins) in enumerate(FEATURE_BINS.items()):
-        plotting.compare(axes[0, i], axes[1, i], three(d[var][sel_d], s[var][sel_s], w[sel_s]),
-                         bins, plotting.LABELS[var])
+        series = plotting.data_sim_dctr(d[var][sel_d], s[var][sel_s], w[sel_s])
+        plotting.compare(axes[0, i], axes[1, i], series, bins, plotting.LABELS[var])
     plotting.save(fig, out)
 
 
@@ -52,17 +45,17 @@ def main(argv=None):
 
     fig, axes = plotting.ratio_figure(1)
     fd, fs = dc["f_data"][sb_d], dc["f_sim"][sb_s]
-    plotting.compare(axes[0, 0], axes[1, 0], three(fd, fs, w[sb_s]), score_bins(fd, fs),
-                     "DCTR classifier output (sidebands)")
+    plotting.compare(axes[0, 0], axes[1, 0], plotting.data_sim_dctr(fd, fs, w[sb_s]),
+                     score_bins(fd, fs), "DCTR classifier output (sidebands)")
     plotting.save(fig, args.a4)
     feature_figure(d, s, w, sb_d, sb_s, args.a5)
 
     c = io.read_columns(args.closure_scores)
     is_d = c["is_data"] > 0.5
     fig, axes = plotting.ratio_figure(1)
-    plotting.compare(axes[0, 0], axes[1, 0],
-                     three(c["score"][is_d], c["score"][~is_d], c["w_dctr"][~is_d]),
-                     score_bins(c["score"]), "SR data-vs-sim classifier output")
+    series = plotting.data_sim_dctr(c["score"][is_d], c["score"][~is_d], c["w_dctr"][~is_d])
+    plotting.compare(axes[0, 0], axes[1, 0], series, score_bins(c["score"]),
+                     "SR data-vs-sim classifier output")
     plotting.save(fig, args.a6)
     feature_figure(d, s, w, sr_d, sr_s, args.a7)
 

@@ -19,7 +19,8 @@ def main(argv=None):
     ap.add_argument("--alpha", type=float, required=True, help="for the axis labels")
     ap.add_argument("--output", nargs=2, required=True, help=".pdf .png")
     args = ap.parse_args(argv)
-    d, s, g = (regions.load_study_sample(*p, list(FEATURES)) for p in (args.data, args.sim, args.signal))
+    d, s, g = (regions.load_study_sample(*p, list(FEATURES))
+               for p in (args.data, args.sim, args.signal))
     w = io.read_columns(args.dctr, ["w_sim"])["w_sim"]
     sd, ss, sg = (p["sr"] & p["test"] for p in (d, s, g))
     lo = np.floor(d["mj2"][sd].min() / 50.0) * 50.0       # the alpha * mjj shift of the masses
@@ -29,12 +30,9 @@ def main(argv=None):
     labels["mj2"] = rf"$m_{{j2}} + {args.alpha:g}\,m_{{jj}}$ [GeV]"
     fig, axes = plotting.ratio_figure(4, width=7.0)
     for i, var in enumerate(FEATURES):
-        series = [
-            {"values": d[var][sd], "label": "data", "color": "black", "short": "data", "ratio": False},
-            {"values": s[var][ss], "label": "sim", "color": "tab:orange", "marker": "o"},
-            {"values": s[var][ss], "weights": w[ss], "label": "sim + DCTR (long SB)",
-             "color": "tab:green", "marker": "s"},
-            {"values": g[var][sg], "label": "signal", "color": "tab:red", "ratio": False}]
+        series = plotting.data_sim_dctr(d[var][sd], s[var][ss], w[ss])
+        series[2]["label"] = "sim + DCTR (long SB)"
+        series.append({"values": g[var][sg], "label": "signal", "color": "tab:red", "ratio": False})
         plotting.compare(axes[0, i], axes[1, i], series, bins[var], labels[var])
         axes[0, i].set_title(rf"SR, $\alpha = {args.alpha:g}$", fontsize=16)
     plotting.save(fig, args.output)

@@ -1,15 +1,12 @@
 """Write results/{study}/regions/{sample}.h5: SR/SB/long-SB/fit masks, the train/test
 split and the alpha-shifted jet masses of one sample in one study."""
-import argparse
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import config as cfgmod, io, regions
+from radflow import cli, config as cfgmod, io, regions
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True)
-    ap.add_argument("--study", required=True)
+    ap = cli.study_parser(__doc__)
     ap.add_argument("--sample", required=True)
     ap.add_argument("--features", required=True)
     ap.add_argument("--output", required=True)

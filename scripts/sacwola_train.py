@@ -2,13 +2,12 @@
 lambda, optimal CWoLa, data vs sim, SALAD and the supervised classifier on the train half as
 one ensemble; score the test half. Writes per-event test scores (HDF5) and metrics (JSON):
 signal vs background in the SR, and SR vs SB on background-only test data."""
-import argparse
 import json
 
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import config as cfgmod, io, metrics, regions, sacwola
+from radflow import cli, config as cfgmod, io, metrics, regions, sacwola
 from radflow.seeds import derive_seed
 
 
@@ -23,12 +22,8 @@ def block(sample, x, mask, kind, signal=False, quarter=None, w_dctr=None) -> dic
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True)
-    ap.add_argument("--study", required=True)
+    ap = cli.study_parser(__doc__, ("data", "sim", "signal"))
     ap.add_argument("--injection-name", required=True)
-    for name in ("data", "sim", "signal"):
-        ap.add_argument(f"--{name}", nargs=2, required=True, help="features.h5 regions.h5")
     ap.add_argument("--injection", required=True)
     ap.add_argument("--dctr", required=True)
     ap.add_argument("--arch", default="sacwola")

@@ -1,23 +1,18 @@
 """SALAD sensitivity at one injection (SALAD paper, Fig. 8): train the ideal, sim-only and
 SALAD lines in the SR, evaluate on the test half of the data (background) plus the signal
 events that were not injected. Writes metrics (JSON) and test scores (HDF5)."""
-import argparse
 import json
 
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import config as cfgmod, io, regions, salad
+from radflow import cli, config as cfgmod, io, regions, salad
 from radflow.seeds import derive_seed
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True)
-    ap.add_argument("--study", required=True)
+    ap = cli.study_parser(__doc__, ("data", "sim", "signal"))
     ap.add_argument("--injection-name", required=True)
-    for name in ("data", "sim", "signal"):
-        ap.add_argument(f"--{name}", nargs=2, required=True, help="features.h5 regions.h5")
     ap.add_argument("--injection", required=True)
     ap.add_argument("--dctr", required=True)
     ap.add_argument("--metrics", required=True)

@@ -2,22 +2,17 @@
 classifier trained in the signal region (train half, sim unweighted) is evaluated on the
 test half; a fresh classifier trained against DCTR-weighted sim gives the closure AUC
 (background only: signal-labelled events are removed)."""
-import argparse
 import json
 
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import config as cfgmod, io, metrics, regions, train
+from radflow import cli, config as cfgmod, io, metrics, regions, train
 from radflow.seeds import derive_seed
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True)
-    ap.add_argument("--study", required=True)
-    ap.add_argument("--data", nargs=2, required=True, help="features.h5 regions.h5")
-    ap.add_argument("--sim", nargs=2, required=True, help="features.h5 regions.h5")
+    ap = cli.study_parser(__doc__, ("data", "sim"))
     ap.add_argument("--dctr", required=True, help="output of the dctr rule")
     ap.add_argument("--scores", required=True, help="output: SR test scores (h5)")
     ap.add_argument("--summary", required=True, help="output: closure AUCs (json)")

@@ -1,20 +1,15 @@
 """Supervised benchmark (SALAD paper, Fig. 3): signal vs 'data' background in the signal
 region, trained on the train half, scored on the test half. Writes per-event test scores."""
-import argparse
 
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import config as cfgmod, io, metrics, regions, train
+from radflow import cli, config as cfgmod, io, metrics, regions, train
 from radflow.seeds import derive_seed
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True)
-    ap.add_argument("--study", required=True)
-    ap.add_argument("--background", nargs=2, required=True, help="features.h5 regions.h5")
-    ap.add_argument("--signal", nargs=2, required=True, help="features.h5 regions.h5")
+    ap = cli.study_parser(__doc__, ("background", "signal"))
     ap.add_argument("--arch", default="salad")
     ap.add_argument("--output", required=True)
     args = ap.parse_args(argv)
