@@ -50,6 +50,8 @@ STUDY_KEYS = {
     "salad": (("features", "injection"), "sb"),
     "sacwola": (("features", "injection", "long_sidebands", "sa_cwola", "bump_hunt"), "n_signal"),
 }
+#: Study name -> the samples its rules read (by these names).
+STUDY_SAMPLES = {"salad": ("data", "sim", "sig_xy"), "sacwola": ("data", "sim", "sig_xy")}
 
 
 def _check_study_keys(pre: str, st: dict, keys, injection_style: str) -> None:
@@ -94,6 +96,10 @@ def check_semantics(config: dict, base_dir=None) -> None:
             if s not in samples:
                 raise ConfigError(f"config field '{pre}.samples': unknown sample '{s}' "
                                   f"(defined: {sorted(samples)})")
+        missing = [s for s in STUDY_SAMPLES.get(study, ()) if s not in st["samples"]]
+        if missing:
+            raise ConfigError(f"config field '{pre}.samples': the {study} study needs the "
+                              f"samples {missing} (its rules read them by these names)")
         if study in STUDY_KEYS:
             _check_study_keys(pre, st, *STUDY_KEYS[study])
         if study == "salad" and 0.0 not in st["injection"]["sb"]:
@@ -126,11 +132,58 @@ def validate(config: dict, base_dir=None) -> dict:
 
 
 def load(path) -> dict:
-    """Read and validate a YAML config file."""
+    """Read a YAML config file, fill the schema's defaults and validate it."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"config file {path} not found")
-    return validate(yaml.safe_load(path.read_text()))
+    config = yaml.safe_load(path.read_text())
+    fill_defaults(config)
+    return validate(config)
+
+
+def fill_defaults(config: dict, schema_path=SCHEMA) -> dict:
+    """Insert the schema's ``default`` values for absent keys, in place, as Snakemake's
+    ``validate(..., set_default=True)`` does; code never repeats a default."""
+    schema = yaml.safe_load(Path(schema_path).read_text())
+
+    def walk(node, sch):
+        if not isinstance(node, dict) or not isinstance(sch, dict):
+            return
+        props = sch.get("properties", {})
+        for key, sub in props.items():
+            if key not in node and "default" in sub:
+                node[key] = sub["default"]
+            if key in node:
+                walk(node[key], sub)
+        extra = sch.get("additionalProperties")
+        if isinstance(extra, dict):
+            for key, value in node.items():
+                if key not in props:
+                    walk(value, extra)
+
+    walk(config, schema)
+    return config
+
+
+def subset(config: dict, keys) -> dict:
+    """The part of ``config`` under the dotted ``keys`` (e.g. ``"seed"``,
+    ``"studies.salad.features"``), nested as in the config; absent optional keys are left
+    out. A job that is given only this subset can read nothing else, so the subset is
+    exactly what must trigger its rerun."""
+    out: dict = {}
+    for key in keys:
+        parts = key.split(".")
+        node = config
+        for p in parts:
+            if not isinstance(node, dict) or p not in node:
+                break
+            node = node[p]
+        else:
+            target = out
+            for p in parts[:-1]:
+                target = target.setdefault(p, {})
+            target[parts[-1]] = node
+    return out
 
 
 def generated_chunks(config: dict, sample: str) -> list[int]:

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import mplhep as hep  # noqa: E402
 import numpy as np  # noqa: E402
 
-from radflow.io import atomic_output  # noqa: E402
+from radflow.h5io import atomic_output  # noqa: E402
 
 plt.style.use(hep.style.ROOT)
 
@@ -85,3 +85,20 @@ def save(fig, outputs) -> None:
         with atomic_output(out) as tmp:
             fig.savefig(tmp, format=Path(out).suffix[1:], bbox_inches="tight")
     plt.close(fig)
+
+
+#: Method name -> (label, colour, line style), the SA-CWoLa paper's colours (Figs. 2, 6, 7).
+METHOD_STYLE = {"cwola": ("CWoLa", "tab:red", ":"), "sa_cwola": ("SA-CWoLa", "tab:orange", "-"),
+                "salad": ("SALAD", "tab:blue", "-"),
+                "optimal_cwola": ("Optimal CWoLa", "tab:red", "-"),
+                "data_vs_sim": ("Data vs. Sim.", "tab:blue", ":"),
+                "supervised": ("Supervised", "black", "-")}
+
+
+def region_lines(ax, signal_region, sidebands) -> None:
+    """Vertical lines at the SR edges (dashed) and the sideband edges (dotted), in mjj."""
+    for x in signal_region:
+        ax.axvline(x, color="gray", ls="--", lw=1)
+    for lo, hi in sidebands:
+        for x in (lo, hi):
+            ax.axvline(x, color="gray", ls=":", lw=1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from radflow import h5io
 from radflow.seeds import derive_seed
 
 
@@ -28,7 +29,7 @@ def region_columns(features: dict, study_cfg: dict, seed: int, study: str, sampl
     mjj = np.asarray(features["mjj"])
     sr_lo = study_cfg["signal_region"][0]
     sb = in_windows(mjj, study_cfg["sidebands"])
-    alpha = float(study_cfg.get("alpha", 0.0))
+    alpha = float(study_cfg["alpha"])
     rng = np.random.default_rng(derive_seed(seed, "split", study, sample))
     return {
         "fit": in_windows(mjj, [study_cfg["fit_range"]]),
@@ -36,7 +37,7 @@ def region_columns(features: dict, study_cfg: dict, seed: int, study: str, sampl
         "sb": sb,
         "sb_low": sb & (mjj < sr_lo),
         "long_sb": in_windows(mjj, study_cfg.get("long_sidebands", [])),
-        "test": rng.random(len(mjj)) < study_cfg.get("test_fraction", 0.5),
+        "test": rng.random(len(mjj)) < study_cfg["test_fraction"],
         "mj1": np.asarray(features["mj1"]) + alpha * mjj,
         "mj2": np.asarray(features["mj2"]) + alpha * mjj,
     }
@@ -48,12 +49,11 @@ def load_study_sample(features_path, regions_path, columns) -> dict:
     The region file's (alpha-shifted) mj1/mj2 replace the feature file's, so a study with
     alpha != 0 trains on the correlated masses. Returns a dict of 1-D arrays (N,).
     """
-    from radflow import io
-    from radflow.features import require
+    from radflow.events.features import require
 
-    feats = io.read_columns(features_path)
+    feats = h5io.read_columns(features_path)
     require(feats, columns, str(features_path))
-    reg = io.read_columns(regions_path)
+    reg = h5io.read_columns(regions_path)
     out = {c: feats[c] for c in columns}
     out.update(reg)
     out.update(mjj=feats["mjj"], label=feats["label"])

@@ -13,8 +13,8 @@ import time
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import ensemble, models
-from radflow.train import set_determinism
+from radflow.ml import ensemble, models
+from radflow.seeds import set_determinism
 
 
 def toy(n, d, seed):

@@ -2,24 +2,25 @@
 for each method and target background efficiency, with signal injected and background
 only, fit the selected mjj spectrum and compute Z (raw and residual-corrected). Writes
 results/{study}/fits.json."""
-import argparse
 import json
 
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import bump_hunt, config as cfgmod, cwola, io
+from radflow import h5io
+from radflow.stats import bump_hunt
+from radflow import cli
+from radflow.methods import cwola
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True)
+    ap = cli.parser(__doc__)
     ap.add_argument("--study", required=True)
     ap.add_argument("--with-signal", required=True, help="scores of the signal injection")
     ap.add_argument("--background-only", required=True, help="scores without signal")
     ap.add_argument("--output", required=True)
     args = ap.parse_args(argv)
-    cfg = cfgmod.load(args.config)
+    cfg = cli.load_config(args)
     st = cfg["studies"][args.study]
     bh, nominal = st["bump_hunt"], st["sa_cwola"]["nominal_lambda"]
     edges = bump_hunt.binning(st["fit_range"], bh["n_bins"])
@@ -28,7 +29,7 @@ def main(argv=None):
               "signal_region": st["signal_region"], "sidebands": st["sidebands"],
               "efficiencies": bh["efficiencies"], "nominal_lambda": nominal, "cases": {}}
     for case, path in (("with_signal", args.with_signal), ("background_only", args.background_only)):
-        sc = io.read_columns(path)
+        sc = h5io.read_columns(path)
         # The bump-hunt data: the test half of 'data' plus the signal injected into it.
         use = ~sc["is_signal"] | sc["injected"]
         mjj, in_sr = sc["mjj"][use], sc["sr"][use]
@@ -42,7 +43,7 @@ def main(argv=None):
         for sig, bkg in zip(result["cases"]["with_signal"]["methods"][m],
                             result["cases"]["background_only"]["methods"][m]):
             sig["z_residual_corrected"] = bump_hunt.residual_corrected(sig, bkg)
-    with io.atomic_output(args.output) as tmp:
+    with h5io.atomic_output(args.output) as tmp:
         tmp.write_text(json.dumps(result, indent=1))
     for case, r in result["cases"].items():
         for m, fits in r["methods"].items():

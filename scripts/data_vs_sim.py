@@ -6,7 +6,9 @@ import json
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import cli, config as cfgmod, io, metrics, regions, train
+from radflow import h5io
+from radflow import cli, regions
+from radflow.ml import metrics, train
 from radflow.seeds import derive_seed
 
 
@@ -18,10 +20,9 @@ def sideband_sample(paths, columns):
 
 def main(argv=None):
     ap = cli.study_parser(__doc__, ("data", "sim"))
-    ap.add_argument("--epochs", type=int, default=50)
     ap.add_argument("--output", required=True)
     args = ap.parse_args(argv)
-    cfg = cfgmod.load(args.config)
+    cfg = cli.load_config(args)
     features = cfg["studies"][args.study]["features"]
     (fd, td), (fs, ts) = (sideband_sample(p, features) for p in (args.data, args.sim))
     y = np.r_[np.ones(len(td)), np.zeros(len(ts))]
@@ -29,10 +30,10 @@ def main(argv=None):
     out = {"study": args.study, "region": "sidebands", "n_data": int(len(td)), "n_sim": int(len(ts))}
     for name, cols in (("features", features), ("mjj", ["mjj"])):
         x = np.column_stack([np.r_[fd[c], fs[c]] for c in cols])
-        ens = train.fit_classifier(x[~test], y[~test], epochs=args.epochs,
+        ens = train.fit_classifier(x[~test], y[~test], epochs=cfg["validation"]["epochs"],
                                    seed=derive_seed(cfg["seed"], "data_vs_sim", name))
         out[f"auc_{name}"] = metrics.roc_auc(y[test], ens.predict(x[test])[0])
-    with io.atomic_output(args.output) as tmp:
+    with h5io.atomic_output(args.output) as tmp:
         tmp.write_text(json.dumps(out, indent=2))
     print(json.dumps(out))
 

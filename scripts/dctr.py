@@ -5,7 +5,9 @@ output f and (sim) the weight w = f/(1-f) * N_sim/N_data."""
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import cli, config as cfgmod, dctr, io, regions
+from radflow import h5io
+from radflow import cli, regions
+from radflow.methods import dctr
 from radflow.seeds import derive_seed
 
 
@@ -17,12 +19,12 @@ def main(argv=None):
     ap.add_argument("--arch", default="salad")
     ap.add_argument("--output", required=True)
     args = ap.parse_args(argv)
-    cfg = cfgmod.load(args.config)
+    cfg = cli.load_config(args)
     cols, tr = cfg["studies"][args.study]["features"], cfg["training"]
     d = regions.load_study_sample(*args.data, cols)
     s = regions.load_study_sample(*args.sim, cols)
     g = regions.load_study_sample(*args.signal, cols)
-    inj = io.read_columns(args.injection, ["quarter", "injected"])
+    inj = h5io.read_columns(args.injection, ["quarter", "injected"])
     xd, xs, xg = (np.column_stack([p[c] for c in cols]) for p in (d, s, g))
     td = d[args.sideband] & (inj["quarter"] >= 0)
     tg = g[args.sideband] & inj["injected"]
@@ -34,7 +36,7 @@ def main(argv=None):
                      batch_size=tr["batch_size"])
     out = {"f_data": model.classifier(xd, d["mjj"]), "f_sim": model.classifier(xs, s["mjj"]),
            "f_signal": model.classifier(xg, g["mjj"]), "w_sim": model.weights(xs, s["mjj"])}
-    io.write_columns(args.output, out, attrs={"features": cols, "sideband": args.sideband,
+    h5io.write_columns(args.output, out, attrs={"features": cols, "sideband": args.sideband,
                                               "prior": model.prior})
     sr_w = out["w_sim"][s["sr"]]
     print(f"DCTR: trained on {td.sum()} data + {tg.sum()} injected signal and {ts.sum()} sim "

@@ -1,11 +1,12 @@
 """Build results/features/{sample}.h5 from a sample's source (generated chunks, an LHCO
 R&D HDF5 file or a flat ROOT ntuple)."""
-import argparse
 
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import config as cfgmod, features, io
+from radflow import h5io
+from radflow import cli
+from radflow.events import features, io
 
 
 def read_dijets(sample_cfg: dict, inputs: list) -> dict:
@@ -21,23 +22,22 @@ def read_dijets(sample_cfg: dict, inputs: list) -> dict:
         table["label"] = np.full(len(table["m_a"]), sample_cfg["label"], np.int8)
     if "select_label" in sample_cfg:
         if "label" not in table:
-            raise io.InputError(f"{inputs[0]}: 'select_label' is set but the file has no label")
+            raise h5io.InputError(f"{inputs[0]}: 'select_label' is set but the file has no label")
         keep = table["label"] == sample_cfg["select_label"]
         table = {k: v[keep] for k, v in table.items()}
     return table
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True)
+    ap = cli.parser(__doc__)
     ap.add_argument("--sample", required=True)
     ap.add_argument("--inputs", nargs="+", required=True)
     ap.add_argument("--output", required=True)
     args = ap.parse_args(argv)
-    cfg = cfgmod.load(args.config)
+    cfg = cli.load_config(args)
     sample_cfg = cfg["samples"][args.sample]
     cols = features.from_dijets(read_dijets(sample_cfg, args.inputs))
-    io.write_columns(args.output, cols, attrs={"sample": args.sample,
+    h5io.write_columns(args.output, cols, attrs={"sample": args.sample,
                                                "source": sample_cfg["source"]})
     print(f"{args.sample}: {len(cols['mjj'])} events, columns {sorted(cols)}")
 

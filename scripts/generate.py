@@ -2,24 +2,23 @@
 
 Writes results/events/{sample}/chunk{i}.root (see radflow.io) and prints the timing.
 """
-import argparse
 import json
 import time
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import config as cfgmod, generate, io
+from radflow import cli, config as cfgmod
+from radflow.events import generate, io
 from radflow.seeds import derive_seed
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True)
+    ap = cli.parser(__doc__)
     ap.add_argument("--sample", required=True)
     ap.add_argument("--chunk", type=int, required=True)
     ap.add_argument("--output", required=True)
     args = ap.parse_args(argv)
 
-    cfg = cfgmod.load(args.config)
+    cfg = cli.load_config(args)
     if args.sample not in cfg["samples"]:
         raise SystemExit(f"unknown sample '{args.sample}' (config 'samples': {sorted(cfg['samples'])})")
     sample = cfg["samples"][args.sample]
@@ -29,7 +28,7 @@ def main(argv=None):
     res = generate.generate_chunk(sample, n, seed, cfg["detector"], cfg["jets"])
     wall = time.perf_counter() - t0
     io.write_events(args.output, res.jets, label=generate.PROCESS_LABEL[sample["process"]],
-                    sample_id=sorted(cfg["samples"]).index(args.sample),
+                    sample_id=derive_seed(0, "sample_id", args.sample, modulus=2**15 - 1),
                     weight_pb=res.event_weight_pb,
                     run_info={"seed": seed, "n_tried": res.n_tried, "n_passed": res.n_passed,
                               "sigma_pb": res.sigma_pb, "wall_s": wall, **{

@@ -1,17 +1,16 @@
 """Write results/{study}/inject/{injection}.h5: the data quarters (-1 test, 0 search data,
 1 independent data), the mask of signal events injected into the train half (``injected``)
 and, for fixed-count injections, into the test half (``injected_test``)."""
-import argparse
 
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import config as cfgmod, inject, io
+from radflow import h5io
+from radflow import cli, inject
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True)
+    ap = cli.parser(__doc__)
     ap.add_argument("--study", required=True)
     ap.add_argument("--injection", required=True, help="e.g. sb0.01_rep0 or nsig1500_rep0")
     ap.add_argument("--data-regions", required=True)
@@ -19,10 +18,10 @@ def main(argv=None):
     ap.add_argument("--signal-name", default="sig_xy")
     ap.add_argument("--output", required=True)
     args = ap.parse_args(argv)
-    cfg = cfgmod.load(args.config)
+    cfg = cli.load_config(args)
     kind, value, rep = inject.parse(args.injection)
-    d = io.read_columns(args.data_regions, ["sr", "test"])
-    s = io.read_columns(args.signal_regions, ["sr", "test"])
+    d = h5io.read_columns(args.data_regions, ["sr", "test"])
+    s = h5io.read_columns(args.signal_regions, ["sr", "test"])
     quarter = inject.data_quarter(d["test"], cfg["seed"], args.study)
     n_bkg = int((d["sr"] & (quarter == 0)).sum())
     if kind == "sb":
@@ -36,7 +35,7 @@ def main(argv=None):
     attrs = {"kind": kind, "value": value, "rep": rep, "n_background_sr": n_bkg,
              "n_injected": int(injected.sum()), "n_injected_sr": int((injected & s["sr"]).sum()),
              "n_injected_test": int(injected_test.sum())}
-    io.write_columns(args.output, {"quarter": quarter, "injected": injected,
+    h5io.write_columns(args.output, {"quarter": quarter, "injected": injected,
                                    "injected_test": injected_test}, attrs=attrs)
     print(f"{args.injection}: {attrs}")
 

@@ -7,7 +7,8 @@ import argparse
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import io, plotting, regions
+from radflow import h5io
+from radflow import plotting, regions
 
 FEATURE_BINS = {"mj1": np.linspace(0, 1000, 41), "mj2": np.linspace(0, 700, 36),
                 "tau21_j1": np.linspace(0, 1, 41), "tau21_j2": np.linspace(0, 1, 41)}
@@ -37,7 +38,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     d = regions.load_study_sample(*args.data, list(FEATURE_BINS))
     s = regions.load_study_sample(*args.sim, list(FEATURE_BINS))
-    dc = io.read_columns(args.dctr)
+    dc = h5io.read_columns(args.dctr)
     bkg_d = d["label"] == 0
     sb_d, sb_s = d["sb"] & d["test"] & bkg_d, s["sb"] & s["test"]
     sr_d, sr_s = d["sr"] & d["test"] & bkg_d, s["sr"] & s["test"]
@@ -50,7 +51,7 @@ def main(argv=None):
     plotting.save(fig, args.a4)
     feature_figure(d, s, w, sb_d, sb_s, args.a5)
 
-    c = io.read_columns(args.closure_scores)
+    c = h5io.read_columns(args.closure_scores)
     is_d = c["is_data"] > 0.5
     fig, axes = plotting.ratio_figure(1)
     series = plotting.data_sim_dctr(c["score"][is_d], c["score"][~is_d], c["w_dctr"][~is_d])

@@ -1,11 +1,10 @@
 """Figures A1 (mjj of data, sim, signal) and A2 (the four SALAD features: mj1, mj2,
 tau21 of both jets; data, sim, signal), with ratio panels to data."""
-import argparse
-
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import io, plotting
+from radflow import h5io
+from radflow import cli, plotting
 
 STYLE = {"data": ("data (Pythia default)", "black"), "sim": ("sim (FSR $\\alpha_s$ = 0.110)", "tab:orange"),
          "signal": ("signal", "tab:blue")}
@@ -19,21 +18,21 @@ def series(columns, var):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = cli.parser(__doc__)
     ap.add_argument("--data", required=True)
     ap.add_argument("--sim", required=True)
     ap.add_argument("--signal", required=True)
-    ap.add_argument("--signal-region", nargs="*", type=float, default=[],
-                    help="SR edges (GeV) drawn on A1")
     ap.add_argument("--a1", nargs=2, required=True, help="A1 outputs (.pdf .png)")
     ap.add_argument("--a2", nargs=2, required=True, help="A2 outputs (.pdf .png)")
     args = ap.parse_args(argv)
-    cols = {k: io.read_columns(getattr(args, k), ["mjj", *A2_BINS]) for k in STYLE}
+    cfg = cli.load_config(args)
+    mjj = cfg["plots"]["mjj"]
+    cols = {k: h5io.read_columns(getattr(args, k), ["mjj", *A2_BINS]) for k in STYLE}
 
     fig, axes = plotting.ratio_figure(1)
-    plotting.compare(axes[0, 0], axes[1, 0], series(cols, "mjj"), np.linspace(2000, 6000, 41),
+    plotting.compare(axes[0, 0], axes[1, 0], series(cols, "mjj"), np.linspace(*mjj["range"], mjj["bins"] + 1),
                      plotting.LABELS["mjj"], logy=True)
-    for edge in args.signal_region:
+    for edge in cfg["studies"]["salad"]["signal_region"]:
         for ax in axes[:, 0]:
             ax.axvline(edge, color="gray", ls=":", lw=1)
     plotting.save(fig, args.a1)

@@ -5,16 +5,17 @@ import argparse
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import io, metrics, plotting
+from radflow import h5io
+from radflow.ml import metrics
+from radflow import plotting
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--scores", required=True)
-    ap.add_argument("--sic-offset", type=float, default=1e-4)
     ap.add_argument("--outputs", nargs=2, required=True, help="A3 .pdf .png")
     args = ap.parse_args(argv)
-    s = io.read_columns(args.scores, ["score", "label"])
+    s = h5io.read_columns(args.scores, ["score", "label"])
     y, score = s["label"] > 0.5, s["score"]
     fpr, tpr, _ = metrics.roc_curve(y, score)
     fig, (ax_out, ax_roc, ax_sic) = plotting.plt.subplots(1, 3, figsize=(20, 6.5))
@@ -30,9 +31,9 @@ def main(argv=None):
     ax_roc.set(xlabel=r"$\epsilon_B$ (background efficiency)", ylabel=r"$\epsilon_S$ (signal efficiency)")
     ax_roc.legend()
     keep = tpr > 0
-    ax_sic.plot(tpr[keep], metrics.sic(tpr[keep], fpr[keep], args.sic_offset), label="supervised")
+    ax_sic.plot(tpr[keep], metrics.sic(tpr[keep], fpr[keep]), label="supervised")
     ax_sic.axhline(1.0, color="k", ls=":", label="random")
-    ax_sic.set(xlabel=r"$\epsilon_S$", ylabel=rf"SIC = $\epsilon_S/\sqrt{{\epsilon_B + {args.sic_offset:g}}}$")
+    ax_sic.set(xlabel=r"$\epsilon_S$", ylabel=rf"SIC = $\epsilon_S/\sqrt{{\epsilon_B + {metrics.SIC_OFFSET:g}}}$")
     ax_sic.legend()
     fig.tight_layout()
     plotting.save(fig, args.outputs)

@@ -2,7 +2,8 @@
 split and the alpha-shifted jet masses of one sample in one study."""
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import cli, config as cfgmod, io, regions
+from radflow import h5io
+from radflow import cli, regions
 
 
 def main(argv=None):
@@ -11,12 +12,12 @@ def main(argv=None):
     ap.add_argument("--features", required=True)
     ap.add_argument("--output", required=True)
     args = ap.parse_args(argv)
-    cfg = cfgmod.load(args.config)
+    cfg = cli.load_config(args)
     study = cfg["studies"][args.study]
-    feats = io.read_columns(args.features, ["mjj", "mj1", "mj2"])
+    feats = h5io.read_columns(args.features, ["mjj", "mj1", "mj2"])
     cols = regions.region_columns(feats, study, cfg["seed"], args.study, args.sample)
-    io.write_columns(args.output, cols, attrs={"study": args.study, "sample": args.sample,
-                                               "alpha": float(study.get("alpha", 0.0))})
+    h5io.write_columns(args.output, cols, attrs={"study": args.study, "sample": args.sample,
+                                               "alpha": float(study["alpha"])})
     print(f"{args.study}/{args.sample}: SR {cols['sr'].sum()}, SB {cols['sb'].sum()}, "
           f"fit range {cols['fit'].sum()}, test {cols['test'].sum()} of {len(cols['sr'])}")
 

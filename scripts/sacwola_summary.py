@@ -5,7 +5,8 @@ import argparse
 import json
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import cwola, io
+from radflow import h5io
+from radflow.methods import cwola
 
 #: AUC difference below which two methods count as 'comparable' / 'nearly recovered'.
 AUC_TOLERANCE = 0.05
@@ -109,7 +110,7 @@ def main(argv=None):
         "failed_fits_at_efficiency": failed,
         "statements": statements,
     }
-    with io.atomic_output(args.output) as tmp:
+    with h5io.atomic_output(args.output) as tmp:
         tmp.write_text(json.dumps(summary, indent=1))
     print(json.dumps({k: v["holds"] for k, v in statements.items()}))
     print("AUC", {k: round(v, 3) for k, v in auc.items()}, "SR-vs-SB", sr_sb)

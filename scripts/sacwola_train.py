@@ -7,7 +7,10 @@ import json
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import cli, config as cfgmod, io, metrics, regions, sacwola
+from radflow import h5io
+from radflow import cli, regions
+from radflow.ml import metrics
+from radflow.methods import sacwola
 from radflow.seeds import derive_seed
 
 
@@ -30,12 +33,12 @@ def main(argv=None):
     ap.add_argument("--metrics", required=True)
     ap.add_argument("--scores", required=True)
     args = ap.parse_args(argv)
-    cfg = cfgmod.load(args.config)
+    cfg = cli.load_config(args)
     st, tr = cfg["studies"][args.study], cfg["training"]
     cols = st["features"]
     d, s, g = (regions.load_study_sample(*p, cols) for p in (args.data, args.sim, args.signal))
-    inj = io.read_columns(args.injection)
-    w_sim = io.read_columns(args.dctr, ["w_sim"])["w_sim"]
+    inj = h5io.read_columns(args.injection)
+    w_sim = h5io.read_columns(args.dctr, ["w_sim"])["w_sim"]
     x = {k: np.column_stack([p[c] for c in cols]) for k, p in (("d", d), ("s", s), ("g", g))}
     used = {k: p["sr"] | p["sb"] for k, p in (("d", d), ("s", s), ("g", g))}
 
@@ -66,7 +69,7 @@ def main(argv=None):
            "injected": np.r_[np.zeros(td.sum(), bool), inj["injected_test"][tg]],
            **{k: np.r_[d[k][td], g[k][tg]] for k in ("mjj", "sr", "sb")},
            **{f"score_{m}": v for m, v in scores.items()}}
-    io.write_columns(args.scores, out, attrs={"methods": methods, "features": cols})
+    h5io.write_columns(args.scores, out, attrs={"methods": methods, "features": cols})
 
     roc_sel = out["sr"] & ~out["injected"]
     bkg = ~out["is_signal"] & (out["sr"] | out["sb"])
@@ -83,7 +86,7 @@ def main(argv=None):
         result["signal_vs_background"][m] = metrics.classifier_summary(out["is_signal"][roc_sel],
                                                                       sc[roc_sel])
         result["sr_vs_sb"][m] = metrics.classifier_summary(out["sr"][bkg], sc[bkg])
-    with io.atomic_output(args.metrics) as tmp:
+    with h5io.atomic_output(args.metrics) as tmp:
         tmp.write_text(json.dumps(result, indent=1))
     print(json.dumps({m: round(v["auc"], 3) for m, v in result["signal_vs_background"].items()}))
 

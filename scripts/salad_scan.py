@@ -6,7 +6,9 @@ import json
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import cli, config as cfgmod, io, regions, salad
+from radflow import h5io
+from radflow import cli, regions
+from radflow.methods import salad
 from radflow.seeds import derive_seed
 
 
@@ -18,12 +20,12 @@ def main(argv=None):
     ap.add_argument("--metrics", required=True)
     ap.add_argument("--scores", required=True)
     args = ap.parse_args(argv)
-    cfg = cfgmod.load(args.config)
+    cfg = cli.load_config(args)
     st, tr = cfg["studies"][args.study], cfg["training"]
     cols, n_cls = st["features"], st["injection"]["n_classifiers"]
     d, s, g = (regions.load_study_sample(*p, cols) for p in (args.data, args.sim, args.signal))
-    inj = io.read_columns(args.injection, ["quarter", "injected"])
-    w_sim = io.read_columns(args.dctr, ["w_sim"])["w_sim"]
+    inj = h5io.read_columns(args.injection, ["quarter", "injected"])
+    w_sim = h5io.read_columns(args.dctr, ["w_sim"])["w_sim"]
     x = {k: np.column_stack([p[c] for c in cols]) for k, p in (("d", d), ("s", s), ("g", g))}
     q, injected = inj["quarter"], inj["injected"]
     search = np.concatenate([x["d"][d["sr"] & (q == 0)], x["g"][g["sr"] & injected]])
@@ -42,10 +44,10 @@ def main(argv=None):
               "lines": {line: salad.line_metrics(sc, y_test) for line, sc in scores.items()}}
     sim_test = s["sr"] & s["test"]
     sim_scores = salad.classifier_scores(ens.predict(x["s"][sim_test]), n_cls, tr["n_init"])
-    io.write_columns(args.scores, {
+    h5io.write_columns(args.scores, {
         "label": y_test, **{f"score_{k}": v.mean(axis=0) for k, v in scores.items()},
         "sim_score_salad": sim_scores["salad"].mean(axis=0), "sim_w": w_sim[sim_test]})
-    with io.atomic_output(args.metrics) as tmp:
+    with h5io.atomic_output(args.metrics) as tmp:
         tmp.write_text(json.dumps(result, indent=1))
     print(json.dumps({k: {m: float(np.mean(v)) for m, v in r.items()} for k, r in result["lines"].items()}))
 

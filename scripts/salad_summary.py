@@ -8,7 +8,8 @@ import json
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import io, plotting
+from radflow import h5io
+from radflow import plotting
 
 METRICS = {"auc": "AUC", "max_sic": r"max SIC ($\epsilon_B$ offset $10^{-4}$)",
            "fpr_at_50": r"FPR at $\epsilon_S$ = 50%", "sic_at_50": r"SIC at $\epsilon_S$ = 50%"}
@@ -64,7 +65,7 @@ def main(argv=None):
     fig.text(0.5, 0.005, "S/B = 0 is drawn at S/B = 0.001", ha="center", fontsize=14)
     plotting.save(fig, args.a8)
 
-    sc = io.read_columns(args.background_only_scores)
+    sc = h5io.read_columns(args.background_only_scores)
     data = sc["score_salad"][sc["label"] == 0]
     sim, w = sc["sim_score_salad"], sc["sim_w"]
     a9 = {k: np.array([efficiency_ratio(data, sim, ww, e) for e in A9_EFFICIENCIES])
@@ -94,7 +95,7 @@ def main(argv=None):
                             for line in lines} for sb in sbs},
         "smallest_sb_salad_max_sic_above_2": min(above) if above else None,
     }
-    with io.atomic_output(args.summary) as tmp:
+    with h5io.atomic_output(args.summary) as tmp:
         tmp.write_text(json.dumps(summary, indent=1))
     print(json.dumps(summary, indent=1))
 

@@ -4,7 +4,9 @@ region, trained on the train half, scored on the test half. Writes per-event tes
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import cli, config as cfgmod, io, metrics, regions, train
+from radflow import h5io
+from radflow import cli, regions
+from radflow.ml import metrics, train
 from radflow.seeds import derive_seed
 
 
@@ -13,7 +15,7 @@ def main(argv=None):
     ap.add_argument("--arch", default="salad")
     ap.add_argument("--output", required=True)
     args = ap.parse_args(argv)
-    cfg = cfgmod.load(args.config)
+    cfg = cli.load_config(args)
     study, tr = cfg["studies"][args.study], cfg["training"]
     cols = study["features"]
     parts = [regions.load_study_sample(*paths, cols) for paths in (args.background, args.signal)]
@@ -26,7 +28,7 @@ def main(argv=None):
                                patience=tr["patience"], batch_size=tr["batch_size"])
     members = ens.predict(x[test])
     score = metrics.combine_initializations(members)
-    io.write_columns(args.output, {"score": score, "label": y[test], "mjj": np.concatenate(
+    h5io.write_columns(args.output, {"score": score, "label": y[test], "mjj": np.concatenate(
         [p["mjj"] for p in parts])[test], "score_members": members},
         attrs={"features": cols, "arch": args.arch})
     print(f"supervised: AUC {metrics.roc_auc(y[test], score):.4f}, "

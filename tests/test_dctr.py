@@ -2,7 +2,8 @@
 ratio and interpolates it into the signal region."""
 import numpy as np
 
-from radflow import dctr, metrics, train
+from radflow.methods import dctr
+from radflow.ml import metrics, train
 
 
 def toy(n, seed, sim):

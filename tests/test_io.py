@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 import uproot
 
-from radflow import features, io
+from radflow import h5io
+from radflow.events import features, io
 from scripts import features as features_script
 
 
@@ -58,7 +59,7 @@ def test_missing_branch_named(tmp_path, dijets):
     with uproot.recreate(path) as f:
         f["tree"] = {"Jet1_pt": dijets["pt_a"]}
     bmap = {f"{q}_{j}": f"Jet{j[-1]}_{q}" for q in ("pt", "eta", "phi", "m") for j in ("j1", "j2")}
-    with pytest.raises(io.InputError, match=r"ntuple.root.*no branch 'Jet2_pt'"):
+    with pytest.raises(h5io.InputError, match=r"ntuple.root.*no branch 'Jet2_pt'"):
         io.read_flat_root_dijets(path, "tree", bmap)
 
 
@@ -71,7 +72,7 @@ def test_corrupt_and_truncated_root_named_and_no_partial_output(tmp_path, ci_run
     cfg_path, _ = small_config()
     for bad in (corrupt, truncated):
         out = tmp_path / f"features_{bad.stem}.h5"
-        with pytest.raises(io.InputError, match=bad.name):
+        with pytest.raises(h5io.InputError, match=bad.name):
             features_script.main(["--config", str(cfg_path), "--sample", "data",
                                   "--inputs", str(good), str(bad), "--output", str(out)])
         assert not out.exists()
@@ -82,14 +83,14 @@ def test_missing_jet_branch_in_event_chunk(tmp_path, dijets):
     path = tmp_path / "chunk0.root"
     with uproot.recreate(path) as f:
         f["events"] = {"label": np.zeros(3, np.int8)}
-    with pytest.raises(io.InputError, match=r"chunk0.root.*no branch 'FatJet_pt'"):
+    with pytest.raises(h5io.InputError, match=r"chunk0.root.*no branch 'FatJet_pt'"):
         io.read_event_chunk_dijets(path)
 
 
 def test_lhco_bad_key_and_column(tmp_path, dijets):
     path = tmp_path / "lhco.h5"
     lhco_frame(dijets).drop(columns=["tau2j1"]).to_hdf(path, key="df")
-    with pytest.raises(io.InputError, match="no key 'events'"):
+    with pytest.raises(h5io.InputError, match="no key 'events'"):
         io.read_lhco_dijets(path, key="events")
-    with pytest.raises(io.InputError, match="lhco.h5.*no column 'tau2j1'"):
+    with pytest.raises(h5io.InputError, match="lhco.h5.*no column 'tau2j1'"):
         io.read_lhco_dijets(path)

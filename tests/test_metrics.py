@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from radflow import cwola, metrics
+from radflow.methods import cwola
+from radflow.ml import metrics
 
 # Hand example. Descending scores: .9 S, .7 B, .6 S, .5 B, .4 S, .3 S, .2 B, .1 B.
 # ROC points (fpr, tpr): (0,0) (0,.25) (.25,.25) (.25,.5) (.5,.5) (.5,.75) (.5,1) (.75,1) (1,1).

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from radflow import io
+from radflow import h5io
 
 
 def peak(values, lo, hi, width):
@@ -12,8 +12,8 @@ def peak(values, lo, hi, width):
 
 
 def test_sig_xy_masses_substructure_and_mjj(ci_run):
-    sig = io.read_columns(ci_run / "features" / "sig_xy.h5")
-    bkg = io.read_columns(ci_run / "features" / "data.h5")
+    sig = h5io.read_columns(ci_run / "features" / "sig_xy.h5")
+    bkg = h5io.read_columns(ci_run / "features" / "data.h5")
     assert abs(peak(sig["mj1"], 0, 1000, 20) - 500) < 50
     assert abs(peak(sig["mj2"], 0, 400, 10) - 100) < 10
     assert np.median(sig["tau21_j1"]) < np.median(bkg["tau21_j1"]) - 0.1
@@ -24,8 +24,8 @@ def test_sig_xy_masses_substructure_and_mjj(ci_run):
 
 @pytest.mark.parametrize("sample,mass", [("sig_3prong_500", 500), ("sig_3prong_300", 300)])
 def test_three_prong_masses_and_tau32(ci_run, sample, mass):
-    sig = io.read_columns(ci_run / "features" / f"{sample}.h5")
-    bkg = io.read_columns(ci_run / "features" / "data.h5")
+    sig = h5io.read_columns(ci_run / "features" / f"{sample}.h5")
+    bkg = h5io.read_columns(ci_run / "features" / "data.h5")
     assert abs(peak(sig["mj1"], 0, 1000, 20) - mass) < 0.1 * mass
     assert abs(peak(sig["mj2"], 0, 1000, 20) - mass) < 0.1 * mass
     for j in ("j1", "j2"):
@@ -33,14 +33,14 @@ def test_three_prong_masses_and_tau32(ci_run, sample, mass):
 
 
 def test_qcd_mjj_falls_monotonically_above_3_tev(ci_run):
-    mjj = np.concatenate([io.read_columns(ci_run / "features" / f"{s}.h5", ["mjj"])["mjj"]
+    mjj = np.concatenate([h5io.read_columns(ci_run / "features" / f"{s}.h5", ["mjj"])["mjj"]
                           for s in ("data", "sim")])
     counts, _ = np.histogram(mjj, bins=[3000, 3250, 3500, 3800, 4200, 5000])
     assert np.all(np.diff(counts) < 0), counts
 
 
 def test_tau_ratios_bounded_and_features_consistent(ci_run):
-    f = io.read_columns(ci_run / "features" / "data.h5")
+    f = h5io.read_columns(ci_run / "features" / "data.h5")
     for j in ("j1", "j2"):
         for r in ("tau21", "tau32", "tau43"):
             assert np.all((f[f"{r}_{j}"] >= 0) & (f[f"{r}_{j}"] <= 1.0 + 1e-9)), r

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from radflow import config as cfgmod, io, regions
+from radflow import h5io
+from radflow import config as cfgmod, regions
 from radflow.seeds import derive_seed
 from scripts import features as features_script, generate as generate_script
 
@@ -58,7 +59,7 @@ def _features_of_chunk(config, chunk, out_dir, tag):
     h5 = out_dir / f"{tag}_chunk{chunk}.h5"
     features_script.main(["--config", str(config), "--sample", "data", "--inputs", str(root),
                           "--output", str(h5)])
-    return io.read_columns(h5)
+    return h5io.read_columns(h5)
 
 
 def test_same_seed_identical_features_different_chunks_differ(tmp_path, tiny_config):

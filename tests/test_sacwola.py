@@ -3,7 +3,10 @@ SA-CWoLa buys on a toy with a feature-mass correlation, and the bump-hunt thresh
 import numpy as np
 import pytest
 
-from radflow import bump_hunt, cwola, inject, metrics, sacwola, stats
+from radflow.stats import bump_hunt, fit as stats
+from radflow.methods import cwola, sacwola
+from radflow import inject
+from radflow.ml import metrics
 
 SR, SB = (3300.0, 3700.0), ((3100.0, 3300.0), (3700.0, 3900.0))
 

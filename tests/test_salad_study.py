@@ -24,11 +24,12 @@ def test_dctr_closes_on_held_out_generated_sidebands(ci_run):
     """The DCTR classifier, applied to the held-out (test-half) sideband events of the
     generated samples: data vs sim separate, data vs DCTR-weighted sim do not (AUC within
     0.02 of 0.5)."""
-    from radflow import io, metrics
+    from radflow import h5io
+    from radflow.ml import metrics
 
-    dc = io.read_columns(ci_run / "salad" / "dctr" / "sb0_rep0.h5")
-    rd = io.read_columns(ci_run / "salad" / "regions" / "data.h5", ["sb", "test"])
-    rs = io.read_columns(ci_run / "salad" / "regions" / "sim.h5", ["sb", "test"])
+    dc = h5io.read_columns(ci_run / "salad" / "dctr" / "sb0_rep0.h5")
+    rd = h5io.read_columns(ci_run / "salad" / "regions" / "data.h5", ["sb", "test"])
+    rs = h5io.read_columns(ci_run / "salad" / "regions" / "sim.h5", ["sb", "test"])
     sd, ss = rd["sb"] & rd["test"], rs["sb"] & rs["test"]
     assert min(sd.sum(), ss.sum()) > 2000
     f = np.r_[dc["f_data"][sd], dc["f_sim"][ss]]

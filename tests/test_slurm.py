@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from radflow import io
+from radflow import h5io
 from tests.conftest import REPO, snakemake
 from tests.slurm_cluster import SlurmCluster, SlurmUnavailable
 
@@ -61,7 +61,7 @@ def test_slurm_outputs_equal_local(slurm_run, ci_run):
     files = sorted(p.relative_to(ci_run) for p in ci_run.rglob("*.h5"))
     assert files
     for rel in files:
-        a, b = io.read_columns(ci_run / rel), io.read_columns(results / rel)
+        a, b = h5io.read_columns(ci_run / rel), h5io.read_columns(results / rel)
         assert sorted(a) == sorted(b), rel
         for col in a:
             np.testing.assert_array_equal(a[col], b[col], err_msg=f"{rel}:{col}")
@@ -78,7 +78,7 @@ def test_generation_chunks_are_separate_slurm_jobs_and_merge_like_local(slurm_ru
     assert len(data_chunks) >= 2
     assert len(set(chunks.values())) == len(chunks)
     for sample in ("data", "sim"):
-        a = io.read_columns(ci_run / "features" / f"{sample}.h5")
-        b = io.read_columns(results / "features" / f"{sample}.h5")
+        a = h5io.read_columns(ci_run / "features" / f"{sample}.h5")
+        b = h5io.read_columns(results / "features" / f"{sample}.h5")
         for col in a:
             np.testing.assert_array_equal(a[col], b[col], err_msg=f"{sample}:{col}")

@@ -3,7 +3,7 @@ background-only coverage, KS behaviour. No networks."""
 import numpy as np
 import pytest
 
-from radflow import stats
+from radflow.stats import fit as stats
 
 EDGES = np.linspace(2600.0, 5000.0, 31)             # SA-CWoLa paper: 2.6-5 TeV, 30 bins
 SR = (EDGES[:-1] >= 3300.0) & (EDGES[1:] <= 3700.0)

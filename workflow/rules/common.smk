@@ -1,19 +1,53 @@
-# Helpers shared by the rule files.
+# Setup shared by the rule files: wildcard constraints, the config subset and code
+# version of each rule (rerun triggers), input functions and the final targets.
+import json
+import os
+
+from radflow import provenance
 
 # The injection without signal (S/B = 0): its DCTR serves A4-A7 and its scan A9.
 NO_SIGNAL = "sb0_rep0"
 # The background-only run of a fixed-count injection study (B5, B7, residual correction).
 BACKGROUND_ONLY = "nsig0_rep0"
+# scripts/, relative to the working directory: the shell commands stay the same text (the
+# code rerun trigger) when the checkout moves.
+SCRIPTS = os.path.relpath(Path(workflow.basedir).parent / "scripts")
+# Region definitions of a study: what the regions rule reads.
+REGION_KEYS = ("fit_range", "signal_region", "sidebands", "long_sidebands", "alpha",
+               "test_fraction")
+
+
+wildcard_constraints:
+    injection=r"(sb|nsig)[0-9.e+-]+_rep[0-9]+",
+    sample=r"[A-Za-z0-9_]+",
+    study="|".join(STUDIES) or "none",
+    chunk=r"[0-9]+",
+
+
+def cfg(*keys):
+    """Params value: the subset of the merged config under the dotted ``keys`` (wildcards
+    in braces are filled per job), as JSON. Jobs get it as --config-json and can read
+    nothing else, so exactly a change of these values reruns them."""
+    def subset(wildcards):
+        return json.dumps(cfgmod.subset(config, [k.format(**wildcards) for k in keys]),
+                          sort_keys=True, separators=(",", ":"))
+    return subset
+
+
+def study_cfg(*keys):
+    """:func:`cfg` for keys of the {study} wildcard's study, plus the config seed."""
+    return cfg("seed", *(f"studies.{{study}}.{k}" for k in keys))
+
+
+def code(script):
+    """Params value: the version (content hash) of scripts/<script>.py and every radflow
+    module it imports, so editing that code reruns the rule's jobs."""
+    return provenance.code_version(Path(workflow.basedir).parent / "scripts" / f"{script}.py")
 
 
 def fig(fid, name):
-    """Output pair (PDF, PNG) of a figure, named by its catalog id (../shared/DESIGN.md)."""
+    """Output pair (PDF, PNG) of a figure, named by its catalog id (docs/DESIGN.md)."""
     return [f"results/figures/{fid}_{name}.pdf", f"results/figures/{fid}_{name}.png"]
-
-
-def script_path(name):
-    """Absolute path of scripts/<name>.py, so jobs run from any working directory."""
-    return str(Path(workflow.basedir).parent / "scripts" / f"{name}.py")
 
 
 def feature_inputs(wildcards):
@@ -43,3 +77,24 @@ def signal_injection(study):
 def study_inputs(name):
     """Feature and region files of a sample in the {study} wildcard's study."""
     return [f"results/features/{name}.h5", f"results/{{study}}/regions/{name}.h5"]
+
+
+def get_final_output():
+    """Targets of `rule all`: every figure, summary and validation output of the configured
+    studies (a study's rules need the samples config.STUDY_SAMPLES names; checked on load)."""
+    out = []
+    if {"data", "sim", "sig_xy"} <= set(SAMPLES):
+        out += fig("A1", "mjj") + fig("A2", "features")
+    if "salad" in STUDIES:
+        out += ["results/validation/data_vs_sim.json", "results/salad/summary.json"]
+        out += fig("A3", "supervised") + fig("A4", "dctr_output_sb") + fig("A5", "features_sb_dctr")
+        out += fig("A6", "sr_classifier_dctr") + fig("A7", "features_sr_dctr")
+        out += fig("A8", "salad_sensitivity_vs_sb") + fig("A9", "salad_background_estimate")
+    if "sacwola" in STUDIES:
+        out += ["results/sacwola/fits.json", "results/sacwola/summary.json"]
+        for fid, name in (("B1", "features_alpha_dctr"), ("B2", "roc_sic"), ("B3", "lambda_scan"),
+                          ("B4", "background_fit"), ("B5", "mjj_after_thresholds"),
+                          ("B6", "significance_with_signal"),
+                          ("B7", "significance_background_only")):
+            out += fig(fid, name)
+    return out

@@ -7,8 +7,8 @@ rule regions:
     output:
         "results/{study}/regions/{sample}.h5",
     params:
-        script=script_path("regions"),
-        config=CONFIG_FILE,
+        config=study_cfg(*REGION_KEYS),
+        code=code("regions"),
     log:
         "results/logs/regions/{study}_{sample}.log",
     resources:
@@ -17,5 +17,5 @@ rule regions:
     conda:
         "../../envs/generate.yaml"
     shell:
-        "python {params.script} --config {params.config} --study {wildcards.study}"
+        "python {SCRIPTS}/regions.py --config-json {params.config:q} --study {wildcards.study}"
         " --sample {wildcards.sample} --features {input} --output {output} > {log} 2>&1"

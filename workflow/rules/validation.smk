@@ -8,9 +8,8 @@ rule data_vs_sim:
     output:
         "results/validation/data_vs_sim.json",
     params:
-        script=script_path("data_vs_sim"),
-        config=CONFIG_FILE,
-        epochs=50,
+        config=cfg("seed", "studies.salad.features", "validation"),
+        code=code("data_vs_sim"),
     log:
         "results/logs/validation/data_vs_sim.log",
     benchmark:
@@ -22,6 +21,5 @@ rule data_vs_sim:
     conda:
         "../../envs/ml.yaml"
     shell:
-        "python {params.script} --config {params.config} --study salad"
-        " --data {input.data} --sim {input.sim} --epochs {params.epochs}"
-        " --output {output} > {log} 2>&1"
+        "python {SCRIPTS}/data_vs_sim.py --config-json {params.config:q} --study salad"
+        " --data {input.data} --sim {input.sim} --output {output} > {log} 2>&1"

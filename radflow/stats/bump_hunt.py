@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from radflow import stats
+from radflow.stats import fit as stats
 
 
 def binning(fit_range, n_bins: int):

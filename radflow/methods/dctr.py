@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from radflow import ensemble, models
+from radflow.ml import ensemble, models
 
 
 @dataclass

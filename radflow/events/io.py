@@ -1,51 +1,32 @@
 """Reading and writing radflow's files, with errors that name the file and branch.
 
 - Event chunks: ROOT, TTree ``events`` with jagged ``FatJet_*`` branches (GeV) and a
-  counter ``nFatJet``, plus event-level ``label``, ``sample_id`` and ``weight`` (pb);
+  counter ``nFatJet``, plus event-level ``label``, ``sample_id`` (a
+  stable 15-bit hash of the sample name, see scripts/generate.py) and ``weight`` (pb);
   TTree ``run`` holds the generator bookkeeping (seed, n_tried, n_passed, sigma_pb).
 - LHCO R&D high-level files: pandas HDF5, key ``df``, columns
   ``pxj1 pyj1 pzj1 mj1 tau1j1 tau2j1 tau3j1 pxj2 ... tau3j2 label`` (GeV).
 - Flat ROOT ntuples: one TTree with one branch per jet quantity, mapped by config.
-- Feature and region files: HDF5, one dataset per column, units as attributes.
-
+Feature and region files (HDF5 columns) are read and written by :mod:`radflow.columns`.
 Every writer writes to a temporary file and renames it, so a failure leaves no partial
 output behind.
 """
 from __future__ import annotations
 
-import contextlib
-import os
 from pathlib import Path
 
 import awkward as ak
-import h5py
 import numpy as np
 import uproot
 
-from radflow.features import JET_QUANTITIES, REQUIRED_JET_QUANTITIES, UNITS
+from radflow.h5io import InputError, atomic_output
+from radflow.events.features import JET_QUANTITIES, REQUIRED_JET_QUANTITIES
 
 EVENTS_TREE = "events"
 RUN_TREE = "run"
 JET_PREFIX = "FatJet"
 LHCO_COLUMNS = ["pxj1", "pyj1", "pzj1", "mj1", "tau1j1", "tau2j1", "tau3j1",
                 "pxj2", "pyj2", "pzj2", "mj2", "tau1j2", "tau2j2", "tau3j2"]
-
-
-class InputError(RuntimeError):
-    """Unreadable or malformed input; the message names the file and the key or branch."""
-
-
-@contextlib.contextmanager
-def atomic_output(path):
-    """Yield a temporary path next to ``path``; rename it to ``path`` only on success."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 # ----------------------------------------------------------------------------- events
@@ -156,31 +137,3 @@ def read_flat_root_dijets(path, tree: str, branch_map: dict) -> dict:
         raise InputError(f"{path}: branch map has no entry for {missing} (config 'branches')")
     arrays = _read_branches(path, tree, branch_map)
     return {k.replace("_j1", "_a").replace("_j2", "_b"): ak.to_numpy(v) for k, v in arrays.items()}
-
-
-# ---------------------------------------------------------------------------- columns
-def write_columns(path, columns: dict, attrs: dict | None = None) -> None:
-    """Write 1-D arrays as HDF5 datasets (units from :data:`UNITS` as attributes)."""
-    with atomic_output(path) as tmp:
-        with h5py.File(tmp, "w") as f:
-            for name, values in columns.items():
-                d = f.create_dataset(name, data=np.asarray(values))
-                d.attrs["unit"] = UNITS.get(name, "")
-            for k, v in (attrs or {}).items():
-                f.attrs[k] = v
-
-
-def read_columns(path, columns=None) -> dict:
-    """Read all (or the named) datasets of an HDF5 column file into a dict of arrays."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
-    try:
-        with h5py.File(path, "r") as f:
-            names = list(f.keys()) if columns is None else list(columns)
-            missing = [c for c in names if c not in f]
-            if missing:
-                raise InputError(f"{path}: no column {missing[0]!r} (has {sorted(f.keys())})")
-            return {c: f[c][()] for c in names}
-    except OSError as err:
-        raise InputError(f"{path}: not a readable HDF5 file ({err})") from err

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from radflow import cwola, ensemble, metrics, models
+from radflow.methods import cwola
+from radflow.ml import ensemble, metrics, models
 
 DATA, SIM, SIGNAL_MC = 0, 1, 2
 FIXED_METHODS = ("optimal_cwola", "data_vs_sim", "salad", "supervised")

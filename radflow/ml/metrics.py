@@ -38,13 +38,17 @@ def roc_curve(labels, scores, weights=None):
     return fpr, tpr, np.r_[np.inf, s[last]]
 
 
-def sic(eff_s, eff_b, offset: float = 1e-4):
+#: SIC offset of the SALAD paper: SIC = eS / sqrt(eB + SIC_OFFSET) stays finite at eB = 0.
+SIC_OFFSET = 1e-4
+
+
+def sic(eff_s, eff_b, offset: float = SIC_OFFSET):
     """Significance improvement eS / sqrt(eB + offset); the offset (1e-4 in the SALAD paper)
     regulates statistical fluctuations at low background efficiency."""
     return np.asarray(eff_s) / np.sqrt(np.asarray(eff_b) + offset)
 
 
-def max_sic(labels, scores, weights=None, offset: float = 1e-4) -> float:
+def max_sic(labels, scores, weights=None, offset: float = SIC_OFFSET) -> float:
     """Maximum of the SIC curve over all thresholds."""
     fpr, tpr, _ = roc_curve(labels, scores, weights)
     return float(np.max(sic(tpr, fpr, offset)))
@@ -77,12 +81,12 @@ def fpr_at_tpr(labels, scores, tpr_target: float = 0.5, weights=None) -> float:
     return _interpolate(tpr_target, tpr, fpr, first_at_or_above=True)
 
 
-def sic_at_tpr(labels, scores, tpr_target: float = 0.5, weights=None, offset: float = 1e-4):
+def sic_at_tpr(labels, scores, tpr_target: float = 0.5, weights=None, offset: float = SIC_OFFSET):
     """SIC at signal efficiency ``tpr_target`` (0.5 in the SALAD paper's Fig. 8)."""
     return float(sic(tpr_target, fpr_at_tpr(labels, scores, tpr_target, weights), offset))
 
 
-def sic_at_rejection(labels, scores, rejection: float = 1e3, weights=None, offset: float = 1e-4):
+def sic_at_rejection(labels, scores, rejection: float = 1e3, weights=None, offset: float = SIC_OFFSET):
     """SIC at background rejection 1/eB = ``rejection``: eS interpolated at eB = 1/rejection."""
     fpr, tpr, _ = roc_curve(labels, scores, weights)
     eff_b = 1.0 / rejection
@@ -106,7 +110,7 @@ def combine_initializations(scores) -> np.ndarray:
     return truncated_mean(scores, axis=0) if len(scores) > 2 else scores.mean(axis=0)
 
 
-def classifier_summary(labels, scores, offset: float = 1e-4) -> dict:
+def classifier_summary(labels, scores, offset: float = SIC_OFFSET) -> dict:
     """AUC, max SIC, FPR and SIC at 50% signal efficiency of one classifier."""
     return {"auc": roc_auc(labels, scores),
             "max_sic": max_sic(labels, scores, offset=offset),

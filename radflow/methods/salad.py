@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from radflow import ensemble, metrics, models
+from radflow.ml import ensemble, metrics, models
 
 LINES = ("ideal", "sim_only", "salad")
 
@@ -54,7 +54,7 @@ def classifier_scores(member_scores, n_classifiers, n_init) -> dict:
             for i, line in enumerate(LINES)}
 
 
-def line_metrics(scores, labels, offset=1e-4) -> dict:
+def line_metrics(scores, labels, offset=metrics.SIC_OFFSET) -> dict:
     """Fig. 8 metrics per classifier: AUC, max SIC, FPR and SIC at eS = 50%."""
     per_classifier = [metrics.classifier_summary(labels, s, offset) for s in scores]
     return {k: [c[k] for c in per_classifier] for k in ("auc", "max_sic", "fpr_at_50", "sic_at_50")}

@@ -7,16 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from radflow import ensemble, models
-
-
-def set_determinism(seed: int) -> None:
-    """Seed Python, NumPy and TensorFlow and switch on TensorFlow op determinism."""
-    import keras
-    import tensorflow as tf
-
-    keras.utils.set_random_seed(int(seed))
-    tf.config.experimental.enable_op_determinism()
+from radflow.ml import ensemble, models
 
 
 def fold_assignment(n: int, k: int, seed: int) -> np.ndarray:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import awkward as ak
 import numpy as np
 
-from radflow import detector, jets
+from radflow.events import detector, jets
 
 COMMON_SETTINGS = [
     "Beams:eCM = 13000.",

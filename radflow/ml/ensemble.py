@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from radflow.models import Architecture
+from radflow.ml.models import Architecture
 
 
 def _activation(tf, name):
@@ -153,8 +153,8 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     """
     import tensorflow as tf
 
-    from radflow.models import keras_optimizer
-    from radflow.train import set_determinism
+    from radflow.ml.models import keras_optimizer
+    from radflow.seeds import set_determinism
 
     set_determinism(seed)
     x = np.asarray(x, np.float32)

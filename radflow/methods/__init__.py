@@ -1,0 +1,2 @@
+"""The anomaly-detection methods of the papers (CWoLa, SA-CWoLa, DCTR, SALAD), built on
+radflow.ml."""

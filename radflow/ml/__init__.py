@@ -1,0 +1,2 @@
+"""Machine learning: network architectures, vectorized ensembles (per-member minibatches),
+training procedures (k-fold, nested k-fold) and classifier metrics (ROC, AUC, SIC)."""
