@@ -1,7 +1,8 @@
 """HDF5 column files (features, regions, scores): one 1-D dataset per column, units as
 attributes; and the atomic-output helper every writer uses, so that a failure leaves no
-partial output behind. Needs only h5py and NumPy (no ROOT stack), so plotting and
-statistics jobs can read their inputs with it."""
+partial output behind. Float columns must be finite: NaN or inf is refused on write and
+on read, with the file, the column and the count in the message. Needs only h5py and
+NumPy (no ROOT stack), so plotting and statistics jobs can read their inputs with it."""
 from __future__ import annotations
 
 import contextlib
@@ -18,6 +19,22 @@ class InputError(RuntimeError):
     """Unreadable or malformed input; the message names the file and the key or branch."""
 
 
+def count_nonfinite(values) -> int:
+    """Number of NaN/inf entries of an array of any shape (0 for non-float dtypes)."""
+    values = np.asarray(values)
+    if not np.issubdtype(values.dtype, np.inexact):
+        return 0
+    return int(np.count_nonzero(~np.isfinite(values)))
+
+
+def check_finite(path, name: str, values, kind: str = "column") -> None:
+    """Raise :class:`InputError` if ``values`` hold NaN/inf; the message names the file
+    ``path``, the ``kind`` ('column' or 'branch') ``name`` and the number of bad values."""
+    n = count_nonfinite(values)
+    if n:
+        raise InputError(f"{path}: {kind} {name!r} has {n} non-finite values (NaN/inf)")
+
+
 @contextlib.contextmanager
 def atomic_output(path):
     """Yield a temporary path next to ``path``; rename it to ``path`` only on success."""
@@ -32,18 +49,29 @@ def atomic_output(path):
 
 
 def write_columns(path, columns: dict, attrs: dict | None = None) -> None:
-    """Write 1-D arrays as HDF5 datasets (units from :data:`UNITS` as attributes)."""
+    """Write 1-D arrays as HDF5 datasets (units from :data:`UNITS` as attributes).
+
+    Raises ValueError naming ``path`` and the column, before writing anything, if a float
+    column holds NaN or inf."""
+    columns = {name: np.asarray(values) for name, values in columns.items()}
+    for name, values in columns.items():
+        n = count_nonfinite(values)
+        if n:
+            raise ValueError(f"{path}: refusing to write column {name!r} with {n} "
+                             "non-finite values (NaN/inf)")
     with atomic_output(path) as tmp:
         with h5py.File(tmp, "w") as f:
             for name, values in columns.items():
-                d = f.create_dataset(name, data=np.asarray(values))
+                d = f.create_dataset(name, data=values)
                 d.attrs["unit"] = UNITS.get(name, "")
             for k, v in (attrs or {}).items():
                 f.attrs[k] = v
 
 
 def read_columns(path, columns=None) -> dict:
-    """Read all (or the named) datasets of an HDF5 column file into a dict of arrays."""
+    """Read all (or the named) datasets of an HDF5 column file into a dict of arrays.
+
+    Raises :class:`InputError` naming the file and column if a float column holds NaN/inf."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found")
@@ -53,6 +81,9 @@ def read_columns(path, columns=None) -> dict:
             missing = [c for c in names if c not in f]
             if missing:
                 raise InputError(f"{path}: no column {missing[0]!r} (has {sorted(f.keys())})")
-            return {c: f[c][()] for c in names}
+            out = {c: f[c][()] for c in names}
     except OSError as err:
         raise InputError(f"{path}: not a readable HDF5 file ({err})") from err
+    for c, values in out.items():
+        check_finite(path, c, values)
+    return out

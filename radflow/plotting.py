@@ -1,7 +1,7 @@
 """HEP-style figures (mplhep): normalized histograms with ratio panels, saved as PDF + PNG.
 
 Figure files are named ``results/figures/{ID}_{name}.{pdf,png}`` with the catalog id of
-``../shared/DESIGN.md``.
+``docs/DESIGN.md``.
 """
 from __future__ import annotations
 

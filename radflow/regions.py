@@ -6,6 +6,7 @@ paper's DCTR region). ``alpha`` is the SA-CWoLa paper's correlation test
 m_j -> m_j + alpha * mjj, applied to both jet masses (mass ordering is unchanged, delta_m
 too). The split draws ``test`` with probability ``test_fraction`` from a seed derived from
 the config seed, the study and the sample, so it is the same in every run.
+:func:`check_regions` rejects a background sample with an empty SR or sideband window.
 """
 from __future__ import annotations
 
@@ -15,12 +16,36 @@ from radflow import h5io
 from radflow.seeds import derive_seed
 
 
+#: Samples in the background role of a study (data and simulation), checked by
+#: :func:`check_regions`; every other sample is signal.
+BACKGROUND_SAMPLES = ("data", "sim")
+
+
 def in_windows(x: np.ndarray, windows) -> np.ndarray:
     """Boolean mask: x inside any half-open window [lo, hi)."""
     mask = np.zeros(len(x), dtype=bool)
     for lo, hi in windows:
         mask |= (x >= lo) & (x < hi)
     return mask
+
+
+def check_regions(mjj, study_cfg: dict, study: str, sample: str, path) -> None:
+    """Raise :class:`radflow.h5io.InputError` if ``sample`` is a background sample
+    (:data:`BACKGROUND_SAMPLES`) and its mjj (N,), GeV, has no event in the signal region
+    or in one of the sideband windows (an empty or one-sided sideband). The message names
+    the file ``path``, the config field and edges of the empty window and the sample.
+    Signal samples are not checked: their sidebands may legitimately be (almost) empty."""
+    if sample not in BACKGROUND_SAMPLES:
+        return
+    mjj = np.asarray(mjj)
+    windows = [("signal_region", study_cfg["signal_region"])]
+    windows += [(f"sidebands[{i}]", w) for i, w in enumerate(study_cfg["sidebands"])]
+    for field, (lo, hi) in windows:
+        if not in_windows(mjj, [(lo, hi)]).any():
+            raise h5io.InputError(
+                f"{path}: studies.{study}.{field} [{lo:g}, {hi:g}] GeV has no events of "
+                f"sample {sample!r} (a background sample needs events in the signal region "
+                "and in every sideband)")
 
 
 def region_columns(features: dict, study_cfg: dict, seed: int, study: str, sample: str) -> dict:

@@ -37,7 +37,8 @@ def main(argv=None):
             "n_events": int(use.sum()), "n_injected": int(sc["injected"].sum()),
             "injected_counts": np.histogram(sc["mjj"][sc["injected"]], bins=edges)[0].tolist(),
             "methods": {m: bump_hunt.scan(mjj, sc[f"score_{cwola.resolve(m, nominal)}"][use],
-                                          in_sr, bh["efficiencies"], edges, sr_mask)
+                                          in_sr, bh["efficiencies"], edges, sr_mask,
+                                          what=f"{path}: method {m}")
                         for m in bh["methods"]}}
     for m in bh["methods"]:
         for sig, bkg in zip(result["cases"]["with_signal"]["methods"][m],

@@ -1,5 +1,6 @@
 """Write results/{study}/regions/{sample}.h5: SR/SB/long-SB/fit masks, the train/test
-split and the alpha-shifted jet masses of one sample in one study."""
+split and the alpha-shifted jet masses of one sample in one study. Fails, writing nothing,
+if a background sample (data, sim) has no events in the SR or in a sideband window."""
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import h5io
@@ -15,6 +16,7 @@ def main(argv=None):
     cfg = cli.load_config(args)
     study = cfg["studies"][args.study]
     feats = h5io.read_columns(args.features, ["mjj", "mj1", "mj2"])
+    regions.check_regions(feats["mjj"], study, args.study, args.sample, args.features)
     cols = regions.region_columns(feats, study, cfg["seed"], args.study, args.sample)
     h5io.write_columns(args.output, cols, attrs={"study": args.study, "sample": args.sample,
                                                "alpha": float(study["alpha"])})

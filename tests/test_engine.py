@@ -88,6 +88,88 @@ def test_vectorized_members_match_one_fit_per_member():
     assert diff < 3 * spread + 0.003, (auc_vec, auc_seq)
 
 
+def mixed_members(n, seed):
+    """Three members on different, differently sized subsets with different labels: (y,
+    w_tr, w_val), each (3, n)."""
+    rng = np.random.default_rng(seed)
+    val = rng.random(n) < 0.2
+    frac = np.array([0.15, 0.5, 1.0])[:, None]
+    w_tr = ((rng.random((3, n)) < frac) & ~val[None]).astype(float)
+    w_tr[2] *= rng.uniform(0.5, 1.5, n)            # event weights on one member
+    return w_tr, np.broadcast_to(val, (3, n)).astype(float)
+
+
+@pytest.mark.parametrize("arch", ["sacwola", "autoencoder"])
+def test_member_trains_as_if_alone(arch):
+    """A member inside an ensemble with other members on other, differently sized subsets
+    (and, for the classifier, other labels) follows the loss curve it follows alone. Against
+    a lone run the batched matmuls differ in shape (M = 3 vs 1), so rounding differs at
+    1e-7 and grows over the steps; against the same member among other companions of the
+    same count, the result is identical."""
+    x, y = gaussian_toy(4_000, 31)
+    n = len(y)
+    w_tr, w_val = mixed_members(n, 32)
+    labels = np.stack([y, 1 - y, y]) if arch == "sacwola" else None
+    kw = dict(epochs=4, patience=10, batch_size=128)
+    mixed = ensemble.train_ensemble(x, labels, models.get(arch), 3, 1, w_tr, w_val,
+                                    member_seeds=[11, 12, 13], **kw)
+    for i in range(3):
+        alone = ensemble.train_ensemble(x, None if labels is None else labels[i],
+                                        models.get(arch), 1, 2, w_tr[i], w_val[i],
+                                        member_seeds=[11 + i], **kw)
+        np.testing.assert_allclose(mixed.val_loss[:, i], alone.val_loss[:, 0], rtol=1e-4)
+        np.testing.assert_allclose(mixed.predict(x[:300])[i], alone.predict(x[:300])[0],
+                                   atol=5e-3)
+    # Member 1 with other companions (order, subsets, labels and seeds changed).
+    order = [2, 1, 0]
+    other = ensemble.train_ensemble(x, None if labels is None else labels[order],
+                                    models.get(arch), 3, 5, w_tr[order], w_val,
+                                    member_seeds=[99, 12, 98], **kw)
+    np.testing.assert_allclose(other.val_loss[:, 1], mixed.val_loss[:, 1], rtol=1e-6)
+    np.testing.assert_allclose(other.predict(x[:300])[1], mixed.predict(x[:300])[1], atol=1e-6)
+
+
+def test_member_batches_hold_only_own_rows_once_per_epoch():
+    rng = np.random.default_rng(3)
+    rows = [np.sort(rng.choice(1000, size=k, replace=False)) for k in (37, 400, 1000)]
+    idx, real = ensemble.member_batches(rows, 64, [np.random.default_rng(s) for s in range(3)])
+    assert idx.shape == real.shape == (16, 3, 64)          # ceil(1000 / 64) steps
+    for m, r in enumerate(rows):
+        used = idx[:, m][real[:, m] > 0]
+        np.testing.assert_array_equal(np.sort(used), r)    # each own row exactly once
+        steps = (real[:, m].sum(axis=1) > 0).sum()
+        assert steps == -(-len(r) // 64)                   # its epoch is one pass over its rows
+
+
+def test_excluded_rows_never_reach_batchnorm_statistics():
+    """Rows a member must not see (weight 0: another member's rows, test folds) carry huge
+    values. Member 0 (clean rows only) ends with the same batch-norm statistics and
+    validation losses as in a run where those rows do not exist at all; member 1, which
+    trains on them, does not (the check can fail)."""
+    rng = np.random.default_rng(5)
+    n = 3_000
+    x = rng.normal(size=(n, 4)).astype(np.float32)
+    poison = rng.random(n) < 0.3
+    x[poison] = 1e4
+    own = ~poison & (rng.random(n) < 0.8)
+    val = ~poison & ~own
+
+    def run(keep):
+        w_tr = np.stack([own[keep], np.ones(keep.sum(), bool)]).astype(float)
+        w_val = np.stack([val[keep], val[keep]]).astype(float)
+        ens = ensemble.train_ensemble(x[keep], None, models.get("autoencoder"), 2, 7, w_tr,
+                                      w_val, epochs=2, patience=5, batch_size=256,
+                                      member_seeds=[1, 2])
+        return ens, {k: ens.network.bn[0][k].numpy() for k in ("mean", "var")}
+
+    poisoned, bn_p = run(np.ones(n, bool))
+    clean, bn_c = run(~poison)
+    for k in ("mean", "var"):
+        np.testing.assert_allclose(bn_p[k][0], bn_c[k][0], rtol=1e-5, atol=1e-6)
+        assert np.abs(bn_p[k][1] - bn_c[k][1]).max() > 1e-2
+    np.testing.assert_allclose(poisoned.val_loss[:, 0], clean.val_loss[:, 0], rtol=1e-5)
+
+
 def test_each_member_restores_its_own_best_epoch():
     x, y = gaussian_toy(6_000, 4)
     rng = np.random.default_rng(1)

@@ -1,15 +1,14 @@
 """Conda envs: every rule names one, it covers the third-party imports of the script the
 rule runs (and of the radflow modules that script reaches), and its pins equal
 requirements.txt. Plus `snakemake --lint`."""
-import ast
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from radflow import provenance
 from tests.conftest import REPO, snakemake
 
 # import name -> pip distribution
@@ -37,38 +36,10 @@ def rules():
             if not m:
                 continue
             env = re.search(r'conda:\s*\n\s*"([^"]+)"', block)
-            script = re.search(r'script_path\("(\w+)"\)', block)
+            script = re.search(r'\{SCRIPTS\}/(\w+)\.py', block)
             out[m.group(1)] = ((smk.parent / env.group(1)).resolve() if env else None,
                                REPO / "scripts" / f"{script.group(1)}.py" if script else None)
     return out
-
-
-def third_party_imports(path: Path, seen=None) -> set:
-    """Top-level names of non-stdlib modules imported by ``path`` or the radflow modules
-    it imports (function-level imports included)."""
-    seen = set() if seen is None else seen
-    if path in seen:
-        return set()
-    seen.add(path)
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        mods = []
-        if isinstance(node, ast.Import):
-            mods = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            mods = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-        for mod in mods:
-            top = mod.split(".")[0]
-            if top == "radflow":
-                for cand in (REPO / (mod.replace(".", "/") + ".py"),
-                             REPO / mod.replace(".", "/") / "__init__.py"):
-                    if cand.exists():
-                        names |= third_party_imports(cand, seen)
-            elif (REPO / "scripts" / f"{top}.py").exists():
-                names |= third_party_imports(REPO / "scripts" / f"{top}.py", seen)
-            elif top not in sys.stdlib_module_names and top not in ("scripts", "tests"):
-                names.add(top)
-    return names
 
 
 def env_pins(env_file: Path) -> dict:
@@ -89,7 +60,7 @@ def test_every_rule_names_an_existing_env():
 def test_env_covers_script_imports(rule):
     env, script = rules()[rule]
     pins = env_pins(env)
-    needed = {DISTRIBUTION.get(n, n).lower() for n in third_party_imports(script)}
+    needed = {DISTRIBUTION.get(n, n).lower() for n in provenance.third_party_modules(script)}
     needed |= {extra for n in needed for extra in RUNTIME_EXTRAS.get(n, [])}
     missing = needed - set(pins)
     assert not missing, f"rule {rule}: {env.name} lacks {sorted(missing)} needed by {script.name}"

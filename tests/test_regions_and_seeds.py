@@ -27,7 +27,7 @@ def test_region_masks_and_alpha_shift():
 def test_split_is_deterministic_and_balanced():
     feats = {"mjj": np.full(20000, 3500.0), "mj1": np.zeros(20000), "mj2": np.zeros(20000)}
     study = {"fit_range": [0, 1e4], "signal_region": [3000, 4000], "sidebands": [[0, 3000]],
-             "test_fraction": 0.5}
+             "test_fraction": 0.5, "alpha": 0.0}
     a = regions.region_columns(feats, study, 7, "salad", "data")["test"]
     b = regions.region_columns(feats, study, 7, "salad", "data")["test"]
     c = regions.region_columns(feats, study, 7, "salad", "sim")["test"]

@@ -40,8 +40,8 @@ def fit(x_data, mjj_data, x_sim, mjj_sim, seed: int, arch="salad", n_init=1, epo
     """Train the parametrized data-vs-sim classifier (inputs: features + mjj)."""
     x = np.concatenate([np.column_stack([x_data, mjj_data]), np.column_stack([x_sim, mjj_sim])])
     y = np.r_[np.ones(len(x_data)), np.zeros(len(x_sim))]
-    val = np.random.default_rng(seed).random(len(y)) < val_fraction
+    w_tr, w_val = ensemble.validation_split(np.ones(len(y)), seed, val_fraction)
     net = ensemble.train_ensemble(x.astype(np.float32), y, models.get(arch), n_init, seed,
-                                  (~val).astype(float), val.astype(float), epochs=epochs,
-                                  patience=patience, batch_size=batch_size)
+                                  w_tr, w_val, epochs=epochs, patience=patience,
+                                  batch_size=batch_size)
     return DctrModel(net, prior=len(x_data) / len(x_sim))

@@ -86,11 +86,10 @@ def train(rows: Rows, methods, n_init: int, seed: int, arch="sacwola", epochs=50
     ys, w_tr, w_val = [], [], []
     for method in methods:
         y, w = targets(rows, method)
-        val = rng.random(len(y)) < val_fraction
-        for _ in range(n_init):
-            ys.append(y)
-            w_tr.append(np.where(val, 0.0, w))
-            w_val.append(np.where(val, w, 0.0))
+        tr, val = ensemble.validation_split(w, rng, val_fraction)
+        ys += [y] * n_init
+        w_tr += [tr] * n_init
+        w_val += [val] * n_init
     return ensemble.train_ensemble(rows.x.astype(np.float32), np.array(ys), models.get(arch),
                                    len(ys), seed, np.array(w_tr), np.array(w_val),
                                    epochs=epochs, patience=patience, batch_size=batch_size)

@@ -29,10 +29,9 @@ def member_weights(n_data, n_ind, w_sim, n_classifiers, n_init, seed, val_fracti
     w_tr, w_val = [], []
     for line in LINES:
         for _ in range(n_classifiers):
-            val = rng.random(len(per_line[line])) < val_fraction
-            for _ in range(n_init):
-                w_tr.append(np.where(val, 0.0, per_line[line]))
-                w_val.append(np.where(val, per_line[line], 0.0))
+            tr, val = ensemble.validation_split(per_line[line], rng, val_fraction)
+            w_tr += [tr] * n_init
+            w_val += [val] * n_init
     return np.array(w_tr), np.array(w_val)
 
 

@@ -1,17 +1,27 @@
 """Vectorized ensembles: M networks of one architecture trained as one model.
 
 Every weight carries a leading member axis, (M, n_in, n_out), so one batched matrix
-multiplication evaluates all members on a minibatch and one optimizer step updates all of
-them. Members differ by initialization and by per-member event weights: a weight of 0
-removes an event from a member's training or validation set, which is how folds,
-bootstraps and different training subsets are expressed. The members' parameters are
-disjoint, so the summed loss gives each member exactly the gradient it would get alone
-(Adam acts element-wise); they only share the order of the minibatches.
+multiplication evaluates all members and one optimizer step updates all of them. Members
+differ by initialization and by per-member event weights: a weight of 0 removes an event
+from a member's training or validation set, which is how folds, bootstraps, methods with
+different training samples and region weights are expressed.
 
-Each member has its own validation loss, its own early stopping (patience) and its own
-best epoch, whose weights are restored at the end. Inputs are standardized per member
-with the mean and standard deviation of that member's training events, folded into the
-first layer.
+Each member trains as if alone (Keras ``fit`` semantics per member):
+- its own minibatches: every epoch it permutes its own training rows (those with weight
+  > 0) with its own seed and takes ``batch_size`` of them per step; its epoch is one pass
+  over its own rows, so a member with fewer rows has fewer steps and idles (no update at
+  all, Adam moments and step count included) while larger members finish their epoch;
+- its loss on a step is sum_b w_b * l_b / n_b over its own batch of n_b rows (Keras'
+  ``sample_weight`` reduction);
+- its own Adam step count and learning-rate decay;
+- batch-norm statistics from its own batch rows only;
+- inputs standardized with the mean and standard deviation of its own training rows,
+  folded into the first layer;
+- its own initialization (from its member seed), validation loss, early stopping
+  (patience) and best epoch, whose weights are restored at the end.
+The only thing members share is the dropout random stream (one stateless draw for all
+members per step): masks stay independent between members, but a member with dropout
+does not draw the same masks as in a lone run.
 """
 from __future__ import annotations
 
@@ -20,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from radflow import seeds
 from radflow.ml.models import Architecture
 
 
@@ -37,22 +48,27 @@ def _member_moments(x, w):
 
 
 class VectorizedNetwork:
-    """M members of ``arch`` on inputs of width ``n_inputs``; call(x (B, d)) -> (M, B, out)."""
+    """M members of ``arch`` on inputs of width ``n_inputs``.
 
-    def __init__(self, arch: Architecture, n_members: int, n_inputs: int, seed: int,
-                 mean: np.ndarray, std: np.ndarray):
+    call(x) -> (M, B, out): x is (B, d), shared by all members (prediction), or (M, B, d),
+    one batch per member (training).
+    """
+
+    def __init__(self, arch: Architecture, n_inputs: int, member_seeds, mean: np.ndarray,
+                 std: np.ndarray, dropout_seed: int = 0):
         import tensorflow as tf
 
+        n_members = len(member_seeds)
         self.tf, self.arch, self.n_members = tf, arch, n_members
         self.mean = tf.constant(mean, tf.float32)          # (M, d)
         self.inv_std = tf.constant(1.0 / std, tf.float32)  # (M, d)
-        rng = np.random.default_rng(seed)
         sizes = [n_inputs] + [layer.units for layer in arch.hidden]
         sizes.append(1 if arch.output == "sigmoid" else n_inputs)
+        rngs = [np.random.default_rng(s) for s in member_seeds]
         self.kernels, self.biases, self.bn = [], [], {}
         for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
             limit = math.sqrt(6.0 / (a + b))                # Glorot uniform, as Keras Dense
-            k = rng.uniform(-limit, limit, size=(n_members, a, b)).astype(np.float32)
+            k = np.stack([r.uniform(-limit, limit, size=(a, b)) for r in rngs]).astype(np.float32)
             self.kernels.append(tf.Variable(k, name=f"kernel{i}"))
             self.biases.append(tf.Variable(tf.zeros((n_members, 1, b)), name=f"bias{i}"))
         for i, layer in enumerate(arch.hidden):
@@ -62,7 +78,7 @@ class VectorizedNetwork:
                                   beta=tf.Variable(tf.zeros((n_members, 1, u))),
                                   mean=tf.Variable(tf.zeros((n_members, 1, u)), trainable=False),
                                   var=tf.Variable(tf.ones((n_members, 1, u)), trainable=False))
-        self.dropout_rng = tf.random.Generator.from_seed(seed)
+        self.dropout_seed = int(dropout_seed)
 
     @property
     def trainable(self):
@@ -75,42 +91,87 @@ class VectorizedNetwork:
         return self.trainable + [v for d in self.bn.values() for k, v in d.items()
                                  if k in ("mean", "var")]
 
-    def __call__(self, x, training=False):
+    def __call__(self, x, training=False, rows=None, step=0):
+        """Forward pass. ``rows`` (M, B) float, 1 for a real row of a member's batch and 0
+        for padding (training only: batch-norm moments and running averages use real rows,
+        and a member without rows keeps its running averages); ``step`` seeds dropout."""
         tf = self.tf
-        # First layer with per-member standardization folded in: x (B, d) shared.
+        # First layer with per-member standardization folded in.
         k0 = self.kernels[0] * self.inv_std[:, :, None]                      # (M, d, h)
         b0 = self.biases[0] - tf.einsum("md,mdh->mh", self.mean * self.inv_std,
                                         self.kernels[0])[:, None, :]
-        h = tf.einsum("bd,mdh->mbh", x, k0) + b0
+        shared = len(x.shape) == 2
+        h = tf.einsum("bd,mdh->mbh" if shared else "mbd,mdh->mbh", x, k0) + b0
         for i, layer in enumerate(self.arch.hidden):
             if i > 0:
                 h = tf.matmul(h, self.kernels[i]) + self.biases[i]
             h = _activation(tf, layer.activation)(h)
             if i in self.bn:
-                h = self._batchnorm(h, self.bn[i], training)
+                h = self._batchnorm(h, self.bn[i], training, rows)
             if layer.dropout and training:
-                keep = self.dropout_rng.uniform(tf.shape(h)) >= layer.dropout
-                h = tf.where(keep, h / (1.0 - layer.dropout), 0.0)
+                u = tf.random.stateless_uniform(tf.shape(h), seed=tf.stack(
+                    [tf.constant(self.dropout_seed, tf.int64), tf.cast(step, tf.int64) * 64 + i]))
+                h = tf.where(u >= layer.dropout, h / (1.0 - layer.dropout), 0.0)
         out = tf.matmul(h, self.kernels[-1]) + self.biases[-1]
         return tf.sigmoid(out) if self.arch.output == "sigmoid" else out
 
-    def _batchnorm(self, h, p, training, momentum=0.99, eps=1e-3):
+    def _batchnorm(self, h, p, training, rows, momentum=0.99, eps=1e-3):
         tf = self.tf
         if training:
-            mean, var = tf.nn.moments(h, axes=[1], keepdims=True)
-            p["mean"].assign(momentum * p["mean"] + (1 - momentum) * mean)
-            p["var"].assign(momentum * p["var"] + (1 - momentum) * var)
+            r = rows[:, :, None]                                              # (M, B, 1)
+            n = tf.reduce_sum(r, axis=1, keepdims=True)                       # (M, 1, 1)
+            active = n > 0
+            n = tf.maximum(n, 1.0)
+            mean = tf.reduce_sum(h * r, axis=1, keepdims=True) / n
+            var = tf.reduce_sum(tf.square(h - mean) * r, axis=1, keepdims=True) / n
+            p["mean"].assign(tf.where(active, momentum * p["mean"] + (1 - momentum) * mean,
+                                      p["mean"]))
+            p["var"].assign(tf.where(active, momentum * p["var"] + (1 - momentum) * var,
+                                     p["var"]))
         else:
             mean, var = p["mean"], p["var"]
         return p["gamma"] * (h - mean) / tf.sqrt(var + eps) + p["beta"]
 
 
+class MemberAdam:
+    """Adam (Keras' update and epsilon) with a step count per member: a member that idles on
+    a step (no rows) changes neither its weights nor its moments nor its step count, so its
+    trajectory is the one it has when trained alone. ``decay`` is Keras' InverseTimeDecay
+    with decay_steps = 1, evaluated at the member's own step count."""
+
+    def __init__(self, arch: Architecture, variables, n_members: int, epsilon: float = 1e-7):
+        import tensorflow as tf
+
+        self.tf, self.arch, self.eps = tf, arch, epsilon
+        self.variables = list(variables)
+        self.m = [tf.Variable(tf.zeros_like(v)) for v in self.variables]
+        self.v = [tf.Variable(tf.zeros_like(v)) for v in self.variables]
+        self.steps = tf.Variable(tf.zeros((n_members,)))
+
+    def apply(self, grads, active):
+        """One step for the members where ``active`` (M,) bool is true."""
+        tf, a = self.tf, self.arch
+        t = self.steps + 1.0
+        lr = a.learning_rate / (1.0 + a.decay * self.steps)
+        alpha = lr * tf.sqrt(1.0 - a.beta_2 ** t) / (1.0 - a.beta_1 ** t)     # (M,)
+        for var, g, m, v in zip(self.variables, grads, self.m, self.v):
+            shape = [-1] + [1] * (len(var.shape) - 1)
+            on = tf.reshape(active, shape)
+            m_new = m + (g - m) * (1.0 - a.beta_1)
+            v_new = v + (tf.square(g) - v) * (1.0 - a.beta_2)
+            step = tf.reshape(alpha, shape) * m_new / (tf.sqrt(v_new) + self.eps)
+            m.assign(tf.where(on, m_new, m))
+            v.assign(tf.where(on, v_new, v))
+            var.assign(tf.where(on, var - step, var))
+        self.steps.assign(tf.where(active, t, self.steps))
+
+
 def _per_event_loss(tf, arch, pred, y, x):
-    """Loss per member and event, (M, B). pred (M, B, out); y (M, B); x (B, d)."""
+    """Loss per member and event, (M, B). pred (M, B, out); y (M, B); x (B, d) or (M, B, d)."""
     if arch.loss == "bce":
         p = tf.clip_by_value(pred[..., 0], 1e-7, 1.0 - 1e-7)
         return -(y * tf.math.log(p) + (1.0 - y) * tf.math.log(1.0 - p))
-    return tf.reduce_mean(tf.square(pred - x[None]), axis=-1)
+    return tf.reduce_mean(tf.square(pred - (x if len(x.shape) == 3 else x[None])), axis=-1)
 
 
 @dataclass
@@ -132,6 +193,14 @@ class TrainedEnsemble:
         return np.concatenate(outs, axis=1) if outs else np.zeros((net.n_members, 0))
 
 
+def validation_split(weights, rng, fraction: float = 0.2):
+    """(train_weight, val_weight) of events with ``weights`` (N,): a random ``fraction`` of
+    them, drawn from ``rng`` (a seed or a NumPy Generator), moves to validation."""
+    w = np.asarray(weights, float)
+    val = np.random.default_rng(rng).random(len(w)) < fraction
+    return np.where(val, 0.0, w), np.where(val, w, 0.0)
+
+
 def _broadcast(a, m, n, name, dtype=np.float32):
     a = np.asarray(a, dtype)
     if a.shape == (n,):
@@ -141,22 +210,42 @@ def _broadcast(a, m, n, name, dtype=np.float32):
     return a
 
 
+def member_batches(rows, batch_size: int, rngs):
+    """One epoch of per-member minibatches.
+
+    rows: per member, the indices of its training rows. Each member permutes its own rows
+    with its own generator (``rngs``) and splits them into batches of ``batch_size``.
+    Returns idx (S, M, B) int32 and real (S, M, B) float32 (0 marks padding), with S the
+    largest number of steps of any member.
+    """
+    m = len(rows)
+    n_steps = max(-(-len(r) // batch_size) for r in rows)
+    idx = np.zeros((m, n_steps * batch_size), np.int32)
+    real = np.zeros((m, n_steps * batch_size), np.float32)
+    for i, (r, rng) in enumerate(zip(rows, rngs)):
+        idx[i, :len(r)] = rng.permutation(r)
+        real[i, :len(r)] = 1.0
+    shape = (m, n_steps, batch_size)
+    return (idx.reshape(shape).transpose(1, 0, 2).copy(),
+            real.reshape(shape).transpose(1, 0, 2).copy())
+
+
 def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_weight,
                    val_weight, epochs: int = 50, patience: int = 10, batch_size: int = 512,
-                   ) -> TrainedEnsemble:
-    """Train ``n_members`` networks of ``arch`` in one vectorized model.
+                   member_seeds=None) -> TrainedEnsemble:
+    """Train ``n_members`` networks of ``arch`` in one vectorized model, each as if alone
+    (module docstring).
 
     x: (N, d) inputs shared by all members. y: labels (N,) or (M, N) (ignored for MSE).
     train_weight, val_weight: (N,) or (M, N) per-member event weights; 0 excludes an event.
-    The loss of a member on a minibatch is sum_b w_mb * l_mb / B, as Keras'
-    ``sample_weight``; its validation loss is the weighted mean over its validation events.
+    member_seeds: (M,) seeds of the members' initialization and minibatch order (default:
+    derived from ``seed`` and the member index); a member with the same seed, rows and
+    weights follows the same training whatever the other members are.
+    The validation loss of a member is the weighted mean over its validation events.
     """
     import tensorflow as tf
 
-    from radflow.ml.models import keras_optimizer
-    from radflow.seeds import set_determinism
-
-    set_determinism(seed)
+    seeds.set_determinism(seed)
     x = np.asarray(x, np.float32)
     n, m = len(x), n_members
     y = _broadcast(np.zeros(n) if y is None else y, m, n, "y")
@@ -164,29 +253,38 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     w_val = _broadcast(val_weight, m, n, "val_weight")
     if (w_tr.sum(axis=1) <= 0).any() or (w_val.sum(axis=1) <= 0).any():
         raise ValueError("every member needs training and validation events with weight > 0")
+    if member_seeds is None:
+        member_seeds = [seeds.derive_seed(seed, "member", i) for i in range(m)]
+    if len(member_seeds) != m:
+        raise ValueError(f"member_seeds has {len(member_seeds)} entries for {m} members")
     mean, std = _member_moments(x, (w_tr > 0).astype(np.float64))
-    net = VectorizedNetwork(arch, m, x.shape[1], seed, mean, std)
-    opt = keras_optimizer(arch)
-    train_idx = np.nonzero((w_tr > 0).any(axis=0))[0]
+    net = VectorizedNetwork(arch, x.shape[1], member_seeds, mean, std,
+                            dropout_seed=seeds.derive_seed(seed, "dropout"))
+    opt = MemberAdam(arch, net.trainable, m)
+    rows = [np.nonzero(w)[0] for w in w_tr > 0]
+    order_rngs = [np.random.default_rng([s, 1]) for s in member_seeds]
     val_idx = np.nonzero((w_val > 0).any(axis=0))[0]
     x_tf, y_tf, w_tf = tf.constant(x), tf.constant(y), tf.constant(w_tr)
     val_x, val_y, val_w = (tf.constant(a) for a in (x[val_idx], y[:, val_idx], w_val[:, val_idx]))
     val_norm = tf.reduce_sum(val_w, axis=1)
-
-    n_batches = -(-len(train_idx) // batch_size)
+    step_count = tf.Variable(0, dtype=tf.int64)
 
     @tf.function
-    def run_epoch(order):
+    def run_epoch(idx, real):
         # The whole epoch is one graph: no Python between minibatches.
-        for i in tf.range(n_batches):
-            idx = order[i * batch_size:(i + 1) * batch_size]
-            xb = tf.gather(x_tf, idx)
-            yb, wb = tf.gather(y_tf, idx, axis=1), tf.gather(w_tf, idx, axis=1)
+        for s in tf.range(tf.shape(idx)[0]):
+            ib, rb = idx[s], real[s]                                          # (M, B)
+            xb = tf.gather(x_tf, ib)                                          # (M, B, d)
+            yb, wb = tf.gather(y_tf, ib, batch_dims=1), tf.gather(w_tf, ib, batch_dims=1)
+            n_rows = tf.reduce_sum(rb, axis=1)                                # (M,)
             with tf.GradientTape() as tape:
-                loss = _per_event_loss(tf, arch, net(xb, training=True), yb, xb)
-                total = tf.reduce_sum(loss * wb) / tf.cast(tf.shape(idx)[0], tf.float32)
+                pred = net(xb, training=True, rows=rb, step=step_count)
+                loss = _per_event_loss(tf, arch, pred, yb, xb)
+                per_member = tf.reduce_sum(loss * wb * rb, axis=1) / tf.maximum(n_rows, 1.0)
+                total = tf.reduce_sum(per_member)
             grads = tape.gradient(total, net.trainable)
-            opt.apply_gradients(zip(grads, net.trainable))
+            opt.apply(grads, n_rows > 0)
+            step_count.assign_add(1)
 
     @tf.function
     def validation_loss():
@@ -202,9 +300,8 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     best_loss = np.full(m, np.inf)
     best_epoch = np.zeros(m, int)
     history = []
-    shuffle = np.random.default_rng(seed)
     for epoch in range(epochs):
-        run_epoch(tf.constant(shuffle.permutation(train_idx), tf.int32))
+        run_epoch(*(tf.constant(a) for a in member_batches(rows, batch_size, order_rngs)))
         vl = validation_loss().numpy()
         history.append(vl)
         improved = vl < best_loss

@@ -20,11 +20,9 @@ def fit_classifier(x, y, seed: int, arch="sacwola", weights=None, n_members=1, e
                    patience=10, batch_size=512, val_fraction=0.2) -> ensemble.TrainedEnsemble:
     """Train ``n_members`` classifiers (different initializations) on all of x (N, d),
     with a random ``val_fraction`` held out for early stopping."""
-    n = len(x)
-    w = np.ones(n) if weights is None else np.asarray(weights, float)
-    val = np.random.default_rng(seed).random(n) < val_fraction
-    return ensemble.train_ensemble(x, y, models.get(arch), n_members, seed,
-                                   np.where(val, 0.0, w), np.where(val, w, 0.0),
+    w_tr, w_val = ensemble.validation_split(np.ones(len(x)) if weights is None else weights,
+                                            seed, val_fraction)
+    return ensemble.train_ensemble(x, y, models.get(arch), n_members, seed, w_tr, w_val,
                                    epochs=epochs, patience=patience, batch_size=batch_size)
 
 

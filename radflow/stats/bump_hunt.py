@@ -24,9 +24,14 @@ def sr_bins(edges, signal_region) -> np.ndarray:
     return (hi > signal_region[0]) & (lo < signal_region[1])
 
 
-def thresholds(sr_scores, efficiencies) -> np.ndarray:
-    """Score thresholds keeping the fraction ``eff`` of the SR events (-inf for eff = 1)."""
+def thresholds(sr_scores, efficiencies, what: str = "SR scores") -> np.ndarray:
+    """Score thresholds keeping the fraction ``eff`` of the SR events (-inf for eff = 1).
+
+    Raises ValueError naming ``what`` (e.g. the method) if ``sr_scores`` is empty."""
     sr_scores = np.asarray(sr_scores, float)
+    if not len(sr_scores):
+        raise ValueError(f"bump hunt: {what}: no events in the signal region to take the "
+                         f"score quantiles over (efficiencies {list(efficiencies)})")
     return np.array([-np.inf if eff >= 1 else np.quantile(sr_scores, 1.0 - eff)
                      for eff in efficiencies])
 
@@ -54,10 +59,11 @@ def fit_spectrum(mjj, edges, sr_mask) -> dict:
     return out
 
 
-def scan(mjj, scores, in_sr, efficiencies, edges, sr_mask) -> list[dict]:
-    """One :func:`fit_spectrum` per target efficiency, thresholds from the SR events."""
+def scan(mjj, scores, in_sr, efficiencies, edges, sr_mask, what: str = "SR scores") -> list[dict]:
+    """One :func:`fit_spectrum` per target efficiency, thresholds from the SR events
+    (ValueError naming ``what`` if there are none)."""
     out = []
-    for eff, thr in zip(efficiencies, thresholds(scores[in_sr], efficiencies)):
+    for eff, thr in zip(efficiencies, thresholds(scores[in_sr], efficiencies, what)):
         sel = scores >= thr
         out.append({"efficiency": float(eff), "threshold": float(thr),
                     "efficiency_sr": float(sel[in_sr].mean()),

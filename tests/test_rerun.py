@@ -1,0 +1,113 @@
+"""Rerun promise: a change reruns exactly the jobs it touches. Dry runs (`snakemake -n`)
+on the state the CI-sized run left behind, in a copy of the checkout (so the test can
+edit code and config without touching the repository)."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import CI_CONFIG, REPO
+
+TRAINING = {"train_supervised", "dctr", "sr_closure", "salad_scan", "sacwola_train"}
+# Every job downstream of a training (figures, fits, summaries) and the target rule.
+AFTER_TRAINING = {"plot_supervised", "plot_dctr", "salad_summary", "fit", "sacwola_summary",
+                  "plot_sacwola_features", "plot_sacwola_classifiers", "plot_background_fit",
+                  "plot_significance", "all"}
+PLOTS = {"plot_features", "plot_supervised", "plot_dctr", "salad_summary",
+         "plot_sacwola_features", "plot_sacwola_classifiers", "plot_background_fit",
+         "plot_significance", "all"}
+
+
+@pytest.fixture(scope="module")
+def moved(ci_run, tmp_path_factory):
+    """A moved checkout: workflow, code and config copied to a new directory together with
+    the CI run's results and Snakemake metadata (mtimes kept); config/config.yaml is the
+    CI config, so a bare `snakemake` there means the CI run's config."""
+    root = tmp_path_factory.mktemp("moved") / "radflow"
+    for d in ("workflow", "scripts", "radflow", "config"):
+        shutil.copytree(REPO / d, root / d, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copyfile(CI_CONFIG, root / "config" / "config.yaml")
+    for d in ("results", ".snakemake"):
+        shutil.copytree(ci_run.parent / d, root / d, symlinks=True)
+    return root
+
+
+def dry_run(root, *args):
+    """{rule: job count} that `snakemake -n` schedules in ``root`` (empty: nothing to do),
+    and the printed output."""
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    proc = subprocess.run([sys.executable, "-m", "snakemake", "-n", "-p", "--cores", "2", *args],
+                          cwd=root, capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    out = proc.stdout + proc.stderr
+    if "Nothing to be done" in out:
+        return {}, out
+    table = out[out.index("Job stats:"):]
+    table = table[:table.index("total")]
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M)}, out
+
+
+def edited_config(root, name, modify):
+    cfg = yaml.safe_load((root / "config" / "config.yaml").read_text())
+    modify(cfg)
+    path = root / "config" / name
+    path.write_text(yaml.safe_dump(cfg))
+    return str(path.relative_to(root))
+
+
+def test_moved_checkout_and_bare_snakemake_schedule_nothing(moved):
+    jobs, out = dry_run(moved)
+    assert jobs == {}, out[-2000:]
+    jobs, out = dry_run(moved, "--configfile", "config/config.yaml")
+    assert jobs == {}, out[-2000:]
+
+
+def test_training_epochs_rerun_trainings_and_descendants_only(moved):
+    path = edited_config(moved, "epochs.yaml", lambda c: c["training"].update(epochs=6))
+    jobs, _ = dry_run(moved, "--configfile", path)
+    assert set(jobs) == TRAINING | AFTER_TRAINING
+
+
+def test_plot_option_reruns_that_plot_only(moved):
+    path = edited_config(moved, "plots.yaml", lambda c: c["plots"]["mjj"].update(bins=30))
+    jobs, _ = dry_run(moved, "--configfile", path)
+    assert set(jobs) == {"plot_features", "all"}
+
+
+def test_seed_override_reaches_the_jobs_and_reruns_generation(moved):
+    jobs, out = dry_run(moved, "--config", "seed=7")
+    assert jobs["generate"] == sum(s["n_chunks"] for s in
+                                   yaml.safe_load(CI_CONFIG.read_text())["samples"].values()
+                                   if s is not None) - 2      # the 3-prong samples are unused
+    assert '"seed":7' in out and '"seed":20201' not in out
+
+
+def test_sacwola_alpha_reruns_that_study_only(moved):
+    path = edited_config(moved, "alpha.yaml", lambda c: c["studies"]["sacwola"].update(alpha=0.2))
+    jobs, out = dry_run(moved, "--configfile", path)
+    assert "generate" not in jobs and "features" not in jobs and "salad_scan" not in jobs
+    assert jobs["regions"] == 3 and "results/sacwola/regions" in out
+    assert "results/salad/" not in out
+
+
+def test_code_edit_reruns_the_jobs_that_run_it(moved):
+    plotting = moved / "radflow" / "plotting.py"
+    ensemble = moved / "radflow" / "ml" / "ensemble.py"
+    original = {p: p.read_text() for p in (plotting, ensemble)}
+    try:
+        plotting.write_text(original[plotting] + "\n# edited\n")
+        jobs, _ = dry_run(moved)
+        assert set(jobs) == PLOTS
+        plotting.write_text(original[plotting])
+        ensemble.write_text(original[ensemble] + "\n# edited\n")
+        jobs, _ = dry_run(moved)
+        assert set(jobs) == TRAINING | AFTER_TRAINING | {"data_vs_sim"}
+    finally:
+        for p, text in original.items():
+            p.write_text(text)
+    assert dry_run(moved)[0] == {}
