@@ -51,7 +51,8 @@ STUDY_KEYS = {
     "sacwola": (("features", "injection", "long_sidebands", "sa_cwola", "bump_hunt"), "n_signal"),
 }
 #: Study name -> the samples its rules read (by these names).
-STUDY_SAMPLES = {"salad": ("data", "sim", "sig_xy"), "sacwola": ("data", "sim", "sig_xy")}
+STUDY_SAMPLES = {"salad": ("data", "sim", "sig_xy"),
+                 "sacwola": ("data", "sim", "sig_xy", "data_extra")}
 
 
 def _check_study_keys(pre: str, st: dict, keys, injection_style: str) -> None:
@@ -68,6 +69,12 @@ def _check_sacwola(pre: str, st: dict) -> None:
     if 0.0 not in sa["lambdas"] or sa["nominal_lambda"] not in sa["lambdas"]:
         raise ConfigError(f"config field '{pre}.sa_cwola.lambdas': must contain 0 (plain "
                           f"CWoLa) and nominal_lambda = {sa['nominal_lambda']}")
+    if "eq23" not in sa.get("forms", ["eq23"]) and "sa_cwola" in bh["methods"]:
+        raise ConfigError(f"config field '{pre}.bump_hunt.methods': 'sa_cwola' is the eq23 form, "
+                          f"which {pre}.sa_cwola.forms does not train")
+    if "flipped" not in sa.get("forms", ["flipped"]) and "sa_cwola_flipped" in bh["methods"]:
+        raise ConfigError(f"config field '{pre}.bump_hunt.methods': 'sa_cwola_flipped' needs "
+                          f"'flipped' in {pre}.sa_cwola.forms")
     if 1.0 not in bh["efficiencies"]:
         raise ConfigError(f"config field '{pre}.bump_hunt.efficiencies': must contain 1.0 "
                           "(no selection: the background-only fit of B4)")

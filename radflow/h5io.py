@@ -87,3 +87,12 @@ def read_columns(path, columns=None) -> dict:
     for c, values in out.items():
         check_finite(path, c, values)
     return out
+
+
+def read_attrs(path) -> dict:
+    """The file-level attributes of an HDF5 column file."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    with h5py.File(path, "r") as f:
+        return {k: (v.item() if hasattr(v, "item") and np.ndim(v) == 0 else v) for k, v in f.attrs.items()}

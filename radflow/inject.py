@@ -2,13 +2,16 @@
 paper: 1500 events at LHC Olympics statistics). Injections are named ``sb{S/B}_rep{r}`` or
 ``nsig{n}_rep{r}``.
 
-Both split the train half of the 'data' sample into two quarters: quarter 0 is the 'data'
-of the search, into which signal is injected; quarter 1 is the independent background-only
-'data' (SALAD's ideal line, optimal CWoLa). For a target S/B in the signal region, signal
-events are drawn (seeded by config seed, study, S/B and repetition, so every method sees the
-same draw) until the injected SR events number S/B x (quarter-0 SR background events). For
-a fixed count, that many signal events are drawn from the whole signal sample and follow its
-train/test split. The signal events that are not injected are used for evaluation.
+S/B scans split the train half of the 'data' sample into two quarters, anew in every
+repetition: quarter 0 is the 'data' of the search, into which signal is injected; quarter 1
+is the independent background-only 'data' of SALAD's ideal line. For a target S/B in the
+signal region, signal events are taken in a random order (seeded by config seed, study and
+repetition, so every method sees the same draw, and within a repetition the injection at a
+smaller S/B is a subset of the one at a larger S/B) until the injected SR events number
+S/B x (quarter-0 SR background events). Fixed counts use the whole train half as search
+data (quarter 0) and draw that many signal events from the whole signal sample; they
+follow its train/test split. At most half of the signal sample's SR events (S/B) or of
+its events (fixed count) is injected: the rest is the evaluation signal.
 """
 from __future__ import annotations
 
@@ -58,10 +61,10 @@ def draw_count(n_signal_events: int, n: int, seed: int, study: str, rep: int,
     return mask
 
 
-def data_quarter(test: np.ndarray, seed: int, study: str) -> np.ndarray:
-    """Quarter of each data event: -1 for the test half, else 0 (search data) or 1
-    (independent background-only data), each half of the train half."""
-    rng = np.random.default_rng(derive_seed(seed, "quarter", study))
+def data_quarter(test: np.ndarray, seed: int, study: str, rep: int) -> np.ndarray:
+    """Quarter of each data event in repetition ``rep``: -1 for the test half, else 0
+    (search data) or 1 (independent background-only data), each half of the train half."""
+    rng = np.random.default_rng(derive_seed(seed, "quarter", study, rep))
     q = (rng.random(len(test)) < 0.5).astype(np.int8)
     return np.where(test, -1, q).astype(np.int8)
 
@@ -76,12 +79,13 @@ def draw(signal_sr: np.ndarray, n_background_sr: int, sb: float, seed: int, stud
     """
     target = int(round(sb * n_background_sr))
     available = int(np.sum(signal_sr))
-    if target > available:
+    if target > available // 2:
         raise InjectionError(
             f"S/B = {sb:g} needs {target} signal events in the SR ({n_background_sr} background "
-            f"events there), but sample '{source}' has only {available}; lower the S/B grid "
-            "or generate more signal (config samples.<signal>.n_events)")
-    order = np.random.default_rng(derive_seed(seed, "inject", study, f"{sb:g}", rep)).permutation(
+            f"events there), but sample '{source}' has only {available} there and half of them "
+            "stay for evaluation; lower the S/B grid or generate more signal (config "
+            "samples.<signal>.n_events)")
+    order = np.random.default_rng(derive_seed(seed, "inject", study, rep)).permutation(
         len(signal_sr))
     mask = np.zeros(len(signal_sr), bool)
     if target == 0:

@@ -89,6 +89,7 @@ def save(fig, outputs) -> None:
 
 #: Method name -> (label, colour, line style), the SA-CWoLa paper's colours (Figs. 2, 6, 7).
 METHOD_STYLE = {"cwola": ("CWoLa", "tab:red", ":"), "sa_cwola": ("SA-CWoLa", "tab:orange", "-"),
+                "sa_cwola_flipped": ("SA-CWoLa (flipped labels)", "tab:orange", "--"),
                 "salad": ("SALAD", "tab:blue", "-"),
                 "optimal_cwola": ("Optimal CWoLa", "tab:red", "-"),
                 "data_vs_sim": ("Data vs. Sim.", "tab:blue", ":"),

@@ -18,7 +18,7 @@ from radflow.seeds import derive_seed
 
 #: Samples in the background role of a study (data and simulation), checked by
 #: :func:`check_regions`; every other sample is signal.
-BACKGROUND_SAMPLES = ("data", "sim")
+BACKGROUND_SAMPLES = ("data", "sim", "data_extra")
 
 
 def in_windows(x: np.ndarray, windows) -> np.ndarray:

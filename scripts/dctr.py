@@ -1,6 +1,9 @@
 """DCTR (SALAD paper, Sec. IV): train the mjj-parametrized data-vs-sim classifier in the
-sidebands (the train half of data plus the injected signal, vs the train half of sim), then write, for every data, sim and signal event of the study, the classifier
-output f and (sim) the weight w = f/(1-f) * N_sim/N_data."""
+sidebands on the search data (quarter 0 of the injection: the data the search trains on,
+plus the injected signal) vs the train half of sim, then write, for every data, sim and
+signal event of the study, the classifier output f and (sim) the weight
+w = f/(1-f) / (N_data/N_sim), which maps the sim density onto the data density, each
+normalized over the training sidebands (so sum(w) over sim sidebands ~ N_sim)."""
 
 import numpy as np
 
@@ -23,19 +26,19 @@ def main(argv=None):
     cols, tr = cfg["studies"][args.study]["features"], cfg["training"]
     d = regions.load_study_sample(*args.data, cols)
     s = regions.load_study_sample(*args.sim, cols)
-    g = regions.load_study_sample(*args.signal, cols)
+    sig = regions.load_study_sample(*args.signal, cols)
     inj = h5io.read_columns(args.injection, ["quarter", "injected"])
-    xd, xs, xg = (np.column_stack([p[c] for c in cols]) for p in (d, s, g))
-    td = d[args.sideband] & (inj["quarter"] >= 0)
-    tg = g[args.sideband] & inj["injected"]
+    xd, xs, xg = (np.column_stack([p[c] for c in cols]) for p in (d, s, sig))
+    td = d[args.sideband] & (inj["quarter"] == 0)     # the search data only
+    tg = sig[args.sideband] & inj["injected"]
     ts = s[args.sideband] & ~s["test"]
-    model = dctr.fit(np.concatenate([xd[td], xg[tg]]), np.r_[d["mjj"][td], g["mjj"][tg]],
+    model = dctr.fit(np.concatenate([xd[td], xg[tg]]), np.r_[d["mjj"][td], sig["mjj"][tg]],
                      xs[ts], s["mjj"][ts],
                      seed=derive_seed(cfg["seed"], args.study, "dctr"), arch=args.arch,
                      n_init=tr["n_init"], epochs=tr["epochs"], patience=tr["patience"],
                      batch_size=tr["batch_size"])
     out = {"f_data": model.classifier(xd, d["mjj"]), "f_sim": model.classifier(xs, s["mjj"]),
-           "f_signal": model.classifier(xg, g["mjj"]), "w_sim": model.weights(xs, s["mjj"])}
+           "f_signal": model.classifier(xg, sig["mjj"]), "w_sim": model.weights(xs, s["mjj"])}
     h5io.write_columns(args.output, out, attrs={"features": cols, "sideband": args.sideband,
                                               "prior": model.prior})
     sr_w = out["w_sim"][s["sr"]]

@@ -22,7 +22,10 @@ def main(argv=None):
     kind, value, rep = inject.parse(args.injection)
     d = h5io.read_columns(args.data_regions, ["sr", "test"])
     s = h5io.read_columns(args.signal_regions, ["sr", "test"])
-    quarter = inject.data_quarter(d["test"], cfg["seed"], args.study)
+    if kind == "sb":
+        quarter = inject.data_quarter(d["test"], cfg["seed"], args.study, rep)
+    else:                       # the whole train half is the search data
+        quarter = np.where(d["test"], -1, 0).astype(np.int8)
     n_bkg = int((d["sr"] & (quarter == 0)).sum())
     if kind == "sb":
         injected = inject.draw(s["sr"], n_bkg, value, cfg["seed"], args.study, rep, args.signal_name)

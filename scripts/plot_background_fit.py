@@ -1,8 +1,8 @@
 """Figures B4 and B5 (SA-CWoLa paper, Figs. 4-5) from results/{study}/fits.json.
 
 B4: background-only mjj spectrum of the test half without selection, the dijet-function fit
-to the sidebands (SR bins masked), its goodness of fit, SR/SB lines, the injected signal
-overlaid; pull panel (n - fit) / sqrt(fit).
+to the sidebands (SR bins masked), its goodness of fit (Poisson deviance / ndf and its chi2
+p-value), SR/SB lines, the injected signal overlaid; pull panel (n - fit) / sqrt(fit).
 B5: mjj after thresholds on CWoLa and SA-CWoLa, background only."""
 import argparse
 import json
@@ -30,8 +30,8 @@ def b4(r, out):
     if f["converged"]:
         exp = np.array(f["expected"])
         hep.histplot(exp, edges, ax=ax, color="tab:blue",
-                     label=f"fit, KS $p$ = {f['ks_pvalue']:.2f}, deviance/ndf = "
-                           f"{f['deviance']:.1f}/{f['ndf']}")
+                     label=f"fit, deviance/ndf = {f['deviance']:.1f}/{f['ndf']}, "
+                           f"$p$ = {f['gof_pvalue']:.2g}")
         rax.errorbar(centers, (counts - exp) / np.sqrt(exp), yerr=np.sqrt(counts) / np.sqrt(exp),
                      fmt="ko", ms=4)
     plotting.region_lines(ax, r["signal_region"], r["sidebands"])

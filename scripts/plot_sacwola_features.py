@@ -19,10 +19,10 @@ def main(argv=None):
     ap.add_argument("--output", nargs=2, required=True, help=".pdf .png")
     args = ap.parse_args(argv)
     alpha = cli.load_config(args)["studies"]["sacwola"]["alpha"]
-    d, s, g = (regions.load_study_sample(*p, list(FEATURES))
+    d, s, sig = (regions.load_study_sample(*p, list(FEATURES))
                for p in (args.data, args.sim, args.signal))
     w = h5io.read_columns(args.dctr, ["w_sim"])["w_sim"]
-    sd, ss, sg = (p["sr"] & p["test"] for p in (d, s, g))
+    sd, ss, sg = (p["sr"] & p["test"] for p in (d, s, sig))
     lo = np.floor(d["mj2"][sd].min() / 50.0) * 50.0       # the alpha * mjj shift of the masses
     bins = {"mj2": np.linspace(lo, lo + 700, 36), "delta_m": np.linspace(0, 800, 41),
             "tau21_j1": np.linspace(0, 1, 41), "tau21_j2": np.linspace(0, 1, 41)}
@@ -32,7 +32,7 @@ def main(argv=None):
     for i, var in enumerate(FEATURES):
         series = plotting.data_sim_dctr(d[var][sd], s[var][ss], w[ss])
         series[2]["label"] = "sim + DCTR (long SB)"
-        series.append({"values": g[var][sg], "label": "signal", "color": "tab:red", "ratio": False})
+        series.append({"values": sig[var][sg], "label": "signal", "color": "tab:red", "ratio": False})
         plotting.compare(axes[0, i], axes[1, i], series, bins[var], labels[var])
         axes[0, i].set_title(rf"SR, $\alpha = {alpha:g}$", fontsize=16)
     plotting.save(fig, args.output)

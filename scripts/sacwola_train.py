@@ -1,6 +1,7 @@
 """SA-CWoLa study, one injection (SA-CWoLa paper, Figs. 2-3): train CWoLa, SA-CWoLa at every
-lambda, optimal CWoLa, data vs sim, SALAD and the supervised classifier on the train half as
-one ensemble; score the test half. Writes per-event test scores (HDF5) and metrics (JSON):
+lambda (eq. 2.3 and the flipped variant), optimal CWoLa (against the extra background-only
+sample), data vs sim, SALAD and the supervised classifier on the train half (a bootstrap
+per repetition) as one ensemble; score the test half. Writes per-event test scores (HDF5) and metrics (JSON):
 signal vs background in the SR, and SR vs SB on background-only test data."""
 import json
 
@@ -8,24 +9,23 @@ import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import h5io
-from radflow import cli, regions
+from radflow import cli, inject, regions
 from radflow.ml import metrics
 from radflow.methods import sacwola
 from radflow.seeds import derive_seed
 
 
-def block(sample, x, mask, kind, signal=False, quarter=None, w_dctr=None) -> dict:
+def block(sample, x, mask, kind, signal=False, w_dctr=None) -> dict:
     """Training-table columns (see radflow.sacwola.Rows) of the events ``mask`` of a sample."""
     n = int(mask.sum())
     return {"x": x[mask], "kind": np.full(n, kind), "signal": np.full(n, signal),
             "sr": sample["sr"][mask], "sb_low": sample["sb_low"][mask],
             "sb_high": (sample["sb"] & ~sample["sb_low"])[mask],
-            "quarter": np.zeros(n, int) if quarter is None else quarter[mask],
             "w_dctr": np.ones(n) if w_dctr is None else w_dctr[mask]}
 
 
 def main(argv=None):
-    ap = cli.study_parser(__doc__, ("data", "sim", "signal"))
+    ap = cli.study_parser(__doc__, ("data", "sim", "signal", "extra"))
     ap.add_argument("--injection-name", required=True)
     ap.add_argument("--injection", required=True)
     ap.add_argument("--dctr", required=True)
@@ -36,38 +36,51 @@ def main(argv=None):
     cfg = cli.load_config(args)
     st, tr = cfg["studies"][args.study], cfg["training"]
     cols = st["features"]
-    d, s, g = (regions.load_study_sample(*p, cols) for p in (args.data, args.sim, args.signal))
+    d, s, sig, e = (regions.load_study_sample(*p, cols)
+                  for p in (args.data, args.sim, args.signal, args.extra))
+    rep = inject.parse(args.injection_name)[2]
     inj = h5io.read_columns(args.injection)
     w_sim = h5io.read_columns(args.dctr, ["w_sim"])["w_sim"]
-    x = {k: np.column_stack([p[c] for c in cols]) for k, p in (("d", d), ("s", s), ("g", g))}
-    used = {k: p["sr"] | p["sb"] for k, p in (("d", d), ("s", s), ("g", g))}
+    x = {k: np.column_stack([p[c] for c in cols]) for k, p in (("d", d), ("s", s), ("sig", sig), ("e", e))}
+    used = {k: p["sr"] | p["sb"] for k, p in (("d", d), ("s", s), ("sig", sig))}
 
     # Training rows: data and injected signal (train half), sim (train half), and the
     # never-injected train-half signal in the SR (labelled Monte Carlo for 'supervised').
     sel_d, sel_s = used["d"] & ~d["test"], used["s"] & ~s["test"]
-    sel_inj = used["g"] & inj["injected"]
-    sel_mc = g["sr"] & ~g["test"] & ~inj["injected"]
-    sig_quarter = np.random.default_rng(derive_seed(cfg["seed"], args.study, "quarter", "signal")
-                                        ).integers(0, 2, len(sel_inj))
-    blocks = [block(d, x["d"], sel_d, sacwola.DATA, quarter=inj["quarter"]),
-              block(g, x["g"], sel_inj, sacwola.DATA, signal=True, quarter=sig_quarter),
+    sel_inj = used["sig"] & inj["injected"]
+    sel_mc = sig["sr"] & ~sig["test"] & ~inj["injected"]
+    # Optimal CWoLa's background: as many SR events of the extra background-only sample as
+    # the data train half has in the SR, drawn anew in every repetition.
+    n_sr = int((sel_d & d["sr"]).sum() + (sel_inj & sig["sr"]).sum())
+    pool = np.nonzero(e["sr"])[0]
+    if len(pool) < n_sr:
+        raise SystemExit(f"sacwola_train: the extra background sample has {len(pool)} SR events, "
+                         f"optimal CWoLa needs {n_sr} (the data SR count); raise "
+                         "samples.data_extra.n_events")
+    sel_e = np.zeros(len(e["sr"]), bool)
+    sel_e[np.random.default_rng(derive_seed(cfg["seed"], args.study, "extra", rep))
+          .choice(pool, n_sr, replace=False)] = True
+    blocks = [block(d, x["d"], sel_d, sacwola.DATA),
+              block(sig, x["sig"], sel_inj, sacwola.DATA, signal=True),
               block(s, x["s"], sel_s, sacwola.SIM, w_dctr=w_sim),
-              block(g, x["g"], sel_mc, sacwola.SIGNAL_MC, signal=True)]
+              block(sig, x["sig"], sel_mc, sacwola.SIGNAL_MC, signal=True),
+              block(e, x["e"], sel_e, sacwola.EXTRA)]
     rows = sacwola.Rows(**{k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]})
-    methods = sacwola.method_names(st["sa_cwola"]["lambdas"])
+    methods = sacwola.method_names(st["sa_cwola"]["lambdas"], st["sa_cwola"]["forms"])
     ens = sacwola.train(rows, methods, tr["n_init"],
                         seed=derive_seed(cfg["seed"], args.study, "train", args.injection_name),
+                        bootstrap_seed=derive_seed(cfg["seed"], args.study, "bootstrap", rep),
                         arch=args.arch, epochs=tr["epochs"], patience=tr["patience"],
                         batch_size=tr["batch_size"])
 
     # Test half: all data events in the fit range, and every test-half signal event
     # (those injected into the test half feed the bump hunt, the rest the ROC curves).
-    td, tg = d["test"] & d["fit"], g["test"] & g["fit"]
-    x_test = np.concatenate([x["d"][td], x["g"][tg]])
+    td, tg = d["test"] & d["fit"], sig["test"] & sig["fit"]
+    x_test = np.concatenate([x["d"][td], x["sig"][tg]])
     scores = sacwola.method_scores(ens.predict(x_test), methods, tr["n_init"])
     out = {"is_signal": np.r_[np.zeros(td.sum()), np.ones(tg.sum())].astype(bool),
            "injected": np.r_[np.zeros(td.sum(), bool), inj["injected_test"][tg]],
-           **{k: np.r_[d[k][td], g[k][tg]] for k in ("mjj", "sr", "sb")},
+           **{k: np.r_[d[k][td], sig[k][tg]] for k in ("mjj", "sr", "sb")},
            **{f"score_{m}": v for m, v in scores.items()}}
     h5io.write_columns(args.scores, out, attrs={"methods": methods, "features": cols})
 
@@ -75,8 +88,9 @@ def main(argv=None):
     bkg = ~out["is_signal"] & (out["sr"] | out["sb"])
     result = {"injection": args.injection_name, "methods": methods,
               "n_train": {k: int(m.sum()) for k, m in (("data", sel_d), ("injected_signal", sel_inj),
-                                                      ("sim", sel_s), ("signal_mc", sel_mc))},
-              "n_injected_train_sr": int((sel_inj & g["sr"]).sum()),
+                                                      ("sim", sel_s), ("signal_mc", sel_mc),
+                                                      ("extra", sel_e))},
+              "n_injected_train_sr": int((sel_inj & sig["sr"]).sum()),
               "n_train_data_sr": int((sel_d & d["sr"]).sum()),
               "n_test": {"background_sr": int((roc_sel & ~out["is_signal"]).sum()),
                          "signal_sr": int((roc_sel & out["is_signal"]).sum())},

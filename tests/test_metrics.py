@@ -65,6 +65,18 @@ def test_sa_cwola_lambda_zero_is_cwola():
     wc = cwola.region_weights(sr[~is_sim], lo[~is_sim], hi[~is_sim])
     loss_cwola = cwola.weighted_bce(sr[~is_sim], pred[~is_sim], wc) * (~is_sim).sum() / n
     assert cwola.weighted_bce(y0, pred, w0) == pytest.approx(loss_cwola, rel=1e-12)
+    # lambda = 0.5: the eq23 targets reproduce eq. 2.3 of the SA-CWoLa paper term by term
+    # (region weights included), the flipped targets its label-flipped variant.
+    ws = cwola.region_weights(sr[is_sim], lo[is_sim], hi[is_sim])
+    log_f, log_1mf = np.log(pred), np.log(1 - pred)
+    d_sr, s_sr = sr[~is_sim], sr[is_sim]
+    data_term = -(wc * np.where(d_sr, log_f[~is_sim], log_1mf[~is_sim])).sum()
+    sim_term = (ws * np.where(s_sr, log_f[is_sim], log_1mf[is_sim])).sum()
+    flip_term = -(ws * np.where(s_sr, log_1mf[is_sim], log_f[is_sim])).sum()
     y1, w1 = cwola.sa_cwola_targets(is_sim, sr, lo, hi, lam=0.5)
-    assert cwola.weighted_bce(y1, pred, w1) > cwola.weighted_bce(y0, pred, w0)
-    np.testing.assert_array_equal(y1[is_sim], ~sr[is_sim])
+    assert cwola.weighted_bce(y1, pred, w1) * n == pytest.approx(data_term + 0.5 * sim_term, rel=1e-12)
+    y2, w2 = cwola.sa_cwola_targets(is_sim, sr, lo, hi, lam=0.5, form="flipped")
+    assert cwola.weighted_bce(y2, pred, w2) * n == pytest.approx(data_term + 0.5 * flip_term, rel=1e-12)
+    with pytest.raises(ValueError, match="unknown SA-CWoLa form"):
+        cwola.sa_cwola_targets(is_sim, sr, lo, hi, lam=0.5, form="literal")
+    np.testing.assert_array_equal(y2[is_sim], ~sr[is_sim])

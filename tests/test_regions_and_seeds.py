@@ -85,7 +85,14 @@ def test_injection_draws_reproducible_disjoint_and_bounded():
     evaluation = sig_sr & ~a
     assert not (evaluation & a).any() and evaluation.sum() == sig_sr.sum() - 500
     assert not inject.draw(sig_sr, 10_000, 0.0, seed=1, study="salad", rep=0).any()
-    with pytest.raises(inject.InjectionError, match=r"S/B = 0.5 needs 5000.*'sig_xy' has only"):
-        inject.draw(sig_sr, 10_000, 0.5, seed=1, study="salad", rep=0)
-    q = inject.data_quarter(np.r_[np.ones(1000, bool), np.zeros(3000, bool)], 1, "salad")
+    # Nested within a repetition: the smaller S/B injects a subset of the larger one's.
+    small = inject.draw(sig_sr, 10_000, 0.02, seed=1, study="salad", rep=0)
+    assert (small & sig_sr).sum() == 200 and not (small & ~a).any()
+    # Half of the SR signal stays for evaluation: 0.2 x 10k = 2000 of ~4000 is the limit.
+    inject.draw(sig_sr, 10_000, 0.19, seed=1, study="salad", rep=0)
+    with pytest.raises(inject.InjectionError, match=r"S/B = 0.25 needs 2500.*'sig_xy' has only"):
+        inject.draw(sig_sr, 10_000, 0.25, seed=1, study="salad", rep=0)
+    test = np.r_[np.ones(1000, bool), np.zeros(3000, bool)]
+    q = inject.data_quarter(test, 1, "salad", 0)
     assert np.all(q[:1000] == -1) and abs((q[1000:] == 0).mean() - 0.5) < 0.05
+    assert (inject.data_quarter(test, 1, "salad", 1) != q).any()    # new split per repetition

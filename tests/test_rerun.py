@@ -13,12 +13,12 @@ import yaml
 
 from tests.conftest import CI_CONFIG, REPO
 
-TRAINING = {"train_supervised", "dctr", "sr_closure", "salad_scan", "sacwola_train"}
+TRAINING = {"train_supervised", "dctr", "dctr_closure", "salad_scan", "sacwola_train"}
 # Every job downstream of a training (figures, fits, summaries) and the target rule.
-AFTER_TRAINING = {"plot_supervised", "plot_dctr", "salad_summary", "fit", "sacwola_summary",
-                  "plot_sacwola_features", "plot_sacwola_classifiers", "plot_background_fit",
-                  "plot_significance", "all"}
-PLOTS = {"plot_features", "plot_supervised", "plot_dctr", "salad_summary",
+AFTER_TRAINING = {"plot_supervised", "plot_dctr", "salad_summary", "plot_salad_sensitivity",
+                  "fit", "sacwola_summary", "plot_sacwola_features", "plot_sacwola_classifiers",
+                  "plot_background_fit", "plot_significance", "all"}
+PLOTS = {"plot_features", "plot_supervised", "plot_dctr", "plot_salad_sensitivity",
          "plot_sacwola_features", "plot_sacwola_classifiers", "plot_background_fit",
          "plot_significance", "all"}
 
@@ -80,10 +80,11 @@ def test_plot_option_reruns_that_plot_only(moved):
 
 
 def test_seed_override_reaches_the_jobs_and_reruns_generation(moved):
+    cfg = yaml.safe_load(CI_CONFIG.read_text())
+    used = {s for study in ("salad", "sacwola") for s in cfg["studies"][study]["samples"]}
     jobs, out = dry_run(moved, "--config", "seed=7")
-    assert jobs["generate"] == sum(s["n_chunks"] for s in
-                                   yaml.safe_load(CI_CONFIG.read_text())["samples"].values()
-                                   if s is not None) - 2      # the 3-prong samples are unused
+    # Every chunk of the samples the studies use (not the unused 3-prong samples).
+    assert jobs["generate"] == sum(cfg["samples"][s]["n_chunks"] for s in used)
     assert '"seed":7' in out and '"seed":20201' not in out
 
 
@@ -91,7 +92,8 @@ def test_sacwola_alpha_reruns_that_study_only(moved):
     path = edited_config(moved, "alpha.yaml", lambda c: c["studies"]["sacwola"].update(alpha=0.2))
     jobs, out = dry_run(moved, "--configfile", path)
     assert "generate" not in jobs and "features" not in jobs and "salad_scan" not in jobs
-    assert jobs["regions"] == 3 and "results/sacwola/regions" in out
+    n_samples = len(yaml.safe_load(CI_CONFIG.read_text())["studies"]["sacwola"]["samples"])
+    assert jobs["regions"] == n_samples and "results/sacwola/regions" in out
     assert "results/salad/" not in out
 
 

@@ -4,11 +4,17 @@ CWoLa (SR vs SB, label 1 for SR): region weights make the low and high sidebands
 equal total weight, the sidebands together the same weight as the SR, and all weights sum
 to the number of events (the CWoLa Hunting and SA-CWoLa papers).
 
-SA-CWoLa (SA-CWoLa paper, eq. 2.3) adds the background-only simulation with its SR/SB
-labels flipped (sim SR -> 0, sim SB -> 1) and weighted by lambda, which penalizes the
-classifier for learning SR-vs-SB differences that the simulation also has. The flipped
-labels are the bounded form of the eq.-2.3 penalty (the literal +lambda*log f term is
-unbounded below); lambda = 0 gives exactly the CWoLa loss.
+SA-CWoLa adds the background-only simulation, weighted by lambda, to penalize a classifier
+that learns SR-vs-SB differences the simulation also has. Two forms:
+
+- ``eq23`` (the paper's eq. 2.3 as written): sim SR -> 1, SB -> 0 like the data, with the
+  weights -lambda x region weights, i.e. + lambda (sum_SR,sim log f + sum_SB,sim log(1-f)).
+  The term is unbounded below as f -> 0 on SR sim; the guard is the one of the paper's
+  Keras implementation: the loss clips f to [1e-7, 1 - 1e-7] (radflow.ml.ensemble).
+- ``flipped`` (bounded variant, not in the paper): sim SR -> 0, SB -> 1 with weights
+  + lambda x region weights.
+
+lambda = 0 gives exactly the CWoLa loss in both forms.
 """
 from __future__ import annotations
 
@@ -27,17 +33,22 @@ def region_weights(sr, sb_low, sb_high) -> np.ndarray:
     return w
 
 
-def sa_cwola_targets(is_sim, sr, sb_low, sb_high, lam: float):
+def sa_cwola_targets(is_sim, sr, sb_low, sb_high, lam: float, form: str = "eq23"):
     """Labels and weights (N,) for SA-CWoLa on data + sim events (``is_sim`` marks sim).
 
-    Data: SR -> 1, SB -> 0, CWoLa region weights. Sim: SR -> 0, SB -> 1, its own region
-    weights times ``lam``.
+    Data: SR -> 1, SB -> 0, CWoLa region weights. Sim, with its own region weights:
+    ``eq23``: SR -> 1, SB -> 0, weights times -lam; ``flipped``: SR -> 0, SB -> 1, weights
+    times lam.
     """
+    if form not in FORMS:
+        raise ValueError(f"unknown SA-CWoLa form {form!r} (known: {FORMS})")
     is_sim, sr = np.asarray(is_sim, bool), np.asarray(sr, bool)
     sb_low, sb_high = np.asarray(sb_low, bool), np.asarray(sb_high, bool)
-    labels = np.where(is_sim, ~sr, sr).astype(np.float32)
+    flip = is_sim & (form == "flipped")
+    labels = np.where(flip, ~sr, sr).astype(np.float32)
     w = np.zeros(len(sr))
-    for sel, scale in ((~is_sim, 1.0), (is_sim, lam)):
+    sim_scale = -lam if form == "eq23" else lam
+    for sel, scale in ((~is_sim, 1.0), (is_sim, sim_scale)):
         w[sel] = scale * region_weights(sr[sel], sb_low[sel], sb_high[sel])
     return labels, w
 
@@ -49,21 +60,35 @@ def weighted_bce(labels, pred, weights) -> float:
     return float(np.sum(np.asarray(weights) * -(y * np.log(p) + (1 - y) * np.log(1 - p))) / len(y))
 
 
-LAMBDA_PREFIX = "sa_cwola_l"
+#: The SA-CWoLa loss forms (module docstring) and their method-name prefixes.
+FORMS = ("eq23", "flipped")
+PREFIX = {"eq23": "sa_cwola_l", "flipped": "sa_cwola_flip_l"}
 
 
-def lambda_method(lam: float) -> str:
-    """Name of SA-CWoLa at ``lam`` in score files and metrics (lambda = 0 is plain CWoLa)."""
-    return f"{LAMBDA_PREFIX}{lam:g}"
+def lambda_method(lam: float, form: str = "eq23") -> str:
+    """Name of SA-CWoLa at ``lam`` in score files and metrics; lambda = 0 is plain CWoLa and
+    has one name, the eq23 one, in both forms."""
+    return f"{PREFIX['eq23' if lam == 0 else form]}{lam:g}"
+
+
+def parse_method(method: str) -> tuple[str, float] | None:
+    """(form, lambda) of an SA-CWoLa method name (inverse of :func:`lambda_method`), else None."""
+    for form in ("flipped", "eq23"):            # the flipped prefix extends the eq23 one
+        if method.startswith(PREFIX[form]) and method[len(PREFIX[form]):][:1].isdigit():
+            return form, float(method[len(PREFIX[form]):])
+    return None
 
 
 def lambda_of(method: str) -> float | None:
-    """lambda of an SA-CWoLa method name (inverse of :func:`lambda_method`), else None."""
-    return float(method[len(LAMBDA_PREFIX):]) if method.startswith(LAMBDA_PREFIX) else None
+    """lambda of an SA-CWoLa method name, else None."""
+    parsed = parse_method(method)
+    return None if parsed is None else parsed[1]
 
 
 def resolve(method: str, nominal_lambda: float) -> str:
     """Score name of a method as the paper's figures call it: 'cwola' -> lambda 0,
-    'sa_cwola' -> the nominal lambda, anything else unchanged."""
-    names = {"cwola": lambda_method(0.0), "sa_cwola": lambda_method(nominal_lambda)}
+    'sa_cwola' -> eq. 2.3 at the nominal lambda, 'sa_cwola_flipped' -> the flipped form at
+    the nominal lambda, anything else unchanged."""
+    names = {"cwola": lambda_method(0.0), "sa_cwola": lambda_method(nominal_lambda),
+             "sa_cwola_flipped": lambda_method(nominal_lambda, "flipped")}
     return names.get(method, method)

@@ -1,21 +1,26 @@
 """The classifiers of the SA-CWoLa paper (Fig. 2), trained as one vectorized ensemble.
 
 Every method is a set of per-event labels and weights over one table of training rows
-(the train half): 'data' (the data sample plus the injected signal), background 'sim', and
+(the train half): 'data' (the data sample plus the injected signal), background 'sim', an
+extra background-only sample ('extra', a second 'data'-like sample with its own seed), and
 labelled signal Monte Carlo for the supervised reference. Members of the ensemble are
-(method, initialization); labels and weights differ per member, so all methods share one
-model and one optimizer step per minibatch.
+(method, initialization); each trains on its own rows and minibatches (radflow.ml.ensemble).
 
 Methods (SR = signal region, SB = the short sidebands):
 
-- ``sa_cwola_l{lambda}``: eq. 2.3, data SR (1) vs data SB (0) plus sim with flipped labels
-  weighted by lambda (:func:`radflow.cwola.sa_cwola_targets`); lambda = 0 is CWoLa;
-- ``optimal_cwola``: data SR quarter 0 with the injected signal of quarter 0 (1) vs the
-  independent background-only data SR quarter 1 (0): the signal fraction of the CWoLa SR
-  sample with half of its events (the paper uses an extra background sample instead);
+- ``sa_cwola_l{lambda}``: eq. 2.3 as written, data SR (1) vs data SB (0) plus sim weighted
+  by -lambda; ``sa_cwola_flip_l{lambda}``: the bounded label-flipped variant
+  (:func:`radflow.methods.cwola.sa_cwola_targets`); lambda = 0 is CWoLa;
+- ``optimal_cwola``: data SR with the injected signal (1) vs the extra background-only
+  sample's SR (0), as many events as the data SR: the same data statistics and signal as
+  CWoLa, without the SR-vs-SB phase-space difference (the paper's definition);
 - ``data_vs_sim``: data SR (1) vs unweighted sim SR (0);
 - ``salad``: data SR (1) vs DCTR-weighted sim SR (0), weights from the long sidebands;
 - ``supervised``: signal Monte Carlo SR (1) vs background-only data SR (0).
+
+Repetitions: each repetition has its own signal draw (radflow.inject) and trains on a
+Poisson(1) bootstrap of the training rows, so the spread over repetitions is the
+statistical error of one analysis.
 """
 from __future__ import annotations
 
@@ -26,28 +31,31 @@ import numpy as np
 from radflow.methods import cwola
 from radflow.ml import ensemble, metrics, models
 
-DATA, SIM, SIGNAL_MC = 0, 1, 2
+DATA, SIM, SIGNAL_MC, EXTRA = 0, 1, 2, 3
 FIXED_METHODS = ("optimal_cwola", "data_vs_sim", "salad", "supervised")
 
 
-def method_names(lambdas) -> list[str]:
-    """Ensemble methods in member order: SA-CWoLa at each lambda, then FIXED_METHODS."""
-    return [cwola.lambda_method(lam) for lam in lambdas] + list(FIXED_METHODS)
+def method_names(lambdas, forms=cwola.FORMS) -> list[str]:
+    """Ensemble methods in member order: SA-CWoLa at each lambda in each form (lambda = 0,
+    CWoLa, once), then FIXED_METHODS."""
+    names = []
+    for form in forms:
+        names += [cwola.lambda_method(lam, form) for lam in lambdas
+                  if cwola.lambda_method(lam, form) not in names]
+    return names + list(FIXED_METHODS)
 
 
 @dataclass
 class Rows:
     """Training table, one entry per event (N,): features ``x`` (N, d); ``kind`` (DATA,
-    SIM, SIGNAL_MC); ``signal`` (truth: injected or Monte Carlo signal); ``sr``, ``sb_low``,
-    ``sb_high`` (bool); ``quarter`` (0/1 for data rows and injected signal); ``w_dctr``
-    (DCTR weight of sim rows, 1 elsewhere)."""
+    SIM, SIGNAL_MC, EXTRA); ``signal`` (truth: injected or Monte Carlo signal); ``sr``,
+    ``sb_low``, ``sb_high`` (bool); ``w_dctr`` (DCTR weight of sim rows, 1 elsewhere)."""
     x: np.ndarray
     kind: np.ndarray
     signal: np.ndarray
     sr: np.ndarray
     sb_low: np.ndarray
     sb_high: np.ndarray
-    quarter: np.ndarray
     w_dctr: np.ndarray
 
 
@@ -57,14 +65,16 @@ def targets(rows: Rows, method: str) -> tuple[np.ndarray, np.ndarray]:
     data, sim, mc = (rows.kind == k for k in (DATA, SIM, SIGNAL_MC))
     sr = rows.sr
     y, w = np.zeros(n, np.float32), np.zeros(n)
-    lam = cwola.lambda_of(method)
-    if lam is not None:
+    parsed = cwola.parse_method(method)
+    if parsed is not None:
+        form, lam = parsed
         use = (data | sim) & (sr | rows.sb_low | rows.sb_high)
         y[use], w[use] = cwola.sa_cwola_targets(sim[use], sr[use], rows.sb_low[use],
-                                                rows.sb_high[use], lam)
+                                                rows.sb_high[use], lam, form)
     elif method == "optimal_cwola":
-        y[data & sr] = rows.quarter[data & sr] == 0
-        w[data & sr & ~(rows.signal & (rows.quarter == 1))] = 1.0
+        extra = rows.kind == EXTRA
+        y[data & sr] = 1.0
+        w[(data | extra) & sr] = 1.0
     elif method in ("data_vs_sim", "salad"):
         y[data & sr] = 1.0
         w[(data | sim) & sr] = 1.0
@@ -78,15 +88,18 @@ def targets(rows: Rows, method: str) -> tuple[np.ndarray, np.ndarray]:
     return y, w
 
 
-def train(rows: Rows, methods, n_init: int, seed: int, arch="sacwola", epochs=50, patience=10,
-          batch_size=512, val_fraction=0.2) -> ensemble.TrainedEnsemble:
+def train(rows: Rows, methods, n_init: int, seed: int, bootstrap_seed: int, arch="sacwola",
+          epochs=50, patience=10, batch_size=512, val_fraction=0.2) -> ensemble.TrainedEnsemble:
     """One ensemble of len(methods) x n_init members, ordered (method, initialization).
-    Each method has its own random validation split, shared by its initializations."""
+    Every row's weight is multiplied by one Poisson(1) bootstrap count (seeded by
+    ``bootstrap_seed``, the same for all methods); each method has its own random
+    validation split, shared by its initializations."""
     rng = np.random.default_rng(seed)
+    boot = np.random.default_rng(bootstrap_seed).poisson(1.0, len(rows.kind))
     ys, w_tr, w_val = [], [], []
     for method in methods:
         y, w = targets(rows, method)
-        tr, val = ensemble.validation_split(w, rng, val_fraction)
+        tr, val = ensemble.validation_split(w * boot, rng, val_fraction)
         ys += [y] * n_init
         w_tr += [tr] * n_init
         w_val += [val] * n_init

@@ -8,7 +8,7 @@ different training samples and region weights are expressed.
 
 Each member trains as if alone (Keras ``fit`` semantics per member):
 - its own minibatches: every epoch it permutes its own training rows (those with weight
-  > 0) with its own seed and takes ``batch_size`` of them per step; its epoch is one pass
+  != 0) with its own seed and takes ``batch_size`` of them per step; its epoch is one pass
   over its own rows, so a member with fewer rows has fewer steps and idles (no update at
   all, Adam moments and step count included) while larger members finish their epoch;
 - its loss on a step is sum_b w_b * l_b / n_b over its own batch of n_b rows (Keras'
@@ -241,7 +241,10 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     member_seeds: (M,) seeds of the members' initialization and minibatch order (default:
     derived from ``seed`` and the member index); a member with the same seed, rows and
     weights follows the same training whatever the other members are.
-    The validation loss of a member is the weighted mean over its validation events.
+    A member's rows are the events with weight != 0: negative weights (SA-CWoLa's eq. 2.3
+    penalty) train like positive ones with the sign of the loss reversed. The validation
+    loss of a member is sum_i w_i l_i / n_val over its n_val validation events (Keras'
+    ``sample_weight`` convention, as for the training batches).
     """
     import tensorflow as tf
 
@@ -251,22 +254,22 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     y = _broadcast(np.zeros(n) if y is None else y, m, n, "y")
     w_tr = _broadcast(train_weight, m, n, "train_weight")
     w_val = _broadcast(val_weight, m, n, "val_weight")
-    if (w_tr.sum(axis=1) <= 0).any() or (w_val.sum(axis=1) <= 0).any():
-        raise ValueError("every member needs training and validation events with weight > 0")
+    if not ((w_tr != 0).any(axis=1).all() and (w_val != 0).any(axis=1).all()):
+        raise ValueError("every member needs training and validation events (weight != 0)")
     if member_seeds is None:
         member_seeds = [seeds.derive_seed(seed, "member", i) for i in range(m)]
     if len(member_seeds) != m:
         raise ValueError(f"member_seeds has {len(member_seeds)} entries for {m} members")
-    mean, std = _member_moments(x, (w_tr > 0).astype(np.float64))
+    mean, std = _member_moments(x, (w_tr != 0).astype(np.float64))
     net = VectorizedNetwork(arch, x.shape[1], member_seeds, mean, std,
                             dropout_seed=seeds.derive_seed(seed, "dropout"))
     opt = MemberAdam(arch, net.trainable, m)
-    rows = [np.nonzero(w)[0] for w in w_tr > 0]
+    rows = [np.nonzero(w)[0] for w in w_tr != 0]
     order_rngs = [np.random.default_rng([s, 1]) for s in member_seeds]
-    val_idx = np.nonzero((w_val > 0).any(axis=0))[0]
+    val_idx = np.nonzero((w_val != 0).any(axis=0))[0]
     x_tf, y_tf, w_tf = tf.constant(x), tf.constant(y), tf.constant(w_tr)
     val_x, val_y, val_w = (tf.constant(a) for a in (x[val_idx], y[:, val_idx], w_val[:, val_idx]))
-    val_norm = tf.reduce_sum(val_w, axis=1)
+    val_rows = tf.reduce_sum(tf.cast(val_w != 0, tf.float32), axis=1)
     step_count = tf.Variable(0, dtype=tf.int64)
 
     @tf.function
@@ -294,7 +297,7 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
             xb = val_x[sl]
             loss = _per_event_loss(tf, arch, net(xb), val_y[:, sl], xb)
             total += tf.reduce_sum(loss * val_w[:, sl], axis=1)
-        return total / val_norm
+        return total / val_rows
 
     best = [tf.Variable(v) for v in net.state]
     best_loss = np.full(m, np.inf)

@@ -1,16 +1,24 @@
 """Bump hunt after a classifier threshold (SA-CWoLa paper, Sec. 2.3 and Figs. 4-7).
 
-For each target background efficiency, the threshold is the score quantile of the SR events
-of the bump-hunt data (the test half, with any injected signal); it is applied to events of
-all mjj. The selected mjj spectrum (``n_bins`` equal bins over the fit range, GeV) is fit
-with the dijet function with the bins that overlap the SR masked; the SR prediction b +-
-sigma and the observed n in those bins give the profile-likelihood significance.
+For each target background efficiency eps_B, the threshold is the score quantile of the SR
+background events of the bump-hunt data (the test half without the injected signal, so that
+the with-signal and background-only scans select the same eps_B); it is applied to all events
+(signal included) of all mjj. The selected mjj spectrum (``n_bins`` equal bins over the fit
+range, GeV) is fit with the dijet function with the bins that overlap the SR masked; the SR
+prediction b +- sigma and the observed n in those bins give the profile-likelihood
+significance: asymptotic (Z = sqrt(q0)) for b >= :data:`Z_TOYS_BELOW` events, from
+pseudo-experiments below.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from radflow.stats import fit as stats
+
+#: Below this expected SR background b (events) Z comes from pseudo-experiments.
+Z_TOYS_BELOW = 20.0
+#: Pseudo-experiments per toy-based Z.
+N_TOYS = 10_000
 
 
 def binning(fit_range, n_bins: int):
@@ -36,10 +44,15 @@ def thresholds(sr_scores, efficiencies, what: str = "SR scores") -> np.ndarray:
                      for eff in efficiencies])
 
 
-def fit_spectrum(mjj, edges, sr_mask) -> dict:
-    """Fit of one selected spectrum: counts, fit status, parameters, SR prediction, Z.
+def fit_spectrum(mjj, edges, sr_mask, z_toys_below: float = Z_TOYS_BELOW,
+                 n_toys: int = N_TOYS, seed=0) -> dict:
+    """Fit of one selected spectrum (``mjj`` in GeV, shape (n_events,)): counts, fit status,
+    parameters, goodness of fit, SR prediction b +- sigma (events) and Z.
 
-    A fit that does not converge is reported with its error message and no numbers.
+    Z (and the signed Z) is asymptotic (``z_method`` "asymptotic") when b >= ``z_toys_below``
+    events, else from ``n_toys`` pseudo-experiments seeded with ``seed`` (``z_method``
+    "toys", with ``n_toys`` and ``toy_seed``). A fit that does not converge is reported with
+    its error message and no numbers.
     """
     counts = np.histogram(mjj, bins=edges)[0]
     out = {"counts": counts.tolist(), "n_sr": int(counts[sr_mask].sum()), "converged": False}
@@ -49,32 +62,74 @@ def fit_spectrum(mjj, edges, sr_mask) -> dict:
         out["error"] = str(err).splitlines()[0]
         return out
     b, sigma = res.prediction(sr_mask)
-    expected = res.expected()
     n = out["n_sr"]
-    out.update(converged=True, params=res.params.tolist(), expected=expected.tolist(),
-               b=b, sigma=sigma, z=stats.significance(n, b, sigma),
-               z_signed=stats.signed_significance(n, b, sigma),
-               ks_pvalue=stats.ks_pvalue(counts, expected, ~sr_mask),
-               deviance=2.0 * res.nll, ndf=int((~sr_mask).sum()) - 4)
+    if b < z_toys_below:
+        z = stats.significance_from_toys(n, b, sigma, n_toys, seed)
+        z_signed = stats.signed_significance_from_toys(n, b, sigma, n_toys, seed)
+        method = {"z_method": "toys", "n_toys": int(n_toys), "toy_seed": seed}
+    else:
+        z, z_signed = stats.significance(n, b, sigma), stats.signed_significance(n, b, sigma)
+        method = {"z_method": "asymptotic"}
+    gof = res.goodness_of_fit()
+    out.update(converged=True, params=res.params.tolist(), expected=res.expected().tolist(),
+               b=b, sigma=sigma, z=z, z_signed=z_signed, **method,
+               gof_pvalue=gof.pvalue, deviance=gof.deviance, ndf=gof.ndf)
     return out
 
 
-def scan(mjj, scores, in_sr, efficiencies, edges, sr_mask, what: str = "SR scores") -> list[dict]:
-    """One :func:`fit_spectrum` per target efficiency, thresholds from the SR events
-    (ValueError naming ``what`` if there are none)."""
+def scan(mjj, scores, in_sr, efficiencies, edges, sr_mask, what: str = "SR scores", *,
+         injected=None, z_toys_below: float = Z_TOYS_BELOW, n_toys: int = N_TOYS,
+         seed=0) -> list[dict]:
+    """One :func:`fit_spectrum` per target background efficiency eps_B in ``efficiencies``.
+
+    ``mjj`` (GeV), ``scores``, ``in_sr`` (bool) and ``injected`` (bool: injected signal
+    events; None: no signal injected) have shape (n_events,). Thresholds are the score
+    quantiles of the SR background (``in_sr & ~injected``) events, so each entry records
+    ``efficiency`` (the target eps_B), ``efficiency_sr_background`` (the SR background
+    fraction passing, within 1 / ``n_sr_background`` of the target unless scores tie) and
+    ``efficiency_sr_total`` (all SR events passing, injected signal included).
+    ``z_toys_below``, ``n_toys``, ``seed``: see :func:`fit_spectrum`. ValueError naming
+    ``what`` if the SR has no background events.
+    """
+    scores, in_sr = np.asarray(scores, float), np.asarray(in_sr, bool)
+    background = np.ones(len(scores), bool) if injected is None else ~np.asarray(injected, bool)
+    bkg_sr = in_sr & background
+    if in_sr.any() and not bkg_sr.any():
+        raise ValueError(f"bump hunt: {what}: no background (non-injected) events in the signal "
+                         f"region, only {int(in_sr.sum())} injected signal events, to take the "
+                         f"score quantiles over (efficiencies {list(efficiencies)})")
     out = []
-    for eff, thr in zip(efficiencies, thresholds(scores[in_sr], efficiencies, what)):
+    for eff, thr in zip(efficiencies, thresholds(scores[bkg_sr], efficiencies, what)):
         sel = scores >= thr
         out.append({"efficiency": float(eff), "threshold": float(thr),
-                    "efficiency_sr": float(sel[in_sr].mean()),
-                    **fit_spectrum(mjj[sel], edges, sr_mask)})
+                    "efficiency_sr_background": float(sel[bkg_sr].mean()),
+                    "efficiency_sr_total": float(sel[in_sr].mean()),
+                    "n_sr_background": int(bkg_sr.sum()),
+                    **fit_spectrum(mjj[sel], edges, sr_mask, z_toys_below, n_toys, seed)})
     return out
 
 
 def residual_corrected(with_signal: dict, background_only: dict):
-    """Z after subtracting the background-only fit residual (n0 - b0) from n (SA-CWoLa
-    paper, Fig. 6 right); None unless both fits converged."""
+    """Z after subtracting the background-only fit residual (n0 - b0, events) from n
+    (SA-CWoLa paper, Fig. 6 right), with the with-signal fit's b +- sigma and Z method
+    (asymptotic or the same toys); None unless both fits converged.
+
+    The two :func:`scan` entries must be at the same background efficiency: ValueError if
+    their target ``efficiency`` differs or their ``efficiency_sr_background`` differ by more
+    than the quantile granularity 1 / n_sr_background of each."""
+    eff_s, eff_b = with_signal["efficiency"], background_only["efficiency"]
+    ach_s = with_signal["efficiency_sr_background"]
+    ach_b = background_only["efficiency_sr_background"]
+    tol = 1.0 / with_signal["n_sr_background"] + 1.0 / background_only["n_sr_background"]
+    if eff_s != eff_b or abs(ach_s - ach_b) > tol:
+        raise ValueError(f"residual correction: the with-signal and background-only fits are at "
+                         f"different background efficiencies (target {eff_s} vs {eff_b}, SR "
+                         f"background passing {ach_s:.6g} vs {ach_b:.6g}, tolerance {tol:.3g})")
     if not (with_signal["converged"] and background_only["converged"]):
         return None
     n = with_signal["n_sr"] - (background_only["n_sr"] - background_only["b"])
-    return stats.significance(n, with_signal["b"], with_signal["sigma"])
+    b, sigma = with_signal["b"], with_signal["sigma"]
+    if with_signal["z_method"] == "toys":
+        return stats.significance_from_toys(n, b, sigma, with_signal["n_toys"],
+                                            with_signal["toy_seed"])
+    return stats.significance(n, b, sigma)

@@ -7,9 +7,12 @@ profile-likelihood significance (SA-CWoLa paper, eqs. 2.4-2.6; CWoLa Hunting, eq
   away raises :class:`FitError` (see :func:`fit_sidebands`).
 - The SR prediction b = sum of the fitted expectations in the SR bins, its uncertainty
   sigma propagated from the fit covariance.
+- Goodness of fit: the Poisson deviance D over the fit bins, ndf = n_fit_bins - 4,
+  p = P(chi2_ndf >= D) (:meth:`FitResult.goodness_of_fit`).
 - L(mu, theta) = Poisson(n | b + theta + mu) Gauss(theta | 0, sigma);
-  q0 = -2 log lambda0 if the fitted mu > 0, else 0; Z = sqrt(q0) (and a signed Z for plots
-  of deficits).
+  q0 = -2 log lambda0 if the fitted mu > 0, else 0; Z = sqrt(q0) (asymptotic, and a signed Z
+  for plots of deficits), or Z from pseudo-experiments for small b
+  (:func:`significance_from_toys`).
 """
 from __future__ import annotations
 
@@ -19,6 +22,8 @@ import numpy as np
 from scipy import stats as sps
 
 SQRT_S = 13000.0  # GeV
+#: Free parameters of the dijet function (p0, p1, p2, p3).
+N_PARAMS = 4
 # Gauss-Legendre nodes to integrate the fit function over each bin.
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(5)
 
@@ -59,6 +64,14 @@ def _quadrature(edges):
     return 0.5 * (hi + lo)[:, None] + half[:, None] * _GL_X[None, :], _GL_W[None, :] * half[:, None]
 
 
+@dataclass(frozen=True)
+class GoodnessOfFit:
+    """Poisson deviance of a fit (dimensionless), its degrees of freedom and chi2 p-value."""
+    deviance: float
+    ndf: int
+    pvalue: float
+
+
 @dataclass
 class FitResult:
     """A converged sideband fit. Internally the log-linear, centred parameters theta (and
@@ -68,8 +81,17 @@ class FitResult:
     centre: tuple             # (c, d): the centring of ln x and ln(1 - x)
     edges: np.ndarray         # bin edges (GeV)
     fit_bins: np.ndarray      # bool (n_bins,): bins used in the fit (sidebands)
-    nll: float                # minimized Poisson deviance / 2
+    nll: float                # minimized Poisson deviance / 2 over the fit bins
     sqrt_s: float = SQRT_S
+
+    def goodness_of_fit(self) -> "GoodnessOfFit":
+        """Poisson deviance D = 2 sum_i [mu_i - n_i + n_i ln(n_i / mu_i)] over the fit bins
+        (= 2 :attr:`nll`, dimensionless), ndf = n_fit_bins - :data:`N_PARAMS` and
+        p = chi2.sf(D, ndf): uniform for spectra the dijet function describes (Wilks; needs
+        a few events per bin), small for spectra it cannot describe."""
+        deviance = 2.0 * self.nll
+        ndf = int(self.fit_bins.sum()) - N_PARAMS
+        return GoodnessOfFit(deviance, ndf, float(sps.chi2.sf(deviance, ndf)))
 
     @property
     def params(self) -> np.ndarray:
@@ -119,7 +141,12 @@ def fit_sidebands(counts, edges, fit_bins, start=(10.0, 5.0, 0.0), sqrt_s=SQRT_S
     the valid minimum with the lowest deviance wins. Raises :class:`FitError` when no start
     converges to a minimum with a positive-definite Hessian and parameter errors below
     :data:`MAX_PARAMETER_ERROR`, or when the only minima need |ln p0| > 700 (cancelling
-    parameters of O(100+), a shape the dijet function cannot represent: 'ran away').
+    parameters of O(100+), a shape the dijet function cannot represent: 'ran away'), and
+    when there are not more fit bins than :data:`N_PARAMS` (no degrees of freedom left for
+    the goodness of fit).
+
+    ``counts``: events per bin, shape (n_bins,); ``edges``: GeV, (n_bins + 1,);
+    ``fit_bins``: bool (n_bins,).
     """
     from iminuit import Minuit
 
@@ -127,6 +154,9 @@ def fit_sidebands(counts, edges, fit_bins, start=(10.0, 5.0, 0.0), sqrt_s=SQRT_S
     edges = np.asarray(edges, float)
     fit_bins = np.asarray(fit_bins, bool)
     n = counts[fit_bins]
+    if len(n) <= N_PARAMS:
+        raise FitError(f"sideband fit: {len(n)} fit bins for {N_PARAMS} parameters, no degrees "
+                       "of freedom left for the goodness of fit")
     if n.sum() <= 0:
         raise FitError("sideband fit: no events in the fit bins")
     pts, w = (a[fit_bins] for a in _quadrature(edges))
@@ -193,24 +223,35 @@ def fit_sidebands(counts, edges, fit_bins, start=(10.0, 5.0, 0.0), sqrt_s=SQRT_S
     return min(results, key=lambda r: r.nll)
 
 
-def _q0(n: float, b: float, sigma: float) -> float:
-    """-2 log lambda0 with mu free in sign: unconditional maximum mu = n - b, theta = 0;
-    conditional (mu = 0): lam = b + theta solves lam^2 + (sigma^2 - b) lam - n sigma^2 = 0."""
+def _q0(n, b: float, sigma: float) -> np.ndarray:
+    """-2 log lambda0 with mu free in sign, for counts n >= 0 (events, any shape; non-integer
+    allowed): unconditional maximum mu = n - b, theta = 0; conditional (mu = 0): lam = b +
+    theta solves lam^2 + (sigma^2 - b) lam - n sigma^2 = 0."""
+    n = np.asarray(n, float)
     if sigma <= 0:
-        lam = b
+        lam = np.full_like(n, b)
     else:
         s2 = sigma * sigma
         lam = 0.5 * (b - s2 + np.sqrt((s2 - b) ** 2 + 4.0 * n * s2))
-    q0 = 2.0 * ((n * np.log(n / lam) if n > 0 else 0.0) - (n - lam))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        nlog = np.where(n > 0, n * np.log(np.where(n > 0, n, 1.0) / lam), 0.0)
+    q0 = 2.0 * (nlog - (n - lam))
     if sigma > 0:
-        q0 += (lam - b) ** 2 / sigma**2
-    return float(max(q0, 0.0))
+        q0 = q0 + (lam - b) ** 2 / sigma**2
+    return np.maximum(q0, 0.0)
+
+
+def _q0_excess(n, b: float, sigma: float) -> np.ndarray:
+    """q0 of eqs. 2.5-2.6 for counts n (events, any shape): :func:`_q0` where the fitted
+    mu = n - b > 0, else 0."""
+    n = np.asarray(n, float)
+    return np.where(n > b, _q0(np.maximum(n, b), b, sigma), 0.0)
 
 
 def q0_profile(n: float, b: float, sigma: float) -> float:
     """-2 log lambda0 for L(mu, theta) = Poisson(n | b + theta + mu) Gauss(theta | 0, sigma)
-    (SA-CWoLa paper, eqs. 2.5-2.6); 0 when the fitted mu = n - b <= 0."""
-    return 0.0 if n <= b else _q0(n, b, sigma)
+    (SA-CWoLa paper, eqs. 2.5-2.6); 0 when the fitted mu = n - b <= 0. n, b, sigma in events."""
+    return float(_q0_excess(n, b, sigma))
 
 
 def significance(n: float, b: float, sigma: float) -> float:
@@ -221,19 +262,69 @@ def significance(n: float, b: float, sigma: float) -> float:
 def signed_significance(n: float, b: float, sigma: float) -> float:
     """+sqrt(q0) for an excess, -sqrt(q0 with mu free) for a deficit (for plots of
     deficits, as the SA-CWoLa paper's Fig. 7)."""
-    z = float(np.sqrt(_q0(n, b, sigma)))
+    z = float(np.sqrt(_q0(max(n, 0.0), b, sigma)))
     return z if n >= b else -z
+
+
+#: Relative tolerance when comparing a toy's q0 with the observed one, so that a toy with
+#: the observed count counts as 'at least as extreme' despite rounding.
+_Q0_RTOL = 1e-9
+
+
+def toy_counts(b: float, sigma: float, n_toys: int, seed) -> np.ndarray:
+    """Pseudo-experiments of the background-only model: theta ~ Normal(0, sigma) truncated
+    to b + theta > 0, n ~ Poisson(b + theta). b, sigma in events (b > 0); returns counts,
+    shape (n_toys,). ``seed``: int or sequence of ints for numpy.random.default_rng."""
+    if not b > 0:
+        raise ValueError(f"toy counts: the background b = {b} events must be positive")
+    rng = np.random.default_rng(seed)
+    theta = (sps.truncnorm.rvs(-b / sigma, np.inf, scale=sigma, size=n_toys, random_state=rng)
+             if sigma > 0 else np.zeros(n_toys))
+    return rng.poisson(b + theta)
+
+
+def _toy_pvalue(n: float, b: float, sigma: float, n_toys: int, seed, deficit: bool) -> float:
+    """(k + 1) / (n_toys + 1), k = toys at least as extreme as n: q0 (excess, eq. 2.6)
+    >= the observed q0, or for ``deficit`` toys below b with q0 (mu free) >= the observed."""
+    toys = toy_counts(b, sigma, n_toys, seed)
+    if deficit:
+        q_obs = float(_q0(max(n, 0.0), b, sigma))
+        q_toy = np.where(toys < b, _q0(toys, b, sigma), -1.0)
+    else:
+        q_obs, q_toy = q0_profile(n, b, sigma), _q0_excess(toys, b, sigma)
+    k = int(np.count_nonzero(q_toy >= q_obs - _Q0_RTOL * max(q_obs, 1.0)))
+    return (k + 1) / (n_toys + 1)
+
+
+def pvalue_from_toys(n: float, b: float, sigma: float, n_toys: int = 10_000, seed=0) -> float:
+    """p-value of the excess n (events) over b +- sigma (events) from ``n_toys``
+    pseudo-experiments (:func:`toy_counts`): p = (k + 1) / (n_toys + 1), k = toys with
+    q0 >= the observed q0 (same q0 as :func:`q0_profile`; 1 when n <= b). The smallest
+    p is 1 / (n_toys + 1)."""
+    return _toy_pvalue(n, b, sigma, n_toys, seed, deficit=False)
+
+
+def _z_of_p(p: float) -> float:
+    """One-sided Z = Phi^-1(1 - p), 0 for p >= 0.5."""
+    return float(sps.norm.isf(p)) if p < 0.5 else 0.0
+
+
+def significance_from_toys(n: float, b: float, sigma: float, n_toys: int = 10_000, seed=0) -> float:
+    """Z = norm.isf(:func:`pvalue_from_toys`) (0 if p >= 0.5): for small b (events), where
+    sqrt(q0) is unreliable. At most norm.isf(1 / (n_toys + 1)) (3.72 for 10^4 toys)."""
+    return _z_of_p(pvalue_from_toys(n, b, sigma, n_toys, seed))
+
+
+def signed_significance_from_toys(n: float, b: float, sigma: float, n_toys: int = 10_000,
+                                  seed=0) -> float:
+    """Toy-based counterpart of :func:`signed_significance`: :func:`significance_from_toys`
+    for n >= b, and for a deficit -norm.isf(p) with p the fraction of toys below b whose q0
+    (mu free) is at least the observed one ((k + 1) / (n_toys + 1); 0 if p >= 0.5)."""
+    if n >= b:
+        return significance_from_toys(n, b, sigma, n_toys, seed)
+    return -_z_of_p(_toy_pvalue(n, b, sigma, n_toys, seed, deficit=True))
 
 
 def asimov_z(s: float, b: float) -> float:
     """sqrt(2((s + b) ln(1 + s/b) - s)): Z for n = s + b with a known b."""
     return float(np.sqrt(2.0 * ((s + b) * np.log1p(s / b) - s)))
-
-
-def ks_pvalue(counts, expected, bins) -> float:
-    """Kolmogorov-Smirnov p-value of the observed vs fitted cumulative spectrum over
-    ``bins`` (the sideband bins), with the observed event count as sample size."""
-    bins = np.asarray(bins, bool)
-    obs, exp = np.asarray(counts, float)[bins], np.asarray(expected, float)[bins]
-    d = np.max(np.abs(np.cumsum(obs) / obs.sum() - np.cumsum(exp) / exp.sum()))
-    return float(sps.kstwo.sf(d, int(obs.sum())))

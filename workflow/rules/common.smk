@@ -7,7 +7,7 @@ from radflow import provenance
 
 # The injection without signal (S/B = 0): its DCTR serves A4-A7 and its scan A9.
 NO_SIGNAL = "sb0_rep0"
-# The background-only run of a fixed-count injection study (B5, B7, residual correction).
+# The background-only run of repetition 0 of a fixed-count injection study (its DCTR: B1).
 BACKGROUND_ONLY = "nsig0_rep0"
 # scripts/, relative to the working directory: the shell commands stay the same text (the
 # code rerun trigger) when the checkout moves.
@@ -60,18 +60,25 @@ def feature_inputs(wildcards):
 
 
 def injections(study):
-    """Injection labels of a study: S/B x repetitions ('sb0.01_rep0') or the signal count at
-    reference statistics x repetitions plus the background-only run ('nsig1500_rep0',
-    'nsig0_rep0')."""
+    """Injection labels of a study: S/B x repetitions ('sb0.01_rep0') or, per repetition,
+    the signal count at reference statistics and the background-only run
+    ('nsig1500_rep0', 'nsig0_rep0')."""
     inj = STUDIES[study]["injection"]
+    reps = range(inj["repetitions"])
     if "sb" in inj:
-        return [f"sb{sb:g}_rep{r}" for sb in inj["sb"] for r in range(inj["repetitions"])]
-    return [f"nsig{inj['n_signal']}_rep{r}" for r in range(inj["repetitions"])] + [BACKGROUND_ONLY]
+        return [f"sb{sb:g}_rep{r}" for sb in inj["sb"] for r in reps]
+    return signal_injections(study) + [f"nsig0_rep{r}" for r in reps]
 
 
-def signal_injection(study):
-    """The (first) signal injection of a fixed-count study, e.g. 'nsig1500_rep0'."""
-    return injections(study)[0]
+def signal_injections(study):
+    """The signal injections of a fixed-count study, one per repetition ('nsig1500_rep0', ...)."""
+    inj = STUDIES[study]["injection"]
+    return [f"nsig{inj['n_signal']}_rep{r}" for r in range(inj["repetitions"])]
+
+
+def background_only_injections(study):
+    """The background-only runs of a fixed-count study, one per repetition."""
+    return [f"nsig0_rep{r}" for r in range(STUDIES[study]["injection"]["repetitions"])]
 
 
 def study_inputs(name):

@@ -8,6 +8,7 @@ rule sacwola_train:
         data=study_inputs("data"),
         sim=study_inputs("sim"),
         signal=study_inputs("sig_xy"),
+        extra=study_inputs("data_extra"),
         injection="results/{study}/inject/{injection}.h5",
         dctr="results/{study}/dctr/{injection}.h5",
     output:
@@ -15,7 +16,7 @@ rule sacwola_train:
         scores="results/{study}/train/{injection}_scores.h5",
     params:
         config=cfg("seed", "studies.{study}.features", "studies.{study}.sa_cwola.lambdas",
-                   "training"),
+                   "studies.{study}.sa_cwola.forms", "training"),
         code=code("sacwola_train"),
     log:
         "results/logs/train/{study}_{injection}.log",
@@ -30,15 +31,19 @@ rule sacwola_train:
     shell:
         "python {SCRIPTS}/sacwola_train.py --config-json {params.config:q}"
         " --study {wildcards.study} --injection-name {wildcards.injection} --data {input.data}"
-        " --sim {input.sim} --signal {input.signal} --injection {input.injection}"
+        " --sim {input.sim} --signal {input.signal} --extra {input.extra}"
+        " --injection {input.injection}"
         " --dctr {input.dctr} --arch sacwola --metrics {output.metrics}"
         " --scores {output.scores} > {log} 2>&1"
 
 
 rule fit:
     input:
-        with_signal=lambda wc: f"results/{wc.study}/train/{signal_injection(wc.study)}_scores.h5",
-        background_only=f"results/{{study}}/train/{BACKGROUND_ONLY}_scores.h5",
+        with_signal=lambda wc: expand("results/{study}/train/{injection}_scores.h5",
+                                      study=wc.study, injection=signal_injections(wc.study)),
+        background_only=lambda wc: expand("results/{study}/train/{injection}_scores.h5",
+                                          study=wc.study,
+                                          injection=background_only_injections(wc.study)),
     output:
         "results/{study}/fits.json",
     params:
@@ -63,9 +68,10 @@ rule fit:
 
 rule sacwola_summary:
     input:
-        with_signal=f"results/sacwola/train/{signal_injection('sacwola')}.json"
-        if "sacwola" in STUDIES else [],
-        background_only=f"results/sacwola/train/{BACKGROUND_ONLY}.json",
+        with_signal=lambda wc: expand("results/sacwola/train/{injection}.json",
+                                      injection=signal_injections("sacwola")),
+        background_only=lambda wc: expand("results/sacwola/train/{injection}.json",
+                                          injection=background_only_injections("sacwola")),
         fits="results/sacwola/fits.json",
     output:
         "results/sacwola/summary.json",
@@ -110,8 +116,8 @@ rule plot_sacwola_features:
 
 rule plot_sacwola_classifiers:
     input:
-        scores=lambda wc: f"results/sacwola/train/{signal_injection('sacwola')}_scores.h5",
-        metrics=lambda wc: f"results/sacwola/train/{signal_injection('sacwola')}.json",
+        scores=lambda wc: f"results/sacwola/train/{signal_injections('sacwola')[0]}_scores.h5",
+        summary="results/sacwola/summary.json",
     output:
         b2=fig("B2", "roc_sic"),
         b3=fig("B3", "lambda_scan"),
@@ -127,7 +133,7 @@ rule plot_sacwola_classifiers:
         "../../envs/plot.yaml"
     shell:
         "python {SCRIPTS}/plot_sacwola_classifiers.py --config-json {params.config:q}"
-        " --scores {input.scores} --metrics {input.metrics}"
+        " --scores {input.scores} --summary {input.summary}"
         " --b2 {output.b2} --b3 {output.b3} > {log} 2>&1"
 
 

@@ -100,21 +100,21 @@ rule dctr:
         " --output {output} > {log} 2>&1"
 
 
-rule sr_closure:
+rule dctr_closure:
     input:
         data=study_inputs("data"),
         sim=study_inputs("sim"),
         dctr=f"results/{{study}}/dctr/{NO_SIGNAL}.h5",
     output:
         scores="results/{study}/dctr/sr_closure_scores.h5",
-        summary="results/{study}/dctr/sr_closure.json",
+        summary="results/{study}/dctr/closure.json",
     params:
         config=cfg("seed", "studies.{study}.features", "training"),
-        code=code("sr_closure"),
+        code=code("dctr_closure"),
     log:
-        "results/logs/dctr/{study}_sr_closure.log",
+        "results/logs/dctr/{study}_closure.log",
     benchmark:
-        "results/benchmarks/dctr/{study}_sr_closure.tsv"
+        "results/benchmarks/dctr/{study}_closure.tsv"
     resources:
         mem_mb=4000,
         runtime=60,
@@ -122,7 +122,7 @@ rule sr_closure:
     conda:
         "../../envs/ml.yaml"
     shell:
-        "python {SCRIPTS}/sr_closure.py --config-json {params.config:q} --study {wildcards.study}"
+        "python {SCRIPTS}/dctr_closure.py --config-json {params.config:q} --study {wildcards.study}"
         " --data {input.data} --sim {input.sim} --dctr {input.dctr}"
         " --scores {output.scores} --summary {output.summary} > {log} 2>&1"
 
@@ -189,21 +189,38 @@ rule salad_summary:
         metrics=lambda wc: expand("results/salad/scan/{injection}.json",
                                   injection=injections("salad")),
         background_only=f"results/salad/scan/{NO_SIGNAL}_scores.h5",
-        closure="results/salad/dctr/sr_closure.json",
+        closure="results/salad/dctr/closure.json",
     output:
-        a8=fig("A8", "salad_sensitivity_vs_sb"),
-        a9=fig("A9", "salad_background_estimate"),
-        summary="results/salad/summary.json",
+        "results/salad/summary.json",
     params:
         code=code("salad_summary"),
     log:
-        "results/logs/plots/salad_A8_A9.log",
+        "results/logs/salad_summary.log",
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../../envs/stats.yaml"
+    shell:
+        "python {SCRIPTS}/salad_summary.py --metrics {input.metrics} --background-only-scores"
+        " {input.background_only} --closure {input.closure} --output {output} > {log} 2>&1"
+
+
+rule plot_salad_sensitivity:
+    input:
+        "results/salad/summary.json",
+    output:
+        a8=fig("A8", "salad_sensitivity_vs_sb"),
+        a9=fig("A9", "salad_background_estimate"),
+    params:
+        code=code("plot_salad_sensitivity"),
+    log:
+        "results/logs/plots/A8_A9.log",
     resources:
         mem_mb=2000,
         runtime=10,
     conda:
         "../../envs/plot.yaml"
     shell:
-        "python {SCRIPTS}/salad_summary.py --metrics {input.metrics} --background-only-scores"
-        " {input.background_only} --closure {input.closure} --a8 {output.a8} --a9 {output.a9}"
-        " --summary {output.summary} > {log} 2>&1"
+        "python {SCRIPTS}/plot_salad_sensitivity.py --summary {input} --a8 {output.a8}"
+        " --a9 {output.a9} > {log} 2>&1"

@@ -1,0 +1,64 @@
+"""Write the README's paper-comparison tables from the study summaries, so the README never
+states a number that no rule produced: each block between
+``<!-- BEGIN generated: {study} -->`` and ``<!-- END generated: {study} -->`` is replaced by
+a table "paper statement | our number | holds?" of results/{study}/summary.json.
+
+    python scripts/readme_tables.py --summary salad=results/salad/summary.json \\
+        --summary sacwola=results/sacwola/summary.json --readme README.md
+"""
+import argparse
+import json
+import re
+from pathlib import Path
+
+HOLDS = {True: "**yes**", False: "**no**", None: "undecided"}
+
+
+def fmt(value) -> str:
+    """Compact text of a measured value: a spread over repetitions as mean +- standard
+    error (n), a [value, error] pair as value +- error, nested dicts as key: value."""
+    if isinstance(value, dict):
+        if {"mean", "err", "n"} <= set(value):
+            if value["mean"] is None:
+                return "n/a"
+            if value["err"] is None:
+                return f"{value['mean']:.3g} (n = {value['n']})"
+            return f"{value['mean']:.3g} +- {value['err']:.2g} (n = {value['n']})"
+        return "; ".join(f"{k}: {fmt(v)}" for k, v in value.items())
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value):
+        return f"{value[0]:.3g} +- {value[1]:.2g}"
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def table(summary: dict) -> str:
+    rows = ["| paper statement | our number | criterion | holds? |", "| --- | --- | --- | --- |"]
+    for st in summary["statements"].values():
+        cells = [st["paper"], fmt(st["measured"]), st["criterion"], HOLDS[st["holds"]]]
+        rows.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(rows)
+
+
+def replace_block(text: str, study: str, body: str) -> str:
+    pattern = re.compile(rf"(<!-- BEGIN generated: {study} -->\n).*?(<!-- END generated: {study} -->)", re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"README has no '<!-- BEGIN generated: {study} -->' ... END block")
+    return pattern.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--summary", action="append", required=True, metavar="STUDY=PATH")
+    ap.add_argument("--readme", required=True)
+    args = ap.parse_args(argv)
+    readme = Path(args.readme)
+    text = readme.read_text()
+    for item in args.summary:
+        study, path = item.split("=", 1)
+        text = replace_block(text, study, table(json.loads(Path(path).read_text())))
+    readme.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

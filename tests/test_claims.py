@@ -1,0 +1,128 @@
+"""Paper statements are decided against statistical errors: the error formulas against
+independent estimates, and each statement of the SALAD and SA-CWoLa summaries on inputs
+where the expected answer is known (it holds, it fails, or it cannot be decided)."""
+import json
+
+import numpy as np
+import pytest
+
+import sacwola_summary
+import salad_summary
+from radflow.ml import metrics
+from radflow.stats import claims
+
+
+def test_spread_by_hand():
+    s = claims.spread([1.0, 2.0, 4.0])
+    assert s["mean"] == pytest.approx(7 / 3) and s["n"] == 3
+    assert s["std"] == pytest.approx(np.std([1, 2, 4], ddof=1))
+    assert s["err"] == pytest.approx(s["std"] / np.sqrt(3))
+    one = claims.spread([0.7])
+    assert one["std"] is None and one["err"] is None            # one repetition: no error
+    assert claims.at_most(one["mean"], one["err"], 0.5) is None
+
+
+def test_auc_error_matches_the_spread_of_independent_test_sets():
+    rng = np.random.default_rng(0)
+    n_pos, n_neg = 300, 2000
+    aucs = [metrics.roc_auc(np.r_[np.ones(n_pos), np.zeros(n_neg)],
+                            np.r_[rng.normal(0.8, 1, n_pos), rng.normal(0, 1, n_neg)])
+            for _ in range(300)]
+    predicted = claims.auc_error(float(np.mean(aucs)), n_pos, n_neg)
+    # Hanley-McNeil assumes exponential score distributions; for Gaussian scores it is
+    # conservative by ~15%, never optimistic.
+    assert 0.95 * np.std(aucs) <= predicted <= 1.25 * np.std(aucs)
+
+
+def test_decisions_by_hand():
+    assert claims.at_most(0.55, 0.03, 0.5) is True      # 0.55 - 0.06 <= 0.5
+    assert claims.at_most(0.60, 0.03, 0.5) is False
+    assert claims.above(0.60, 0.03, 0.5) is True and claims.above(0.55, 0.03, 0.5) is False
+    assert claims.below(0.40, 0.03, 0.5) is True and claims.below(0.45, 0.03, 0.5) is False
+    assert claims.all_of([True, None]) is None and claims.all_of([True, False, None]) is False
+
+
+def spread(mean, err, n=3):
+    return {"mean": mean, "std": err * np.sqrt(n), "n": n, "err": err}
+
+
+def salad_inputs(salad_sic=5.0, sim_auc0=0.40, a9_dctr=1.0, err=0.1):
+    sbs = ("0", "0.005", "0.01", "0.02")
+    a8 = {m: {line: {sb: spread(v, err if m == "sic_at_50" else 0.02) for sb in sbs}
+              for line, v in lines.items()}
+          for m, lines in {"auc": {"ideal": 0.8, "sim_only": 0.6, "salad": 0.75},
+                           "sic_at_50": {"ideal": 5.0, "sim_only": 2.0, "salad": salad_sic},
+                           "max_sic": {"ideal": 6.0, "sim_only": 2.0, "salad": 6.0},
+                           "fpr_at_50": {"ideal": 0.1, "sim_only": 0.3, "salad": 0.1}}.items()}
+    a8["auc"]["sim_only"]["0"] = spread(sim_auc0, 0.02)
+    a8["auc"]["salad"]["0"] = spread(0.5, 0.02)
+    a9 = {"with_dctr": {e: [a9_dctr, 0.02] for e in ("0.1", "0.03", "0.01")},
+          "without_dctr": {e: [0.45, 0.02] for e in ("0.1", "0.03", "0.01")}}
+    closure = {r: {"auc_raw": 0.62, "auc_raw_err": 0.005, "auc_dctr": 0.505, "auc_dctr_err": 0.005}
+               for r in ("sb", "sr")}
+    return a8, a9, closure
+
+
+def test_salad_statements_follow_the_numbers():
+    good = salad_summary.statements(*salad_inputs())
+    assert all(s["holds"] is True for s in good.values()), {k: s["holds"] for k, s in good.items()}
+    # SALAD 10 sigma below the ideal line, sim-only not anti-tagging, a 20% off prediction.
+    bad = salad_summary.statements(*salad_inputs(salad_sic=5.0 - 10 * np.hypot(0.1, 0.1),
+                                                 sim_auc0=0.5, a9_dctr=0.8))
+    for key in ("salad_tracks_ideal", "sim_only_antitags_at_zero", "dctr_prediction_within_few_percent"):
+        assert bad[key]["holds"] is False, key
+    # One repetition: no error over repetitions, so the comparisons cannot be decided.
+    a8, a9, closure = salad_inputs()
+    for lines in a8.values():
+        for by_sb in lines.values():
+            for v in by_sb.values():
+                v.update(std=None, err=None, n=1)
+    single = salad_summary.statements(a8, a9, closure)
+    assert single["salad_tracks_ideal"]["holds"] is None
+    assert single["dctr_closes_in_sr"]["holds"] is True          # test-set error, not repetitions
+
+
+def sacwola_inputs(cwola_auc=0.55, sa_auc=0.78, salad_auc=0.80, cwola_failed=0.6, other_max_z=1.0):
+    auc = {"cwola": spread(cwola_auc, 0.01), "optimal_cwola": spread(0.80, 0.01),
+           "sa_cwola": spread(sa_auc, 0.01), "salad": spread(salad_auc, 0.01)}
+    sr_sb = {"cwola": spread(0.56, 0.01), "sa_cwola": spread(0.52, 0.01)}
+    bh = {"background_only": {
+        "cwola": {"max_z": spread(1.0, 0.3), "failed_fraction": cwola_failed},
+        "sa_cwola": {"max_z": spread(other_max_z, 0.3), "failed_fraction": 0.1},
+        "salad": {"max_z": spread(0.5, 0.3), "failed_fraction": 0.0}}}
+    no_cut = {"converged": True, "gof_pvalue": 0.4, "deviance": 18.0, "ndf": 20}
+    return auc, sr_sb, bh, no_cut, 0.5
+
+
+def test_sacwola_statements_follow_the_numbers():
+    good = sacwola_summary.statements(*sacwola_inputs())
+    assert all(s["holds"] is True for s in good.values()), {k: s["holds"] for k, s in good.items()}
+    bad = sacwola_summary.statements(*sacwola_inputs(cwola_auc=0.79, sa_auc=0.60, salad_auc=0.95,
+                                                     cwola_failed=0.1, other_max_z=3.5))
+    assert not any(s["holds"] for s in bad.values() if s["paper"] != good["background_fit_good"]["paper"])
+    # Failed fits count against every method alike: a good method with most fits failed
+    # cannot claim 'no spurious significance'.
+    auc, sr_sb, bh, no_cut, lam = sacwola_inputs()
+    bh["background_only"]["salad"]["failed_fraction"] = 0.7
+    assert sacwola_summary.statements(auc, sr_sb, bh, no_cut, lam)["no_spurious_significance"]["holds"] is False
+
+
+def test_readme_tables_come_from_the_summaries(ci_run, tmp_path):
+    """The README's comparison tables are generated from the summary JSONs: every statement
+    appears with its verdict, and the README carries the blocks the script fills."""
+    import readme_tables
+    from tests.conftest import REPO
+
+    text = (REPO / "README.md").read_text()
+    readme = tmp_path / "README.md"
+    readme.write_text(text)
+    readme_tables.main(["--summary", f"salad={ci_run / 'salad' / 'summary.json'}",
+                        "--summary", f"sacwola={ci_run / 'sacwola' / 'summary.json'}",
+                        "--readme", str(readme)])
+    out = readme.read_text()
+    for study in ("salad", "sacwola"):
+        s = json.loads((ci_run / study / "summary.json").read_text())
+        for st in s["statements"].values():
+            assert st["paper"].replace("|", "/") in out
+            row = next(line for line in out.splitlines() if st["paper"].replace("|", "/") in line)
+            assert row.endswith(readme_tables.HOLDS[st["holds"]] + " |")
