@@ -1,5 +1,6 @@
-"""Deterministic seeds derived from the config seed and a tuple of names, and the switch
-that makes TensorFlow deterministic.
+"""Deterministic seeds derived from the config seed and a tuple of names (the switch that
+makes TensorFlow deterministic is radflow.ml.determinism, so that generation jobs need no
+TensorFlow).
 
 Every random step in radflow takes its seed from here, so one config seed fixes all
 numbers of a run, and different (sample, chunk, study, ...) keys get independent streams.
@@ -19,12 +20,3 @@ def derive_seed(base_seed: int, *keys, modulus: int = PYTHIA_MAX_SEED) -> int:
     text = "/".join([str(int(base_seed))] + [str(k) for k in keys])
     digest = hashlib.sha256(text.encode()).digest()
     return int.from_bytes(digest[:8], "little") % modulus + 1
-
-
-def set_determinism(seed: int) -> None:
-    """Seed Python, NumPy and TensorFlow and switch on TensorFlow op determinism."""
-    import keras
-    import tensorflow as tf
-
-    keras.utils.set_random_seed(int(seed))
-    tf.config.experimental.enable_op_determinism()

@@ -14,7 +14,7 @@ import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow.ml import ensemble, models
-from radflow.seeds import set_determinism
+from radflow.ml.determinism import set_determinism
 
 
 def toy(n, d, seed):

@@ -10,8 +10,7 @@ import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import h5io, inject
-from radflow.methods import salad
-from radflow.stats import claims
+from radflow.stats import background, claims
 from radflow.stats.claims import claim
 
 METRICS = ("auc", "max_sic", "fpr_at_50", "sic_at_50")
@@ -108,7 +107,7 @@ def main(argv=None):
     sc = h5io.read_columns(args.background_only_scores)
     norm = h5io.read_attrs(args.background_only_scores)["sideband_norm"]
     data = sc["score_salad"][sc["label"] == 0]
-    a9 = {k: {f"{e:g}": [float(v) for v in salad.background_prediction(
+    a9 = {k: {f"{e:g}": [float(v) for v in background.background_prediction(
                   data, sc["sim_score_salad"], w, norm, e)] for e in A9_EFFICIENCIES}
           for k, w in (("with_dctr", sc["sim_w"]), ("without_dctr", np.ones_like(sc["sim_w"])))}
     summary = {"repetitions": max(r["repetition"] for r in runs) + 1,

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy.stats import multivariate_normal
 
-from radflow import seeds
+from radflow.ml import determinism
 from radflow.ml import ensemble, metrics, models, train
 
 MU, COV = np.array([1.0, 0.5]), np.diag([2.0, 0.5])
@@ -76,7 +76,7 @@ def test_vectorized_members_match_one_fit_per_member():
     auc_vec = [metrics.roc_auc(yt, s) for s in ens.predict(xt)]
     auc_seq = []
     for m in range(n_members):
-        seeds.set_determinism(100 + m)
+        determinism.set_determinism(100 + m)
         model = models.keras_model(arch, 2)
         model.compile(optimizer=models.keras_optimizer(arch), loss="binary_crossentropy")
         mean, std = x[~val].mean(0), x[~val].std(0)

@@ -36,7 +36,7 @@ def rules():
             if not m:
                 continue
             env = re.search(r'conda:\s*\n\s*"([^"]+)"', block)
-            script = re.search(r'\{SCRIPTS\}/(\w+)\.py', block)
+            script = re.search(r'script=script\("(\w+)"\)', block)
             out[m.group(1)] = ((smk.parent / env.group(1)).resolve() if env else None,
                                REPO / "scripts" / f"{script.group(1)}.py" if script else None)
     return out

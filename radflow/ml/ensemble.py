@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from radflow import seeds
+from radflow.ml.determinism import set_determinism
 from radflow.ml.models import Architecture
 
 
@@ -248,7 +249,7 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     """
     import tensorflow as tf
 
-    seeds.set_determinism(seed)
+    set_determinism(seed)
     x = np.asarray(x, np.float32)
     n, m = len(x), n_members
     y = _broadcast(np.zeros(n) if y is None else y, m, n, "y")

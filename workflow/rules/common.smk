@@ -1,7 +1,6 @@
-# Setup shared by the rule files: wildcard constraints, the config subset and code
-# version of each rule (rerun triggers), input functions and the final targets.
+# Setup shared by all rule files. The config subset and code version of every job (rerun
+# triggers), input functions and the final targets.
 import json
-import os
 
 from radflow import provenance
 
@@ -9,19 +8,9 @@ from radflow import provenance
 NO_SIGNAL = "sb0_rep0"
 # The background-only run of repetition 0 of a fixed-count injection study (its DCTR: B1).
 BACKGROUND_ONLY = "nsig0_rep0"
-# scripts/, relative to the working directory: the shell commands stay the same text (the
-# code rerun trigger) when the checkout moves.
-SCRIPTS = os.path.relpath(Path(workflow.basedir).parent / "scripts")
 # Region definitions of a study: what the regions rule reads.
 REGION_KEYS = ("fit_range", "signal_region", "sidebands", "long_sidebands", "alpha",
                "test_fraction")
-
-
-wildcard_constraints:
-    injection=r"(sb|nsig)[0-9.e+-]+_rep[0-9]+",
-    sample=r"[A-Za-z0-9_]+",
-    study="|".join(STUDIES) or "none",
-    chunk=r"[0-9]+",
 
 
 def cfg(*keys):
@@ -37,6 +26,14 @@ def cfg(*keys):
 def study_cfg(*keys):
     """:func:`cfg` for keys of the {study} wildcard's study, plus the config seed."""
     return cfg("seed", *(f"studies.{{study}}.{k}" for k in keys))
+
+
+def script(name):
+    """Params value: the path of scripts/<name>.py. A function of the job's input, so
+    Snakemake counts it as derived and leaves it out of the params rerun trigger: a moved
+    checkout reruns nothing (what the script does is tracked by :func:`code`)."""
+    path = str(Path(workflow.basedir).parent / "scripts" / f"{name}.py")
+    return lambda wildcards, input: path
 
 
 def code(script):
@@ -87,8 +84,8 @@ def study_inputs(name):
 
 
 def get_final_output():
-    """Targets of `rule all`: every figure, summary and validation output of the configured
-    studies (a study's rules need the samples config.STUDY_SAMPLES names; checked on load)."""
+    """Targets of the all rule (every figure, summary and validation output of the configured
+    studies (a study's rules need the samples config.STUDY_SAMPLES names; checked on load))."""
     out = []
     if {"data", "sim", "sig_xy"} <= set(SAMPLES):
         out += fig("A1", "mjj") + fig("A2", "features")

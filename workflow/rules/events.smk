@@ -8,6 +8,7 @@ rule generate:
         "results/events/{sample}/chunk{chunk}.root",
     params:
         config=cfg("seed", "samples.{sample}", "detector", "jets"),
+        script=script("generate"),
         code=code("generate"),
     log:
         "results/logs/generate/{sample}_chunk{chunk}.log",
@@ -20,7 +21,7 @@ rule generate:
     conda:
         "../../envs/generate.yaml"
     shell:
-        "python {SCRIPTS}/generate.py --config-json {params.config:q} --sample {wildcards.sample}"
+        "python {params.script} --config-json {params.config:q} --sample {wildcards.sample}"
         " --chunk {wildcards.chunk} --output {output} > {log} 2>&1"
 
 
@@ -31,6 +32,7 @@ rule features:
         "results/features/{sample}.h5",
     params:
         config=cfg("samples.{sample}"),
+        script=script("features"),
         code=code("features"),
     log:
         "results/logs/features/{sample}.log",
@@ -42,5 +44,5 @@ rule features:
     conda:
         "../../envs/generate.yaml"
     shell:
-        "python {SCRIPTS}/features.py --config-json {params.config:q} --sample {wildcards.sample}"
+        "python {params.script} --config-json {params.config:q} --sample {wildcards.sample}"
         " --inputs {input} --output {output} > {log} 2>&1"

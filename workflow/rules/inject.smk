@@ -10,6 +10,7 @@ rule inject:
         "results/{study}/inject/{injection}.h5",
     params:
         config=study_cfg("injection"),
+        script=script("inject"),
         code=code("inject"),
     log:
         "results/logs/inject/{study}_{injection}.log",
@@ -19,6 +20,6 @@ rule inject:
     conda:
         "../../envs/generate.yaml"
     shell:
-        "python {SCRIPTS}/inject.py --config-json {params.config:q} --study {wildcards.study}"
+        "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --injection {wildcards.injection} --data-regions {input.data}"
         " --signal-regions {input.signal} --output {output} > {log} 2>&1"

@@ -8,6 +8,7 @@ rule regions:
         "results/{study}/regions/{sample}.h5",
     params:
         config=study_cfg(*REGION_KEYS),
+        script=script("regions"),
         code=code("regions"),
     log:
         "results/logs/regions/{study}_{sample}.log",
@@ -17,5 +18,5 @@ rule regions:
     conda:
         "../../envs/generate.yaml"
     shell:
-        "python {SCRIPTS}/regions.py --config-json {params.config:q} --study {wildcards.study}"
+        "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --sample {wildcards.sample} --features {input} --output {output} > {log} 2>&1"

@@ -17,6 +17,7 @@ rule sacwola_train:
     params:
         config=cfg("seed", "studies.{study}.features", "studies.{study}.sa_cwola.lambdas",
                    "studies.{study}.sa_cwola.forms", "training"),
+        script=script("sacwola_train"),
         code=code("sacwola_train"),
     log:
         "results/logs/train/{study}_{injection}.log",
@@ -29,7 +30,7 @@ rule sacwola_train:
     conda:
         "../../envs/ml.yaml"
     shell:
-        "python {SCRIPTS}/sacwola_train.py --config-json {params.config:q}"
+        "python {params.script} --config-json {params.config:q}"
         " --study {wildcards.study} --injection-name {wildcards.injection} --data {input.data}"
         " --sim {input.sim} --signal {input.signal} --extra {input.extra}"
         " --injection {input.injection}"
@@ -50,6 +51,7 @@ rule fit:
         config=cfg("studies.{study}.fit_range", "studies.{study}.signal_region",
                    "studies.{study}.sidebands", "studies.{study}.bump_hunt",
                    "studies.{study}.sa_cwola.nominal_lambda"),
+        script=script("bump_hunt"),
         code=code("bump_hunt"),
     log:
         "results/logs/fit/{study}.log",
@@ -61,7 +63,7 @@ rule fit:
     conda:
         "../../envs/stats.yaml"
     shell:
-        "python {SCRIPTS}/bump_hunt.py --config-json {params.config:q} --study {wildcards.study}"
+        "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --with-signal {input.with_signal} --background-only {input.background_only}"
         " --output {output} > {log} 2>&1"
 
@@ -76,6 +78,7 @@ rule sacwola_summary:
     output:
         "results/sacwola/summary.json",
     params:
+        script=script("sacwola_summary"),
         code=code("sacwola_summary"),
     log:
         "results/logs/fit/sacwola_summary.log",
@@ -85,7 +88,7 @@ rule sacwola_summary:
     conda:
         "../../envs/stats.yaml"
     shell:
-        "python {SCRIPTS}/sacwola_summary.py --with-signal {input.with_signal}"
+        "python {params.script} --with-signal {input.with_signal}"
         " --background-only {input.background_only} --fits {input.fits}"
         " --output {output} > {log} 2>&1"
 
@@ -100,6 +103,7 @@ rule plot_sacwola_features:
         fig("B1", "features_alpha_dctr"),
     params:
         config=cfg("studies.sacwola.alpha"),
+        script=script("plot_sacwola_features"),
         code=code("plot_sacwola_features"),
     log:
         "results/logs/plots/B1.log",
@@ -109,7 +113,7 @@ rule plot_sacwola_features:
     conda:
         "../../envs/plot.yaml"
     shell:
-        "python {SCRIPTS}/plot_sacwola_features.py --config-json {params.config:q}"
+        "python {params.script} --config-json {params.config:q}"
         " --data {input.data} --sim {input.sim} --signal {input.signal} --dctr {input.dctr}"
         " --output {output} > {log} 2>&1"
 
@@ -123,6 +127,7 @@ rule plot_sacwola_classifiers:
         b3=fig("B3", "lambda_scan"),
     params:
         config=cfg("studies.sacwola.sa_cwola.nominal_lambda"),
+        script=script("plot_sacwola_classifiers"),
         code=code("plot_sacwola_classifiers"),
     log:
         "results/logs/plots/B2_B3.log",
@@ -132,7 +137,7 @@ rule plot_sacwola_classifiers:
     conda:
         "../../envs/plot.yaml"
     shell:
-        "python {SCRIPTS}/plot_sacwola_classifiers.py --config-json {params.config:q}"
+        "python {params.script} --config-json {params.config:q}"
         " --scores {input.scores} --summary {input.summary}"
         " --b2 {output.b2} --b3 {output.b3} > {log} 2>&1"
 
@@ -144,6 +149,7 @@ rule plot_background_fit:
         b4=fig("B4", "background_fit"),
         b5=fig("B5", "mjj_after_thresholds"),
     params:
+        script=script("plot_background_fit"),
         code=code("plot_background_fit"),
     log:
         "results/logs/plots/B4_B5.log",
@@ -153,7 +159,7 @@ rule plot_background_fit:
     conda:
         "../../envs/plot.yaml"
     shell:
-        "python {SCRIPTS}/plot_background_fit.py --fits {input} --b4 {output.b4}"
+        "python {params.script} --fits {input} --b4 {output.b4}"
         " --b5 {output.b5} > {log} 2>&1"
 
 
@@ -164,6 +170,7 @@ rule plot_significance:
         b6=fig("B6", "significance_with_signal"),
         b7=fig("B7", "significance_background_only"),
     params:
+        script=script("plot_significance"),
         code=code("plot_significance"),
     log:
         "results/logs/plots/B6_B7.log",
@@ -173,5 +180,5 @@ rule plot_significance:
     conda:
         "../../envs/plot.yaml"
     shell:
-        "python {SCRIPTS}/plot_significance.py --fits {input} --b6 {output.b6}"
+        "python {params.script} --fits {input} --b6 {output.b6}"
         " --b7 {output.b7} > {log} 2>&1"

@@ -14,6 +14,7 @@ rule plot_features:
         a2=fig("A2", "features"),
     params:
         config=cfg("studies.salad.signal_region", "plots.mjj"),
+        script=script("plot_features"),
         code=code("plot_features"),
     log:
         "results/logs/plots/A1_A2.log",
@@ -23,7 +24,7 @@ rule plot_features:
     conda:
         "../../envs/plot.yaml"
     shell:
-        "python {SCRIPTS}/plot_features.py --config-json {params.config:q} --data {input.data}"
+        "python {params.script} --config-json {params.config:q} --data {input.data}"
         " --sim {input.sim} --signal {input.signal} --a1 {output.a1} --a2 {output.a2}"
         " > {log} 2>&1"
 
@@ -36,6 +37,7 @@ rule train_supervised:
         "results/{study}/scores/supervised.h5",
     params:
         config=cfg("seed", "studies.{study}.features", "training"),
+        script=script("train_supervised"),
         code=code("train_supervised"),
     log:
         "results/logs/train/{study}_supervised.log",
@@ -48,7 +50,7 @@ rule train_supervised:
     conda:
         "../../envs/ml.yaml"
     shell:
-        "python {SCRIPTS}/train_supervised.py --config-json {params.config:q}"
+        "python {params.script} --config-json {params.config:q}"
         " --study {wildcards.study} --background {input.background} --signal {input.signal}"
         " --arch salad --output {output} > {log} 2>&1"
 
@@ -59,6 +61,7 @@ rule plot_supervised:
     output:
         fig("A3", "supervised"),
     params:
+        script=script("plot_supervised"),
         code=code("plot_supervised"),
     log:
         "results/logs/plots/A3.log",
@@ -68,7 +71,7 @@ rule plot_supervised:
     conda:
         "../../envs/plot.yaml"
     shell:
-        "python {SCRIPTS}/plot_supervised.py --scores {input} --outputs {output} > {log} 2>&1"
+        "python {params.script} --scores {input} --outputs {output} > {log} 2>&1"
 
 
 rule dctr:
@@ -82,6 +85,7 @@ rule dctr:
     params:
         config=cfg("seed", "studies.{study}.features", "training"),
         sideband=lambda wc: "long_sb" if STUDIES[wc.study].get("long_sidebands") else "sb",
+        script=script("dctr"),
         code=code("dctr"),
     log:
         "results/logs/dctr/{study}_{injection}.log",
@@ -94,7 +98,7 @@ rule dctr:
     conda:
         "../../envs/ml.yaml"
     shell:
-        "python {SCRIPTS}/dctr.py --config-json {params.config:q} --study {wildcards.study}"
+        "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --data {input.data} --sim {input.sim} --signal {input.signal}"
         " --injection {input.injection} --sideband {params.sideband}"
         " --output {output} > {log} 2>&1"
@@ -110,6 +114,7 @@ rule dctr_closure:
         summary="results/{study}/dctr/closure.json",
     params:
         config=cfg("seed", "studies.{study}.features", "training"),
+        script=script("dctr_closure"),
         code=code("dctr_closure"),
     log:
         "results/logs/dctr/{study}_closure.log",
@@ -122,7 +127,7 @@ rule dctr_closure:
     conda:
         "../../envs/ml.yaml"
     shell:
-        "python {SCRIPTS}/dctr_closure.py --config-json {params.config:q} --study {wildcards.study}"
+        "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --data {input.data} --sim {input.sim} --dctr {input.dctr}"
         " --scores {output.scores} --summary {output.summary} > {log} 2>&1"
 
@@ -139,6 +144,7 @@ rule plot_dctr:
         a6=fig("A6", "sr_classifier_dctr"),
         a7=fig("A7", "features_sr_dctr"),
     params:
+        script=script("plot_dctr"),
         code=code("plot_dctr"),
     log:
         "results/logs/plots/A4_A7.log",
@@ -148,7 +154,7 @@ rule plot_dctr:
     conda:
         "../../envs/plot.yaml"
     shell:
-        "python {SCRIPTS}/plot_dctr.py --data {input.data} --sim {input.sim} --dctr {input.dctr}"
+        "python {params.script} --data {input.data} --sim {input.sim} --dctr {input.dctr}"
         " --closure-scores {input.closure} --a4 {output.a4} --a5 {output.a5}"
         " --a6 {output.a6} --a7 {output.a7} > {log} 2>&1"
 
@@ -166,6 +172,7 @@ rule salad_scan:
     params:
         config=cfg("seed", "studies.{study}.features", "studies.{study}.injection.n_classifiers",
                    "training"),
+        script=script("salad_scan"),
         code=code("salad_scan"),
     log:
         "results/logs/scan/{study}_{injection}.log",
@@ -178,7 +185,7 @@ rule salad_scan:
     conda:
         "../../envs/ml.yaml"
     shell:
-        "python {SCRIPTS}/salad_scan.py --config-json {params.config:q} --study {wildcards.study}"
+        "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --injection-name {wildcards.injection} --data {input.data} --sim {input.sim}"
         " --signal {input.signal} --injection {input.injection} --dctr {input.dctr}"
         " --metrics {output.metrics} --scores {output.scores} > {log} 2>&1"
@@ -193,6 +200,7 @@ rule salad_summary:
     output:
         "results/salad/summary.json",
     params:
+        script=script("salad_summary"),
         code=code("salad_summary"),
     log:
         "results/logs/salad_summary.log",
@@ -202,7 +210,7 @@ rule salad_summary:
     conda:
         "../../envs/stats.yaml"
     shell:
-        "python {SCRIPTS}/salad_summary.py --metrics {input.metrics} --background-only-scores"
+        "python {params.script} --metrics {input.metrics} --background-only-scores"
         " {input.background_only} --closure {input.closure} --output {output} > {log} 2>&1"
 
 
@@ -213,6 +221,7 @@ rule plot_salad_sensitivity:
         a8=fig("A8", "salad_sensitivity_vs_sb"),
         a9=fig("A9", "salad_background_estimate"),
     params:
+        script=script("plot_salad_sensitivity"),
         code=code("plot_salad_sensitivity"),
     log:
         "results/logs/plots/A8_A9.log",
@@ -222,5 +231,5 @@ rule plot_salad_sensitivity:
     conda:
         "../../envs/plot.yaml"
     shell:
-        "python {SCRIPTS}/plot_salad_sensitivity.py --summary {input} --a8 {output.a8}"
+        "python {params.script} --summary {input} --a8 {output.a8}"
         " --a9 {output.a9} > {log} 2>&1"

@@ -9,6 +9,7 @@ rule data_vs_sim:
         "results/validation/data_vs_sim.json",
     params:
         config=cfg("seed", "studies.salad.features", "validation"),
+        script=script("data_vs_sim"),
         code=code("data_vs_sim"),
     log:
         "results/logs/validation/data_vs_sim.log",
@@ -21,5 +22,5 @@ rule data_vs_sim:
     conda:
         "../../envs/ml.yaml"
     shell:
-        "python {SCRIPTS}/data_vs_sim.py --config-json {params.config:q} --study salad"
+        "python {params.script} --config-json {params.config:q} --study salad"
         " --data {input.data} --sim {input.sim} --output {output} > {log} 2>&1"
