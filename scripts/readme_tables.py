@@ -36,7 +36,7 @@ def table(summary: dict) -> str:
     rows = ["| paper statement | our number | criterion | holds? |", "| --- | --- | --- | --- |"]
     for st in summary["statements"].values():
         cells = [st["paper"], fmt(st["measured"]), st["criterion"], HOLDS[st["holds"]]]
-        rows.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(rows)
 
 

@@ -123,6 +123,6 @@ def test_readme_tables_come_from_the_summaries(ci_run, tmp_path):
     for study in ("salad", "sacwola"):
         s = json.loads((ci_run / study / "summary.json").read_text())
         for st in s["statements"].values():
-            assert st["paper"].replace("|", "/") in out
-            row = next(line for line in out.splitlines() if st["paper"].replace("|", "/") in line)
+            assert st["paper"].replace("|", "\\|") in out
+            row = next(line for line in out.splitlines() if st["paper"].replace("|", "\\|") in line)
             assert row.endswith(readme_tables.HOLDS[st["holds"]] + " |")
