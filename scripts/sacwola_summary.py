@@ -6,8 +6,6 @@ number."""
 import argparse
 import json
 
-import numpy as np
-
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import h5io
 from radflow.methods import cwola
@@ -60,17 +58,12 @@ def bump_hunt(fits):
 
 
 def statements(auc, sr_sb, bh, no_cut, lam) -> dict:
-    def diff(a, b):
-        d = auc[a]["mean"] - auc[b]["mean"]
-        e = None if auc[a]["err"] is None or auc[b]["err"] is None else float(np.hypot(auc[a]["err"], auc[b]["err"]))
-        return d, e
-
     bkg = bh["background_only"]
     sculpted = bkg["cwola"]
     others = {m: v for m, v in bkg.items() if m != "cwola"}
-    d_fail, e_fail = diff("cwola", "optimal_cwola")
-    d_rec, e_rec = diff("sa_cwola", "optimal_cwola")
-    d_cmp, e_cmp = diff("salad", "sa_cwola")
+    d_fail, e_fail = claims.difference(auc["cwola"], auc["optimal_cwola"])
+    d_rec, e_rec = claims.difference(auc["sa_cwola"], auc["optimal_cwola"])
+    d_cmp, e_cmp = claims.difference(auc["salad"], auc["sa_cwola"])
     return {
         "cwola_classifier_fails": claim(
             "plain CWoLa fails under alpha = 0.1: it is far below optimal CWoLa (Fig. 2)",

@@ -40,8 +40,7 @@ def statements(a8, a9, closure) -> dict:
 
     def diff(m, line_a, line_b, sb):
         """(mean_a - mean_b, its error) of metric m at one S/B."""
-        (a, ea), (b, eb) = val(m, line_a, sb), val(m, line_b, sb)
-        return a - b, None if ea is None or eb is None else float(np.hypot(ea, eb))
+        return claims.difference(a8[m][line_a][sb], a8[m][line_b][sb])
 
     a9_at = {k: {f"{e:g}": a9[k][f"{e:g}"] for e in (0.1, 0.03, 0.01)} for k in ("with_dctr", "without_dctr")}
     tracks = {sb: diff("sic_at_50", "salad", "ideal", sb) for sb in nonzero if float(sb) >= 0.01}

@@ -27,6 +27,13 @@ def spread(values) -> dict:
             "err": None if std is None else std / math.sqrt(n)}
 
 
+def difference(a: dict, b: dict) -> tuple:
+    """(mean_a - mean_b, its standard error) of two independent :func:`spread` results;
+    the error is None when either has none."""
+    err = None if a["err"] is None or b["err"] is None else math.hypot(a["err"], b["err"])
+    return a["mean"] - b["mean"], err
+
+
 def auc_error(auc: float, n_pos: int, n_neg: int) -> float:
     """Standard error of an AUC from n_pos positive and n_neg negative test events (Hanley &
     McNeil 1982; exact for exponential score distributions, ~15% conservative for Gaussian
