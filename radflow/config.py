@@ -49,10 +49,14 @@ def _check_window(name: str, w) -> None:
 STUDY_KEYS = {
     "salad": (("features", "injection"), "sb"),
     "sacwola": (("features", "injection", "long_sidebands", "sa_cwola", "bump_hunt"), "n_signal"),
+    "cathode": (("features", "injection", "flow", "cathode"), "n_signal"),
+    "cathode_shift": (("features", "injection", "flow", "cathode"), "n_signal"),
 }
 #: Study name -> the samples its rules read (by these names).
 STUDY_SAMPLES = {"salad": ("data", "sim", "sig_xy"),
-                 "sacwola": ("data", "sim", "sig_xy", "data_extra")}
+                 "sacwola": ("data", "sim", "sig_xy", "data_extra"),
+                 "cathode": ("data", "sig_xy", "data_extra"),
+                 "cathode_shift": ("data", "sig_xy", "data_extra")}
 
 
 def _check_study_keys(pre: str, st: dict, keys, injection_style: str) -> None:
@@ -114,6 +118,12 @@ def check_semantics(config: dict, base_dir=None) -> None:
                               "(the background-only run behind A4-A7 and A9)")
         if study == "sacwola":
             _check_sacwola(pre, st)
+            if isinstance(st["injection"]["n_signal"], list):
+                raise ConfigError(f"config field '{pre}.injection.n_signal': one count (the "
+                                  "SA-CWoLa study's bump hunt compares one injection)")
+        if study == "cathode_shift" and "cathode" not in config["studies"]:
+            raise ConfigError(f"config field '{pre}': the mass-shift study is compared with "
+                              "studies.cathode, which is not configured")
         fit, sr = st["fit_range"], st["signal_region"]
         _check_window(f"{pre}.fit_range", fit)
         _check_window(f"{pre}.signal_region", sr)

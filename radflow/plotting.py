@@ -87,13 +87,17 @@ def save(fig, outputs) -> None:
     plt.close(fig)
 
 
-#: Method name -> (label, colour, line style), the SA-CWoLa paper's colours (Figs. 2, 6, 7).
+#: Method name -> (label, colour, line style), the SA-CWoLa paper's colours (Figs. 2, 6, 7)
+#: and the CATHODE paper's methods.
 METHOD_STYLE = {"cwola": ("CWoLa", "tab:red", ":"), "sa_cwola": ("SA-CWoLa", "tab:orange", "-"),
                 "sa_cwola_flipped": ("SA-CWoLa (flipped labels)", "tab:orange", "--"),
                 "salad": ("SALAD", "tab:blue", "-"),
                 "optimal_cwola": ("Optimal CWoLa", "tab:red", "-"),
                 "data_vs_sim": ("Data vs. Sim.", "tab:blue", ":"),
-                "supervised": ("Supervised", "black", "-")}
+                "supervised": ("Supervised", "black", "-"),
+                "idealized": ("Idealized AD", "tab:gray", "--"),
+                "cathode": ("CATHODE", "tab:purple", "-"),
+                "anode": ("ANODE", "tab:green", "-.")}
 
 
 def region_lines(ax, signal_region, sidebands) -> None:

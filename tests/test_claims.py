@@ -118,11 +118,44 @@ def test_readme_tables_come_from_the_summaries(ci_run, tmp_path):
     readme.write_text(text)
     readme_tables.main(["--summary", f"salad={ci_run / 'salad' / 'summary.json'}",
                         "--summary", f"sacwola={ci_run / 'sacwola' / 'summary.json'}",
+                        "--summary", f"cathode={ci_run / 'cathode' / 'summary.json'}",
                         "--readme", str(readme)])
     out = readme.read_text()
-    for study in ("salad", "sacwola"):
+    for study in ("salad", "sacwola", "cathode"):
         s = json.loads((ci_run / study / "summary.json").read_text())
         for st in s["statements"].values():
             assert st["paper"].replace("|", "\\|") in out
             row = next(line for line in out.splitlines() if st["paper"].replace("|", "\\|") in line)
             assert row.endswith(readme_tables.HOLDS[st["holds"]] + " |")
+
+
+def cathode_runs(max_sic, n_reps=3, noise=0.02, auc_template=0.5):
+    """Fake per-repetition classifier metrics {n_sig: {rep: run}} with the given max SIC per
+    method (small multiplicative noise per repetition)."""
+    rng = np.random.default_rng(0)
+    runs = {}
+    for n in (0, 1000):
+        runs[n] = {}
+        for r in range(n_reps):
+            sv = {m: {"auc": 0.8, "max_sic": v * (1 + noise * rng.standard_normal()),
+                      "sic_at_50": 2.0} for m, v in max_sic.items()}
+            runs[n][r] = {"methods": list(max_sic), "signal_vs_background": sv,
+                          "template_quality": {"classifier_auc": auc_template + 0.003 * rng.standard_normal(),
+                                               "n_background_test": 40000, "n_template_holdout": 40000,
+                                               "ks": {"mj2": {"statistic": 0.01, "pvalue": 0.5}}}}
+    return runs
+
+
+def test_cathode_statements_follow_the_numbers():
+    import cathode_summary
+
+    paper = {"supervised": 17.6, "idealized": 15.1, "cathode": 14.0, "cwola": 10.8, "anode": 6.5}
+    shift = {"supervised": 17.6, "idealized": 10.5, "cathode": 10.2, "cwola": 1.04, "anode": 5.3}
+    st = cathode_summary.statements(cathode_runs(paper), cathode_runs(shift), 1000)
+    assert all(c["holds"] is True for c in st.values()), st
+    # CATHODE far below the idealized detector, ANODE above CATHODE, CWoLa unharmed by the
+    # shift, a template that a classifier separates from the data: each statement fails.
+    bad = dict(paper, cathode=4.0, anode=8.0)
+    st = cathode_summary.statements(cathode_runs(bad, auc_template=0.6),
+                                    cathode_runs(dict(shift, cwola=10.0)), 1000)
+    assert all(c["holds"] is False for c in st.values()), st

@@ -13,14 +13,17 @@ import yaml
 
 from tests.conftest import CI_CONFIG, REPO
 
-TRAINING = {"train_supervised", "dctr", "dctr_closure", "salad_scan", "sacwola_train"}
+TRAINING = {"train_supervised", "dctr", "dctr_closure", "salad_scan", "sacwola_train",
+            "cathode_train"}
 # Every job downstream of a training (figures, fits, summaries) and the target rule.
 AFTER_TRAINING = {"plot_supervised", "plot_dctr", "salad_summary", "plot_salad_sensitivity",
                   "fit", "sacwola_summary", "plot_sacwola_features", "plot_sacwola_classifiers",
-                  "plot_background_fit", "plot_significance", "all"}
+                  "plot_background_fit", "plot_significance", "cathode_summary", "plot_anode",
+                  "plot_cathode", "all"}
+CATHODE_AFTER_FLOWS = {"cathode_train", "cathode_summary", "plot_anode", "plot_cathode", "all"}
 PLOTS = {"plot_features", "plot_supervised", "plot_dctr", "plot_salad_sensitivity",
          "plot_sacwola_features", "plot_sacwola_classifiers", "plot_background_fit",
-         "plot_significance", "all"}
+         "plot_significance", "plot_anode", "plot_cathode", "all"}
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +103,15 @@ def test_sacwola_alpha_reruns_that_study_only(moved):
     assert not any("results/salad/" in o for o in outputs)
 
 
+def test_flow_epochs_rerun_that_study_s_flows_and_descendants_only(moved):
+    path = edited_config(moved, "flow.yaml",
+                         lambda c: c["studies"]["cathode"]["flow"].update(epochs=3))
+    jobs, out = dry_run(moved, "--configfile", path)
+    assert set(jobs) == {"cathode_flows"} | CATHODE_AFTER_FLOWS
+    outputs = [line for line in out.splitlines() if line.strip().startswith("output:")]
+    assert not any("results/cathode_shift/" in o for o in outputs)
+
+
 def test_code_edit_reruns_the_jobs_that_run_it(moved):
     plotting = moved / "radflow" / "plotting.py"
     ensemble = moved / "radflow" / "ml" / "ensemble.py"
@@ -111,7 +123,8 @@ def test_code_edit_reruns_the_jobs_that_run_it(moved):
         plotting.write_text(original[plotting])
         ensemble.write_text(original[ensemble] + "\n# edited\n")
         jobs, _ = dry_run(moved)
-        assert set(jobs) == TRAINING | AFTER_TRAINING | {"data_vs_sim"}
+        # The flows share the ensembles' per-member minibatches and optimizer.
+        assert set(jobs) == TRAINING | AFTER_TRAINING | {"data_vs_sim", "cathode_flows"}
     finally:
         for p, text in original.items():
             p.write_text(text)

@@ -37,6 +37,8 @@ ARCHITECTURES = {
     "salad": Architecture(hidden=_dense(100, 100, 100)),
     # SA-CWoLa paper: 3 x 64 ReLU, Adam.
     "sacwola": Architecture(hidden=_dense(64, 64, 64)),
+    # CATHODE paper: 3 x 64 ReLU, BCE, Adam 1e-3 (balanced class weights set by the study).
+    "cathode": Architecture(hidden=_dense(64, 64, 64)),
     # CWoLa Hunting (vs autoencoder): 64 leaky ReLU(0.1) - 32 - 16 - 4 ELU, dropout 0.2 after
     # the first three hidden layers, Adam(1e-3, beta1 0.8, beta2 0.99, decay 5e-4).
     "cwola_hunting": Architecture(

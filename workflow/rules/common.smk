@@ -67,10 +67,27 @@ def injections(study):
     return signal_injections(study) + [f"nsig0_rep{r}" for r in reps]
 
 
+def signal_counts(study):
+    """The signal counts of a fixed-count study: ``n_signal``, one number or a list."""
+    n = STUDIES[study]["injection"]["n_signal"]
+    return n if isinstance(n, list) else [n]
+
+
 def signal_injections(study):
-    """The signal injections of a fixed-count study, one per repetition ('nsig1500_rep0', ...)."""
-    inj = STUDIES[study]["injection"]
-    return [f"nsig{inj['n_signal']}_rep{r}" for r in range(inj["repetitions"])]
+    """The signal injections of a fixed-count study, per count and repetition ('nsig1500_rep0', ...)."""
+    reps = range(STUDIES[study]["injection"]["repetitions"])
+    return [f"nsig{n}_rep{r}" for n in signal_counts(study) for r in reps]
+
+
+def nominal_injections(study):
+    """The injections of a fixed-count study's largest signal count, one per repetition."""
+    reps = range(STUDIES[study]["injection"]["repetitions"])
+    return [f"nsig{max(signal_counts(study))}_rep{r}" for r in reps]
+
+
+def nominal_injection(study):
+    """Repetition 0 of the largest signal count (the single-injection figures)."""
+    return nominal_injections(study)[0]
 
 
 def background_only_injections(study):
@@ -100,5 +117,10 @@ def get_final_output():
                           ("B4", "background_fit"), ("B5", "mjj_after_thresholds"),
                           ("B6", "significance_with_signal"),
                           ("B7", "significance_background_only")):
+            out += fig(fid, name)
+    if "cathode" in STUDIES:
+        out += ["results/cathode/summary.json"]
+        for fid, name in (("C1", "anode_r_vs_log_pbkg"), ("C2", "anode_r_thresholds"),
+                          ("C3", "sic_curves"), ("C4", "metrics_vs_nsig"), ("C5", "mass_shift")):
             out += fig(fid, name)
     return out

@@ -1,0 +1,101 @@
+"""CI-sized ANODE/CATHODE study: flows that learn, a template in the SR, every method scored
+on one test set, the summary's statements, figures C1-C5, and the study's bad-input errors."""
+import json
+
+import numpy as np
+import pytest
+
+from radflow import h5io
+from scripts import cathode_flows
+
+FIGURES = (("C1", "anode_r_vs_log_pbkg"), ("C2", "anode_r_thresholds"), ("C3", "sic_curves"),
+           ("C4", "metrics_vs_nsig"), ("C5", "mass_shift"))
+
+
+def injections(cfg, study):
+    inj = cfg["studies"][study]["injection"]
+    return [f"nsig{n}_rep{r}" for n in [0] + inj["n_signal"] for r in range(inj["repetitions"])]
+
+
+def test_figures_c1_to_c5(ci_run):
+    for fid, name in FIGURES:
+        for ext in ("pdf", "png"):
+            assert (ci_run / "figures" / f"{fid}_{name}.{ext}").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("study", ["cathode", "cathode_shift"])
+def test_flows_learn_and_template_fills_the_sr(ci_run, ci_config, study):
+    st = ci_config["studies"][study]
+    lo, hi = st["signal_region"]
+    for inj in injections(ci_config, study):
+        rec = json.loads((ci_run / study / "flows" / f"{inj}.json").read_text())
+        for region in ("sr", "sb"):
+            # Training lowers the validation loss: a flow that learns nothing would not.
+            assert min(rec["val_loss"][region]) < rec["val_loss"][region][0]
+            assert len(rec["kept_val_loss"][region]) == st["flow"]["keep_best"]
+        assert rec["n_template"] == int(st["cathode"]["oversampling"] * rec["n_train"]["sr"])
+        t = h5io.read_columns(ci_run / study / "flows" / f"{inj}_template.h5")
+        assert ((t["mjj"] >= lo) & (t["mjj"] < hi)).all()
+        assert (~t["holdout"]).sum() == rec["n_template"]
+        dens = h5io.read_columns(ci_run / study / "flows" / f"{inj}_test.h5")
+        assert np.isfinite(dens["log_p_data"]).all() and np.isfinite(dens["log_p_bkg"]).all()
+        # The sideband flow interpolated into the SR describes SR background about as well as
+        # the SR flow itself (per-event log-likelihood, nats).
+        bkg = ~dens["is_signal"]
+        assert abs(dens["log_p_data"][bkg].mean() - dens["log_p_bkg"][bkg].mean()) < 0.5
+
+
+def test_methods_share_one_test_set(ci_run, ci_config):
+    for inj in injections(ci_config, "cathode"):
+        res = json.loads((ci_run / "cathode" / "classifiers" / f"{inj}.json").read_text())
+        assert set(res["methods"]) == {"cathode", "idealized", "cwola", "supervised", "anode"}
+        sc = h5io.read_columns(ci_run / "cathode" / "classifiers" / f"{inj}_scores.h5")
+        for m in res["methods"]:
+            assert len(sc[f"score_{m}"]) == len(sc["is_signal"])
+        # Balanced idealized detector: as many independent-background SR events as data.
+        assert res["n_train"]["background_sr"] == res["n_train"]["data_sr"]
+        # The supervised classifier separates the W' signal at CI statistics.
+        assert res["signal_vs_background"]["supervised"]["auc"] > 0.85
+
+
+def test_summary_statements(ci_run, ci_config):
+    s = json.loads((ci_run / "cathode" / "summary.json").read_text())
+    st = ci_config["studies"]["cathode"]
+    assert s["n_sig_nominal"] == max(st["injection"]["n_signal"])
+    assert s["repetitions"] == st["injection"]["repetitions"] >= 2
+    assert set(s["statements"]) == {"cathode_approaches_idealized", "anode_below_cathode",
+                                    "template_matches_background",
+                                    "cathode_robust_cwola_fails_under_shift"}
+    for claim in s["statements"].values():
+        assert claim["paper"] and claim["criterion"] and claim["holds"] in (True, False)
+    for n, per in s["signal_vs_background"].items():
+        for m, v in per.items():
+            assert v["auc"]["n"] == st["injection"]["repetitions"] and v["auc"]["std"] is not None
+    assert s["shift"] is not None
+
+
+def flows_args(ci_run, tmp_path, cfg):
+    res = ci_run
+    return ["--config-json", json.dumps(cfg), "--study", "cathode", "--injection-name", "nsig0_rep0",
+            "--data", str(res / "features" / "data.h5"), str(res / "cathode" / "regions" / "data.h5"),
+            "--signal", str(res / "features" / "sig_xy.h5"), str(res / "cathode" / "regions" / "sig_xy.h5"),
+            "--injection", str(res / "cathode" / "inject" / "nsig0_rep0.h5"),
+            "--test-densities", str(tmp_path / "t.h5"), "--template", str(tmp_path / "s.h5"),
+            "--record", str(tmp_path / "r.json")]
+
+
+def test_too_few_events_for_a_flow_named(ci_run, ci_config, tmp_path):
+    cfg = {"seed": 1, "studies": {"cathode": dict(ci_config["studies"]["cathode"])}}
+    cfg["studies"]["cathode"]["flow"] = dict(cfg["studies"]["cathode"]["flow"], min_events=10 ** 6)
+    with pytest.raises(SystemExit, match=r"study cathode, injection nsig0_rep0: \d+ training events "
+                                         r"in the signal region, fewer than studies.cathode.flow.min_events"):
+        cathode_flows.main(flows_args(ci_run, tmp_path, cfg))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_feature_named(ci_run, ci_config, tmp_path):
+    cfg = {"seed": 1, "studies": {"cathode": dict(ci_config["studies"]["cathode"])}}
+    cfg["studies"]["cathode"]["features"] = ["mj2", "tau54_j1"]
+    with pytest.raises(KeyError, match=r"data.h5 has no feature\(s\) \['tau54_j1'\]"):
+        cathode_flows.main(flows_args(ci_run, tmp_path, cfg))
+    assert list(tmp_path.iterdir()) == []
