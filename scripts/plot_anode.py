@@ -26,7 +26,9 @@ def main(argv=None):
     n_b, n_s = int((~sig).sum()), int(sig.sum())
 
     fig, ax = plt.subplots(figsize=(8, 6.5))
-    h = ax.hist2d(log_pb[~sig], log_r[~sig], bins=60, cmap="Greys", cmin=1)
+    # Axes span the central 99.8% of all events (a few far outliers would squeeze the rest).
+    rng = [np.percentile(v, [0.1, 99.9]) for v in (log_pb, log_r)]
+    h = ax.hist2d(log_pb[~sig], log_r[~sig], bins=60, range=rng, cmap="Greys", cmin=1)
     fig.colorbar(h[3], ax=ax, label="background events")
     ax.scatter(log_pb[sig], log_r[sig], s=4, color="red", label=f"signal ({n_s} events)")
     ax.set_xlabel(r"$\log p_{\rm bkg}(x|m)$ (features in GeV)")
