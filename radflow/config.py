@@ -121,6 +121,9 @@ def check_semantics(config: dict, base_dir=None) -> None:
             if isinstance(st["injection"]["n_signal"], list):
                 raise ConfigError(f"config field '{pre}.injection.n_signal': one count (the "
                                   "SA-CWoLa study's bump hunt compares one injection)")
+        if study in ("sacwola", "cathode") and not st["injection"].get("background_only", True):
+            raise ConfigError(f"config field '{pre}.injection.background_only': this study needs "
+                              "its background-only runs (B7 / the template check at n_sig = 0)")
         if study == "cathode_shift" and "cathode" not in config["studies"]:
             raise ConfigError(f"config field '{pre}': the mass-shift study is compared with "
                               "studies.cathode, which is not configured")

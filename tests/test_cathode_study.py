@@ -14,7 +14,8 @@ FIGURES = (("C1", "anode_r_vs_log_pbkg"), ("C2", "anode_r_thresholds"), ("C3", "
 
 def injections(cfg, study):
     inj = cfg["studies"][study]["injection"]
-    return [f"nsig{n}_rep{r}" for n in [0] + inj["n_signal"] for r in range(inj["repetitions"])]
+    zero = [0] if inj.get("background_only", True) else []
+    return [f"nsig{n}_rep{r}" for n in zero + inj["n_signal"] for r in range(inj["repetitions"])]
 
 
 def test_figures_c1_to_c5(ci_run):

@@ -64,7 +64,7 @@ def injections(study):
     reps = range(inj["repetitions"])
     if "sb" in inj:
         return [f"sb{sb:g}_rep{r}" for sb in inj["sb"] for r in reps]
-    return signal_injections(study) + [f"nsig0_rep{r}" for r in reps]
+    return signal_injections(study) + background_only_injections(study)
 
 
 def signal_counts(study):
@@ -91,8 +91,10 @@ def nominal_injection(study):
 
 
 def background_only_injections(study):
-    """The background-only runs of a fixed-count study, one per repetition."""
-    return [f"nsig0_rep{r}" for r in range(STUDIES[study]["injection"]["repetitions"])]
+    """The background-only runs of a fixed-count study, one per repetition (none if its
+    ``injection.background_only`` is false)."""
+    inj = STUDIES[study]["injection"]
+    return [f"nsig0_rep{r}" for r in range(inj["repetitions"])] if inj["background_only"] else []
 
 
 def study_inputs(name):
