@@ -58,11 +58,6 @@ def main(argv=None):
     x_test = np.concatenate([x["d"][test_d], x["sig"][test_s]])
     m_test = np.concatenate([d["mjj"][test_d], sig["mjj"][test_s]])
     lp = trained.log_prob(x_test, m_test)
-    h5io.write_columns(args.test_densities, {
-        "log_p_data": lp[0], "log_p_bkg": lp[1], "mjj": m_test,
-        "is_signal": np.r_[np.zeros(test_d.sum(), bool), np.ones(test_s.sum(), bool)],
-        "injected": np.r_[np.zeros(test_d.sum(), bool), inj["injected_test"][test_s]],
-        **{c: x_test[:, i] for i, c in enumerate(cols)}}, attrs={"features": cols})
 
     # CATHODE template: SB flow at SR masses from the KDE of the SR training data's mjj.
     n_sr = len(rows[0])
@@ -74,6 +69,12 @@ def main(argv=None):
     samples = trained.sample(masses, member=1,
                              seed=derive_seed(cfg["seed"], args.study, "sample", args.injection_name))
     sample_s = time.time() - t1
+    # Outputs only once everything succeeded: nothing partial is left behind.
+    h5io.write_columns(args.test_densities, {
+        "log_p_data": lp[0], "log_p_bkg": lp[1], "mjj": m_test,
+        "is_signal": np.r_[np.zeros(test_d.sum(), bool), np.ones(test_s.sum(), bool)],
+        "injected": np.r_[np.zeros(test_d.sum(), bool), inj["injected_test"][test_s]],
+        **{c: x_test[:, i] for i, c in enumerate(cols)}}, attrs={"features": cols})
     h5io.write_columns(args.template, {
         "mjj": masses, "holdout": np.arange(len(masses)) >= n_main,
         **{c: samples[:, i] for i, c in enumerate(cols)}}, attrs={"features": cols})
