@@ -104,8 +104,9 @@ def test_sacwola_alpha_reruns_that_study_only(moved):
 
 
 def test_flow_epochs_rerun_that_study_s_flows_and_descendants_only(moved):
-    path = edited_config(moved, "flow.yaml",
-                         lambda c: c["studies"]["cathode"]["flow"].update(epochs=3))
+    # A new dict: the YAML merge key of cathode_shift shares the 'flow' mapping of cathode.
+    path = edited_config(moved, "flow.yaml", lambda c: c["studies"]["cathode"].update(
+        flow=dict(c["studies"]["cathode"]["flow"], epochs=3)))
     jobs, out = dry_run(moved, "--configfile", path)
     assert set(jobs) == {"cathode_flows"} | CATHODE_AFTER_FLOWS
     outputs = [line for line in out.splitlines() if line.strip().startswith("output:")]

@@ -67,13 +67,6 @@ rule cathode_train:
         " --metrics {output.metrics} --scores {output.scores} > {log} 2>&1"
 
 
-def cathode_runs(study, kind):
-    """Per-injection outputs of a CATHODE-type study: 'classifiers' metrics or 'flows' records."""
-    if study not in STUDIES:
-        return []
-    return [f"results/{study}/{kind}/{inj}.json" for inj in injections(study)]
-
-
 rule cathode_summary:
     input:
         classifiers=cathode_runs("cathode", "classifiers"),

@@ -97,6 +97,13 @@ def background_only_injections(study):
     return [f"nsig0_rep{r}" for r in range(inj["repetitions"])] if inj["background_only"] else []
 
 
+def cathode_runs(study, kind):
+    """Per-injection outputs of a CATHODE-type study: 'classifiers' metrics or 'flows' records."""
+    if study not in STUDIES:
+        return []
+    return [f"results/{study}/{kind}/{inj}.json" for inj in injections(study)]
+
+
 def study_inputs(name):
     """Feature and region files of a sample in the {study} wildcard's study."""
     return [f"results/features/{name}.h5", f"results/{{study}}/regions/{name}.h5"]
