@@ -12,7 +12,7 @@ import numpy as np
 from scipy import stats
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import cli, h5io, regions
+from radflow import cli, h5io, inject, regions
 from radflow.methods import anode, cathode
 from radflow.ml import ensemble, metrics, models
 from radflow.seeds import derive_seed
@@ -63,7 +63,7 @@ def main(argv=None):
         raise SystemExit(f"cathode_train: the extra background sample has {len(pool)} SR events, "
                          f"the idealized detector needs {n_sr} (the data SR count); raise "
                          "samples.data_extra.n_events")
-    rep = int(args.injection_name.split("_rep")[1])
+    rep = inject.parse(args.injection_name)[2]
     pick = np.random.default_rng(derive_seed(cfg["seed"], args.study, "extra", rep)).choice(
         pool, n_sr, replace=False)
     blocks["background_sr"] = x["e"][pick]
