@@ -24,11 +24,11 @@ rule cathode_flows:
     resources:
         mem_mb=4000,
         runtime=240,
-    threads: 2
+    threads: 1
     conda:
         "../../envs/ml.yaml"
     shell:
-        "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
+        TF_THREADS + "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --injection-name {wildcards.injection} --data {input.data} --signal {input.signal}"
         " --injection {input.injection} --test-densities {output.densities}"
         " --template {output.template} --record {output.record} > {log} 2>&1"
@@ -56,11 +56,11 @@ rule cathode_train:
     resources:
         mem_mb=4000,
         runtime=120,
-    threads: 2
+    threads: 1
     conda:
         "../../envs/ml.yaml"
     shell:
-        "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
+        TF_THREADS + "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --injection-name {wildcards.injection} --data {input.data} --signal {input.signal}"
         " --extra {input.extra} --injection {input.injection}"
         " --test-densities {input.densities} --template {input.template}"

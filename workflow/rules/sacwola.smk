@@ -26,11 +26,11 @@ rule sacwola_train:
     resources:
         mem_mb=4000,
         runtime=120,
-    threads: 2
+    threads: 1
     conda:
         "../../envs/ml.yaml"
     shell:
-        "python {params.script} --config-json {params.config:q}"
+        TF_THREADS + "python {params.script} --config-json {params.config:q}"
         " --study {wildcards.study} --injection-name {wildcards.injection} --data {input.data}"
         " --sim {input.sim} --signal {input.signal} --extra {input.extra}"
         " --injection {input.injection}"

@@ -46,11 +46,11 @@ rule train_supervised:
     resources:
         mem_mb=4000,
         runtime=60,
-    threads: 2
+    threads: 1
     conda:
         "../../envs/ml.yaml"
     shell:
-        "python {params.script} --config-json {params.config:q}"
+        TF_THREADS + "python {params.script} --config-json {params.config:q}"
         " --study {wildcards.study} --background {input.background} --signal {input.signal}"
         " --arch salad --output {output} > {log} 2>&1"
 
@@ -94,11 +94,11 @@ rule dctr:
     resources:
         mem_mb=4000,
         runtime=60,
-    threads: 2
+    threads: 1
     conda:
         "../../envs/ml.yaml"
     shell:
-        "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
+        TF_THREADS + "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --data {input.data} --sim {input.sim} --signal {input.signal}"
         " --injection {input.injection} --sideband {params.sideband}"
         " --output {output} > {log} 2>&1"
@@ -123,11 +123,11 @@ rule dctr_closure:
     resources:
         mem_mb=4000,
         runtime=60,
-    threads: 2
+    threads: 1
     conda:
         "../../envs/ml.yaml"
     shell:
-        "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
+        TF_THREADS + "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --data {input.data} --sim {input.sim} --dctr {input.dctr}"
         " --scores {output.scores} --summary {output.summary} > {log} 2>&1"
 
@@ -181,11 +181,11 @@ rule salad_scan:
     resources:
         mem_mb=4000,
         runtime=120,
-    threads: 2
+    threads: 1
     conda:
         "../../envs/ml.yaml"
     shell:
-        "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
+        TF_THREADS + "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --injection-name {wildcards.injection} --data {input.data} --sim {input.sim}"
         " --signal {input.signal} --injection {input.injection} --dctr {input.dctr}"
         " --metrics {output.metrics} --scores {output.scores} > {log} 2>&1"

@@ -18,9 +18,9 @@ rule data_vs_sim:
     resources:
         mem_mb=4000,
         runtime=30,
-    threads: 2
+    threads: 1
     conda:
         "../../envs/ml.yaml"
     shell:
-        "python {params.script} --config-json {params.config:q} --study salad"
+        TF_THREADS + "python {params.script} --config-json {params.config:q} --study salad"
         " --data {input.data} --sim {input.sim} --output {output} > {log} 2>&1"
