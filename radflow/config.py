@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import jsonschema
+import numpy as np
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
@@ -144,9 +145,37 @@ def check_semantics(config: dict, base_dir=None) -> None:
                                       f"{pre}.fit_range {fit}")
 
 
+def derive_regions(config: dict) -> dict:
+    """Fill ``signal_region`` and ``sidebands`` of every study that declares a ``binning``
+    (radflow.regions.binned_regions), in place. A binning whose windows leave the fit range,
+    or explicit windows that differ from the derived ones by more than 0.5 GeV, is a
+    :class:`ConfigError` naming the field. Runs after the schema, before the semantic
+    checks, so rules read the derived windows like explicit ones."""
+    from radflow.regions import binned_regions
+
+    for study, st in config["studies"].items():
+        if "binning" not in st:
+            continue
+        b = st["binning"]
+        try:
+            r = binned_regions(st["fit_range"], b["n_bins"], b["sr_bins"], b["sb_bins"],
+                               b["mass_hypothesis"])
+        except ValueError as err:
+            raise ConfigError(f"config field 'studies.{study}.binning': {err}") from None
+        for key in ("signal_region", "sidebands"):
+            if key in st and not np.allclose(st[key], r[key], rtol=0.0, atol=0.5):
+                raise ConfigError(f"config field 'studies.{study}.{key}': {st[key]} differs from "
+                                  f"{np.round(r[key], 1).tolist()} derived from "
+                                  f"studies.{study}.binning (give one of the two)")
+            st[key] = r[key]
+    return config
+
+
 def validate(config: dict, base_dir=None) -> dict:
-    """Schema plus semantic validation; returns the config unchanged."""
+    """Schema validation, region derivation (:func:`derive_regions`) and semantic checks;
+    returns the config with the derived windows filled in."""
     validate_schema(config)
+    derive_regions(config)
     check_semantics(config, base_dir)
     return config
 

@@ -29,6 +29,37 @@ def in_windows(x: np.ndarray, windows) -> np.ndarray:
     return mask
 
 
+def log_bins(fit_range, n_bins: int) -> np.ndarray:
+    """Edges (n_bins + 1,), GeV, of ``n_bins`` bins uniform in log(mjj) over ``fit_range``
+    (lo, hi) GeV: the CWoLa-vs-autoencoder paper's binning (30 bins in 2.8-5.2 TeV)."""
+    lo, hi = fit_range
+    if not 0 < lo < hi or n_bins < 1:
+        raise ValueError(f"log binning needs 0 < lo < hi and n_bins >= 1, got {fit_range}, {n_bins}")
+    return np.exp(np.linspace(np.log(lo), np.log(hi), n_bins + 1))
+
+
+def binned_regions(fit_range, n_bins: int, sr_bins: int, sb_bins: int, centre: float) -> dict:
+    """Signal region and sidebands on the log binning of :func:`log_bins`: the SR is the
+    ``sr_bins`` consecutive bins whose centre (in log mjj) is nearest to ``centre`` (GeV, the
+    signal's mass hypothesis), each sideband the ``sb_bins`` bins next to it.
+
+    Returns {"edges": (n_bins + 1,), "first_sr_bin": int, "signal_region": [lo, hi],
+    "sidebands": [[lo, hi], [lo, hi]]}, GeV. Raises ValueError when a sideband would leave
+    the fit range (naming the bins and the range)."""
+    edges = log_bins(fit_range, n_bins)
+    width = (np.log(fit_range[1]) - np.log(fit_range[0])) / n_bins
+    first = int(np.floor((np.log(centre) - np.log(fit_range[0])) / width - sr_bins / 2 + 0.5))
+    if first - sb_bins < 0 or first + sr_bins + sb_bins > n_bins:
+        raise ValueError(
+            f"a {sr_bins}-bin signal region centred on {centre:g} GeV with {sb_bins} sideband bins "
+            f"each side needs bins {first - sb_bins}..{first + sr_bins + sb_bins - 1}, outside the "
+            f"{n_bins} bins of {fit_range[0]:g}-{fit_range[1]:g} GeV")
+    sr = [float(edges[first]), float(edges[first + sr_bins])]
+    sidebands = [[float(edges[first - sb_bins]), sr[0]],
+                 [sr[1], float(edges[first + sr_bins + sb_bins])]]
+    return {"edges": edges, "first_sr_bin": first, "signal_region": sr, "sidebands": sidebands}
+
+
 def check_regions(mjj, study_cfg: dict, study: str, sample: str, path) -> None:
     """Raise :class:`radflow.h5io.InputError` if ``sample`` is a background sample
     (:data:`BACKGROUND_SAMPLES`) and its mjj (N,), GeV, has no event in the signal region

@@ -1,8 +1,9 @@
 """Config validation names the offending field, in Python and before any Snakemake job."""
+import numpy as np
 import pytest
 
 from radflow import config as cfgmod
-from tests.conftest import snakemake
+from tests.conftest import REPO, snakemake
 
 
 def set_(path, value):
@@ -51,3 +52,24 @@ def test_snakemake_rejects_bad_config_before_any_job(tmp_path, small_config):
 def test_default_and_paper_configs_valid():
     for name in ("config.yaml", "paper.yaml", "ci.yaml"):
         cfgmod.load(cfgmod.REPO / "config" / name)
+
+
+def test_binned_study_gets_the_papers_regions_and_rejects_disagreeing_windows():
+    """studies.cwola_ae declares only its log binning; validation derives the paper's SR and
+    sidebands, and explicit windows that disagree with the binning name the field."""
+    import copy
+
+    cfg = cfgmod.load(REPO / "config" / "config.yaml")
+    st = cfg["studies"]["cwola_ae"]
+    assert np.round(st["signal_region"]).tolist() == [3371.0, 3661.0]
+    assert np.round(st["sidebands"]).tolist() == [[3169.0, 3371.0], [3661.0, 3895.0]]
+    cfgmod.validate(cfg)                                   # idempotent
+    bad = copy.deepcopy(cfg)
+    bad["studies"]["cwola_ae"]["signal_region"] = [3300.0, 3700.0]
+    with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae\.signal_region.*binning"):
+        cfgmod.validate(bad)
+    bad = copy.deepcopy(cfg)
+    bad["studies"]["cwola_ae"]["binning"]["mass_hypothesis"] = 2900.0
+    with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae\.binning.*outside"):
+        del bad["studies"]["cwola_ae"]["signal_region"], bad["studies"]["cwola_ae"]["sidebands"]
+        cfgmod.validate(bad)

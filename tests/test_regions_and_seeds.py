@@ -96,3 +96,20 @@ def test_injection_draws_reproducible_disjoint_and_bounded():
     q = inject.data_quarter(test, 1, "salad", 0)
     assert np.all(q[:1000] == -1) and abs((q[1000:] == 0).mean() - 0.5) < 0.05
     assert (inject.data_quarter(test, 1, "salad", 1) != q).any()    # new split per repetition
+
+
+def test_log_binning_reproduces_the_cwola_vs_autoencoder_regions():
+    """30 bins uniform in log(mjj) over 2.8-5.2 TeV, SR = 4 bins centred on 3.5 TeV, 3
+    sideband bins each side: the paper's SR (3371, 3661) GeV and sidebands to 3169 / 3895."""
+    from radflow.regions import binned_regions, log_bins
+
+    edges = log_bins((2800.0, 5200.0), 30)
+    assert np.allclose(np.diff(np.log(edges)), np.log(5200.0 / 2800.0) / 30)
+    r = binned_regions((2800.0, 5200.0), 30, 4, 3, 3500.0)
+    assert np.round(r["signal_region"]).tolist() == [3371.0, 3661.0]
+    assert np.round(r["sidebands"]).tolist() == [[3169.0, 3371.0], [3661.0, 3895.0]]
+    # A hypothesis one bin higher moves every edge up by one bin.
+    up = binned_regions((2800.0, 5200.0), 30, 4, 3, 3500.0 * np.exp(np.log(5200 / 2800) / 30))
+    assert up["first_sr_bin"] == r["first_sr_bin"] + 1
+    with pytest.raises(ValueError, match="outside the 30 bins"):
+        binned_regions((2800.0, 5200.0), 30, 4, 3, 2900.0)
