@@ -61,6 +61,21 @@ def draw_count(n_signal_events: int, n: int, seed: int, study: str, rep: int,
     return mask
 
 
+def extra_background(extra_sr: np.ndarray, n: int, seed: int, study: str, rep: int,
+                     role: str) -> np.ndarray:
+    """Indices of ``n`` events drawn without replacement, anew in every repetition (seeded
+    by config seed, study and ``rep``), from the SR events of the extra background-only
+    sample (mask ``extra_sr`` (N,)): the background of optimal CWoLa (SA-CWoLa) and of the
+    idealized anomaly detector (CATHODE), as many as the search data has SR training events.
+    Raises :class:`InjectionError` naming ``role`` and both counts when the pool is short."""
+    pool = np.nonzero(extra_sr)[0]
+    if len(pool) < n:
+        raise InjectionError(
+            f"the extra background sample has {len(pool)} SR events, {role} needs {n} (the "
+            "data SR count); raise samples.data_extra.n_events")
+    return np.random.default_rng(derive_seed(seed, study, "extra", rep)).choice(pool, n, replace=False)
+
+
 def data_quarter(test: np.ndarray, seed: int, study: str, rep: int) -> np.ndarray:
     """Quarter of each data event in repetition ``rep``: -1 for the test half, else 0
     (search data) or 1 (independent background-only data), each half of the train half."""

@@ -58,14 +58,12 @@ def main(argv=None):
         "template": x_tmpl[~tmpl["holdout"]],
         "signal_mc": x["sig"][~sig["test"] & sig["sr"] & ~inj["injected"]]}
     n_sr = len(blocks["data_sr"])
-    pool = np.nonzero(e["sr"])[0]
-    if len(pool) < n_sr:
-        raise SystemExit(f"cathode_train: the extra background sample has {len(pool)} SR events, "
-                         f"the idealized detector needs {n_sr} (the data SR count); raise "
-                         "samples.data_extra.n_events")
     rep = inject.parse(args.injection_name)[2]
-    pick = np.random.default_rng(derive_seed(cfg["seed"], args.study, "extra", rep)).choice(
-        pool, n_sr, replace=False)
+    try:
+        pick = inject.extra_background(e["sr"], n_sr, cfg["seed"], args.study, rep,
+                                       "the idealized detector")
+    except inject.InjectionError as err:
+        raise SystemExit(f"cathode_train: {err}") from None
     blocks["background_sr"] = x["e"][pick]
     names = list(blocks)
     table = np.concatenate([blocks[k] for k in names])

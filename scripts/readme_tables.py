@@ -1,7 +1,8 @@
 """Write the README's paper-comparison tables from the study summaries, so the README never
 states a number that no rule produced: each block between
 ``<!-- BEGIN generated: {study} -->`` and ``<!-- END generated: {study} -->`` is replaced by
-a table "paper statement | our number | holds?" of results/{study}/summary.json.
+a table "paper statement | our number | holds?" of results/{study}/summary.json (and, for
+the CATHODE study, the block ``cathode_max_sic``: max SIC per method and n_sig).
 
     python scripts/readme_tables.py --summary salad=results/salad/summary.json \\
         --summary sacwola=results/sacwola/summary.json --readme README.md
@@ -40,6 +41,21 @@ def table(summary: dict) -> str:
     return "\n".join(rows)
 
 
+CATHODE_METHODS = ("supervised", "idealized", "cathode", "cwola", "anode")
+
+
+def cathode_max_sic(summary: dict) -> str:
+    """The CATHODE study's max SIC per method (mean over repetitions) for each n_sig and
+    for the mass-shifted run, from results/cathode/summary.json."""
+    rows = ["| n_sig | supervised | idealized AD | CATHODE | CWoLa | ANODE |",
+            "| --- | --- | --- | --- | --- | --- |"]
+    runs = [(n, per) for n, per in sorted(summary["signal_vs_background"].items(), key=lambda kv: int(kv[0]))]
+    runs += [(f"{n}, m_j + 0.1 mjj", per) for n, per in summary.get("shift", {}).items()]
+    for label, per in runs:
+        rows.append(f"| {label} | " + " | ".join(f"{per[m]['max_sic']['mean']:#.3g}" for m in CATHODE_METHODS) + " |")
+    return "\n".join(rows)
+
+
 def replace_block(text: str, study: str, body: str) -> str:
     pattern = re.compile(rf"(<!-- BEGIN generated: {study} -->\n).*?(<!-- END generated: {study} -->)", re.S)
     if not pattern.search(text):
@@ -56,7 +72,10 @@ def main(argv=None):
     text = readme.read_text()
     for item in args.summary:
         study, path = item.split("=", 1)
-        text = replace_block(text, study, table(json.loads(Path(path).read_text())))
+        summary = json.loads(Path(path).read_text())
+        text = replace_block(text, study, table(summary))
+        if study == "cathode":
+            text = replace_block(text, "cathode_max_sic", cathode_max_sic(summary))
     readme.write_text(text)
 
 

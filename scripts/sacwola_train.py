@@ -52,14 +52,12 @@ def main(argv=None):
     # Optimal CWoLa's background: as many SR events of the extra background-only sample as
     # the data train half has in the SR, drawn anew in every repetition.
     n_sr = int((sel_d & d["sr"]).sum() + (sel_inj & sig["sr"]).sum())
-    pool = np.nonzero(e["sr"])[0]
-    if len(pool) < n_sr:
-        raise SystemExit(f"sacwola_train: the extra background sample has {len(pool)} SR events, "
-                         f"optimal CWoLa needs {n_sr} (the data SR count); raise "
-                         "samples.data_extra.n_events")
     sel_e = np.zeros(len(e["sr"]), bool)
-    sel_e[np.random.default_rng(derive_seed(cfg["seed"], args.study, "extra", rep))
-          .choice(pool, n_sr, replace=False)] = True
+    try:
+        sel_e[inject.extra_background(e["sr"], n_sr, cfg["seed"], args.study, rep,
+                                      "optimal CWoLa")] = True
+    except inject.InjectionError as err:
+        raise SystemExit(f"sacwola_train: {err}") from None
     blocks = [block(d, x["d"], sel_d, sacwola.DATA),
               block(sig, x["sig"], sel_inj, sacwola.DATA, signal=True),
               block(s, x["s"], sel_s, sacwola.SIM, w_dctr=w_sim),

@@ -127,6 +127,12 @@ def test_readme_tables_come_from_the_summaries(ci_run, tmp_path):
             assert st["paper"].replace("|", "\\|") in out
             row = next(line for line in out.splitlines() if st["paper"].replace("|", "\\|") in line)
             assert row.endswith(readme_tables.HOLDS[st["holds"]] + " |")
+    # The CATHODE max-SIC table: one row per n_sig (and the shifted run), the summary's means.
+    s = json.loads((ci_run / "cathode" / "summary.json").read_text())
+    for n, per in s["signal_vs_background"].items():
+        row = next(line for line in out.splitlines() if line.startswith(f"| {n} | "))
+        assert row == f"| {n} | " + " | ".join(f"{per[m]['max_sic']['mean']:#.3g}"
+                                               for m in readme_tables.CATHODE_METHODS) + " |"
 
 
 def cathode_runs(max_sic, n_reps=3, noise=0.02, auc_template=0.5):

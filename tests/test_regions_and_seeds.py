@@ -113,3 +113,18 @@ def test_log_binning_reproduces_the_cwola_vs_autoencoder_regions():
     assert up["first_sr_bin"] == r["first_sr_bin"] + 1
     with pytest.raises(ValueError, match="outside the 30 bins"):
         binned_regions((2800.0, 5200.0), 30, 4, 3, 2900.0)
+
+
+def test_extra_background_draw_is_a_seeded_sr_subset_with_a_named_shortfall():
+    """The extra background of optimal CWoLa / the idealized detector: n SR events, the
+    same for the same seed and repetition, new in another repetition; too few SR events
+    name the method and both counts."""
+    from radflow import inject
+
+    sr = np.random.default_rng(0).random(1000) < 0.3
+    a = inject.extra_background(sr, 100, 7, "cathode", 0, "the idealized detector")
+    assert len(np.unique(a)) == 100 and sr[a].all()
+    np.testing.assert_array_equal(a, inject.extra_background(sr, 100, 7, "cathode", 0, "x"))
+    assert set(a) != set(inject.extra_background(sr, 100, 7, "cathode", 1, "x"))
+    with pytest.raises(inject.InjectionError, match=rf"has {sr.sum()} SR events, optimal CWoLa needs 999"):
+        inject.extra_background(sr, 999, 7, "sacwola", 0, "optimal CWoLa")
