@@ -28,7 +28,8 @@ rule cathode_flows:
     conda:
         "../../envs/ml.yaml"
     shell:
-        TF_THREADS + "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
+        "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
+        " python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --injection-name {wildcards.injection} --data {input.data} --signal {input.signal}"
         " --injection {input.injection} --test-densities {output.densities}"
         " --template {output.template} --record {output.record} > {log} 2>&1"
@@ -60,7 +61,8 @@ rule cathode_train:
     conda:
         "../../envs/ml.yaml"
     shell:
-        TF_THREADS + "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
+        "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
+        " python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --injection-name {wildcards.injection} --data {input.data} --signal {input.signal}"
         " --extra {input.extra} --injection {input.injection}"
         " --test-densities {input.densities} --template {input.template}"

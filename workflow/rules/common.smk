@@ -1,5 +1,10 @@
 # Setup shared by all rule files. The config subset and code version of every job (rerun
 # triggers), input functions and the final targets.
+#
+# Training rules take `threads: 1` and pin TensorFlow's thread pools to it in their shell
+# command (TF_NUM_INTRAOP_THREADS / TF_NUM_INTEROP_THREADS): on these small networks
+# TensorFlow keeps about one core busy whatever it is given, so two jobs side by side do
+# twice the work of one job holding both cores (README, default-run timing).
 import json
 
 from radflow import provenance
@@ -11,12 +16,6 @@ BACKGROUND_ONLY = "nsig0_rep0"
 # Region definitions of a study: what the regions rule reads.
 REGION_KEYS = ("fit_range", "signal_region", "sidebands", "long_sidebands", "alpha",
                "test_fraction")
-# Training jobs take one thread, and TensorFlow's thread pools are pinned to it: on these
-# small networks TensorFlow keeps about one core busy whatever it is given (benchmark
-# cpu_time / wall 0.8-1.2 for every training rule of the default run; a flow trains in
-# 35.0 s alone on one thread and in 35.0 s beside a second one), so two jobs side by side
-# on two cores do twice the work of one job holding both.
-TF_THREADS = "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads} "
 
 
 def cfg(*keys):

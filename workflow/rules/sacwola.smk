@@ -30,7 +30,8 @@ rule sacwola_train:
     conda:
         "../../envs/ml.yaml"
     shell:
-        TF_THREADS + "python {params.script} --config-json {params.config:q}"
+        "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
+        " python {params.script} --config-json {params.config:q}"
         " --study {wildcards.study} --injection-name {wildcards.injection} --data {input.data}"
         " --sim {input.sim} --signal {input.signal} --extra {input.extra}"
         " --injection {input.injection}"

@@ -50,7 +50,8 @@ rule train_supervised:
     conda:
         "../../envs/ml.yaml"
     shell:
-        TF_THREADS + "python {params.script} --config-json {params.config:q}"
+        "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
+        " python {params.script} --config-json {params.config:q}"
         " --study {wildcards.study} --background {input.background} --signal {input.signal}"
         " --arch salad --output {output} > {log} 2>&1"
 
@@ -98,7 +99,8 @@ rule dctr:
     conda:
         "../../envs/ml.yaml"
     shell:
-        TF_THREADS + "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
+        "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
+        " python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --data {input.data} --sim {input.sim} --signal {input.signal}"
         " --injection {input.injection} --sideband {params.sideband}"
         " --output {output} > {log} 2>&1"
@@ -127,7 +129,8 @@ rule dctr_closure:
     conda:
         "../../envs/ml.yaml"
     shell:
-        TF_THREADS + "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
+        "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
+        " python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --data {input.data} --sim {input.sim} --dctr {input.dctr}"
         " --scores {output.scores} --summary {output.summary} > {log} 2>&1"
 
@@ -185,7 +188,8 @@ rule salad_scan:
     conda:
         "../../envs/ml.yaml"
     shell:
-        TF_THREADS + "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
+        "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
+        " python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --injection-name {wildcards.injection} --data {input.data} --sim {input.sim}"
         " --signal {input.signal} --injection {input.injection} --dctr {input.dctr}"
         " --metrics {output.metrics} --scores {output.scores} > {log} 2>&1"

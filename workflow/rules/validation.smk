@@ -22,5 +22,6 @@ rule data_vs_sim:
     conda:
         "../../envs/ml.yaml"
     shell:
-        TF_THREADS + "python {params.script} --config-json {params.config:q} --study salad"
+        "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
+        " python {params.script} --config-json {params.config:q} --study salad"
         " --data {input.data} --sim {input.sim} --output {output} > {log} 2>&1"
