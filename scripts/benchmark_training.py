@@ -31,11 +31,14 @@ def train_flops(arch, d, n_train, n_val, epochs, members):
 
 
 def one_fit_per_member(arch, x, y, val, members, epochs, batch_size, seed):
+    """Keras fit per member; an autoencoder (linear output) reconstructs x with MSE."""
+    target = x if arch.output == "linear" else y
+    loss = "mse" if arch.loss == "mse" else "binary_crossentropy"
     for m in range(members):
         set_determinism(seed + m)
         model = models.keras_model(arch, x.shape[1])
-        model.compile(optimizer=models.keras_optimizer(arch), loss="binary_crossentropy")
-        model.fit(x[~val], y[~val], validation_data=(x[val], y[val]), epochs=epochs,
+        model.compile(optimizer=models.keras_optimizer(arch), loss=loss)
+        model.fit(x[~val], target[~val], validation_data=(x[val], target[val]), epochs=epochs,
                   batch_size=batch_size, verbose=0)
 
 
