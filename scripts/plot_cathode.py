@@ -3,7 +3,7 @@
 C3: SIC = eS / sqrt(eB + offset) vs signal efficiency eS on the SR test set at the nominal
 injection (where at least 1/0.4^2 test background events pass), for supervised, idealized AD, CATHODE, CWoLa, ANODE and a random classifier; line
 = mean and band = standard deviation over repetitions. C4: AUC, max SIC and SIC at eS = 50%
-vs the injected signal count (LHCO-equivalent n_sig; our count in the axis label), mean and
+vs the injected signal count (LHCO-equivalent n_sig), mean and
 standard error over repetitions. C5: max SIC per method without and with the m_j -> m_j +
 0.1 mjj shift (study cathode_shift), with the paper's medians as open markers."""
 import argparse
@@ -70,7 +70,7 @@ def main(argv=None):
             v = [per_n[n][m][metric] for n in ns]
             ax.errorbar([float(n) for n in ns], [x["mean"] for x in v],
                         yerr=[x["err"] or 0 for x in v], color=color, ls=ls, marker="o", label=label)
-        ax.set_xlabel("injected signal, LHCO-equivalent $n_{sig}$")
+        ax.set_xlabel(r"injected $n_{sig}$ (LHCO-equivalent)", fontsize=20)
         ax.set_ylabel(ylabel)
     axes[0].axhline(0.5, color="gray", ls=":")
     axes[0].legend(fontsize=12)
