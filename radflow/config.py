@@ -163,7 +163,8 @@ def derive_regions(config: dict) -> dict:
         except ValueError as err:
             raise ConfigError(f"config field 'studies.{study}.binning': {err}") from None
         for key in ("signal_region", "sidebands"):
-            if key in st and not np.allclose(st[key], r[key], rtol=0.0, atol=0.5):
+            if key in st and (np.shape(st[key]) != np.shape(r[key])
+                              or not np.allclose(st[key], r[key], rtol=0.0, atol=0.5)):
                 raise ConfigError(f"config field 'studies.{study}.{key}': {st[key]} differs from "
                                   f"{np.round(r[key], 1).tolist()} derived from "
                                   f"studies.{study}.binning (give one of the two)")

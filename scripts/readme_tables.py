@@ -49,8 +49,9 @@ def cathode_max_sic(summary: dict) -> str:
     for the mass-shifted run, from results/cathode/summary.json."""
     rows = ["| n_sig | supervised | idealized AD | CATHODE | CWoLa | ANODE |",
             "| --- | --- | --- | --- | --- | --- |"]
-    runs = [(n, per) for n, per in sorted(summary["signal_vs_background"].items(), key=lambda kv: int(kv[0]))]
-    runs += [(f"{n}, m_j + 0.1 mjj", per) for n, per in summary.get("shift", {}).items()]
+    runs = sorted(summary["signal_vs_background"].items(), key=lambda kv: int(kv[0]))
+    # 'shift' is None when studies.cathode_shift is not configured.
+    runs += [(f"{n}, m_j + 0.1 mjj", per) for n, per in (summary.get("shift") or {}).items()]
     for label, per in runs:
         rows.append(f"| {label} | " + " | ".join(f"{per[m]['max_sic']['mean']:#.3g}" for m in CATHODE_METHODS) + " |")
     return "\n".join(rows)

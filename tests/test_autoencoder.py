@@ -59,6 +59,17 @@ def test_fvu_flattens_past_the_rank():
     assert fvu[3] < 0.05 and abs(fvu[3] - fvu[4]) < 0.02, fvu
 
 
+def test_architecture_sets_widths_and_hidden_activation_by_position():
+    """Widths hidden-hidden-latent-hidden-hidden; the activation choice applies to every
+    layer but the (linear) bottleneck, also when the hidden width equals the latent one."""
+    arch = autoencoder.architecture(hidden=2, latent=2, activation="linear")
+    assert [layer.units for layer in arch.hidden] == [2, 2, 2, 2, 2]
+    assert {layer.activation for layer in arch.hidden} == {"linear"}
+    relu = autoencoder.architecture(hidden=64, latent=3)
+    assert [layer.activation for layer in relu.hidden] == ["relu", "relu", "linear", "relu", "relu"]
+    assert relu.hidden[0].batchnorm and relu.learning_rate == 1e-4
+
+
 def test_nan_background_is_rejected():
     x = np.zeros((3000, 10))
     x[5, 3] = np.nan

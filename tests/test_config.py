@@ -69,6 +69,10 @@ def test_binned_study_gets_the_papers_regions_and_rejects_disagreeing_windows():
     with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae\.signal_region.*binning"):
         cfgmod.validate(bad)
     bad = copy.deepcopy(cfg)
+    bad["studies"]["cwola_ae"]["sidebands"] = [[3169.0, 3371.0]]
+    with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae\.sidebands.*binning"):
+        cfgmod.validate(bad)
+    bad = copy.deepcopy(cfg)
     bad["studies"]["cwola_ae"]["binning"]["mass_hypothesis"] = 2900.0
     with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae\.binning.*outside"):
         del bad["studies"]["cwola_ae"]["signal_region"], bad["studies"]["cwola_ae"]["sidebands"]

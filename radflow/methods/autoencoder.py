@@ -22,6 +22,9 @@ import numpy as np
 from radflow import seeds
 from radflow.ml import ensemble, models
 
+#: Index of the bottleneck among the hidden layers (hidden, hidden, latent, hidden, hidden).
+BOTTLENECK = 2
+
 
 def architecture(hidden: int = 512, latent: int = 2, learning_rate: float = 1e-4,
                  activation: str = "relu") -> models.Architecture:
@@ -30,9 +33,15 @@ def architecture(hidden: int = 512, latent: int = 2, learning_rate: float = 1e-4
     linear autoencoder, whose optimum is PCA: the reference of the FVU tests)."""
     base = models.get("autoencoder")
     widths = (hidden, hidden, latent, hidden, hidden)
-    layers = tuple(replace(layer, units=u, activation=layer.activation if u == latent else activation)
-                   for layer, u in zip(base.hidden, widths))
+    layers = tuple(replace(layer, units=u, activation=layer.activation if i == BOTTLENECK else activation)
+                   for i, (layer, u) in enumerate(zip(base.hidden, widths)))
     return replace(base, learning_rate=learning_rate, hidden=layers)
+
+
+def standardize(x, mean, std) -> np.ndarray:
+    """(x - mean) / std per feature, float32 (N, d): the space the members see and the MSE
+    is computed in."""
+    return ((np.asarray(x, float) - mean) / std).astype(np.float32)
 
 
 @dataclass
@@ -42,12 +51,9 @@ class AutoencoderEnsemble:
     mean: np.ndarray
     std: np.ndarray
 
-    def standardize(self, x) -> np.ndarray:
-        return ((np.asarray(x, float) - self.mean) / self.std).astype(np.float32)
-
     def member_mse(self, x) -> np.ndarray:
         """Reconstruction MSE (M, N) of events x (N, d), physical units, per member."""
-        return self.trained.predict(self.standardize(x))
+        return self.trained.predict(standardize(x, self.mean, self.std))
 
     def score(self, x) -> np.ndarray:
         """Anomaly score (N,): the MSE averaged over the members."""
@@ -55,7 +61,7 @@ class AutoencoderEnsemble:
 
     def fvu(self, x) -> np.ndarray:
         """Fraction of variance unexplained (M,) of each member on events x (N, d)."""
-        z = self.standardize(x)
+        z = standardize(x, self.mean, self.std)
         total = np.mean(np.sum((z - z.mean(axis=0)) ** 2, axis=1))
         return self.member_mse(x).mean(axis=1) * z.shape[1] / total
 
@@ -78,7 +84,7 @@ def train(x_bkg, n_members: int, subsample: int, seed: int, epochs: int = 1,
                          "validation events")
     mean, std = x.mean(axis=0), x.std(axis=0)
     std = np.where(std > 0, std, 1.0)
-    z = ((x - mean) / std).astype(np.float32)
+    z = standardize(x, mean, std)
     size = min(subsample, n - val_events)
     w_tr = np.zeros((n_members, n), np.float32)
     w_val = np.zeros((n_members, n), np.float32)
