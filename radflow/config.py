@@ -60,6 +60,47 @@ STUDY_SAMPLES = {"salad": ("data", "sim", "sig_xy"),
                  "cathode_shift": ("data", "sig_xy", "data_extra")}
 
 
+#: Keys of a CWoLa-vs-autoencoder study (any name; recognised by its ``cwola_hunting`` key).
+CWOLA_AE_KEYS = ("signal", "features", "injection", "cwola_hunting", "autoencoder",
+                 "model_selection", "cuts")
+
+
+def cwola_ae_studies(config: dict) -> list:
+    """Names of the CWoLa-vs-autoencoder studies (those with a ``cwola_hunting`` key)."""
+    return [name for name, st in config["studies"].items() if "cwola_hunting" in st]
+
+
+def _check_cwola_ae(pre: str, st: dict) -> None:
+    for key in CWOLA_AE_KEYS:
+        if key not in st:
+            raise ConfigError(f"config field '{pre}.{key}': required by a CWoLa-vs-autoencoder "
+                              "study")
+    if st["signal"] not in st["samples"] or "data" not in st["samples"]:
+        raise ConfigError(f"config field '{pre}.samples': must list 'data' and the study's "
+                          f"signal '{st['signal']}'")
+    inj = st["injection"]
+    if "reference_sr_background" not in inj:
+        raise ConfigError(f"config field '{pre}.injection': needs 'sb' with "
+                          "'reference_sr_background' and 'scaling'")
+    if 0.0 not in inj["sb"] or len(inj["sb"]) < 2:
+        raise ConfigError(f"config field '{pre}.injection.sb': must contain 0 (the S = 0 "
+                          "benchmark: spurious significance) and at least one S/B > 0")
+    if len(set(inj["sb"])) != len(inj["sb"]):
+        raise ConfigError(f"config field '{pre}.injection.sb': repeated benchmark")
+
+
+def _check_cwola_ae_shared(config: dict) -> None:
+    names = cwola_ae_studies(config)
+    first = config["studies"][names[0]] if names else None
+    for name in names[1:]:
+        st = config["studies"][name]
+        for key in ("autoencoder", "model_selection", "fit_range", "binning"):
+            if st.get(key) != first.get(key):
+                raise ConfigError(f"config field 'studies.{name}.{key}': differs from "
+                                  f"studies.{names[0]}.{key}; one background-only autoencoder "
+                                  "serves every CWoLa-vs-autoencoder study, so they must agree")
+
+
 def _check_study_keys(pre: str, st: dict, keys, injection_style: str) -> None:
     for key in keys:
         if key not in st:
@@ -114,6 +155,8 @@ def check_semantics(config: dict, base_dir=None) -> None:
                               f"samples {missing} (its rules read them by these names)")
         if study in STUDY_KEYS:
             _check_study_keys(pre, st, *STUDY_KEYS[study])
+        if "cwola_hunting" in st:
+            _check_cwola_ae(pre, st)
         if study == "salad" and 0.0 not in st["injection"]["sb"]:
             raise ConfigError(f"config field '{pre}.injection.sb': must contain 0 "
                               "(the background-only run behind A4-A7 and A9)")
@@ -143,6 +186,7 @@ def check_semantics(config: dict, base_dir=None) -> None:
                 if not (fit[0] <= sb[0] and sb[1] <= fit[1]):
                     raise ConfigError(f"config field '{pre}.{key}[{i}]': {sb} is not inside "
                                       f"{pre}.fit_range {fit}")
+    _check_cwola_ae_shared(config)
 
 
 def derive_regions(config: dict) -> dict:

@@ -10,7 +10,6 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 CI_CONFIG = REPO / "config" / "ci.yaml"
-EXTRA_TARGETS = ("results/features/sig_3prong_500.h5", "results/features/sig_3prong_300.h5")
 
 
 def snakemake(workdir, *args, configfile=CI_CONFIG, check=True, timeout=1800):
@@ -28,10 +27,9 @@ def snakemake(workdir, *args, configfile=CI_CONFIG, check=True, timeout=1800):
 
 @pytest.fixture(scope="session")
 def ci_run(tmp_path_factory):
-    """Results directory of a full CI-sized DAG run (events, features, regions, figures),
-    plus the features of the 3-prong signals that no study uses yet (physics tests)."""
+    """Results directory of a full CI-sized DAG run (events, features, regions, figures)."""
     workdir = tmp_path_factory.mktemp("ci_run")
-    snakemake(workdir, "all", *EXTRA_TARGETS)
+    snakemake(workdir, "all")
     return workdir / "results"
 
 

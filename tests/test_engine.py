@@ -189,24 +189,39 @@ def test_each_member_restores_its_own_best_epoch():
 
 
 def test_nested_kfold_never_scores_an_event_with_a_model_that_saw_it():
+    """By index: the members kept for outer fold t never had a training or validation weight
+    on an event of fold t (the weights the ensemble actually got), for two training sets
+    (injections) in one ensemble; and the kept members are one per inner round."""
     x, y = gaussian_toy(3_000, 5)
-    ids = np.arange(len(y))
-    res = train.nested_kfold(x, y, seed=9, arch="cwola_hunting", k=5, n_init=2, epochs=3,
-                             patience=2, batch_size=512)
-    assert len(res.members) == 5 * 4 * 2
-    seen = {}
-    for idx, (t, v, _) in enumerate(res.members):
-        # Events each member trained or validated on, by event id.
-        seen[idx] = set(ids[res.fold != t])
-        assert v != t
-    for t in range(5):
-        scored = set(ids[res.fold == t])
-        assert len(res.selected[t]) == 4
-        assert len({res.members[s][1] for s in res.selected[t]}) == 4   # one per inner round
-        for s in res.selected[t]:
-            assert res.members[s][0] == t
-            assert not (seen[s] & scored)
+    w = np.ones((2, len(y)))
+    w[1, :500] = 0.0                                     # set 1 lacks the first 500 events
+    res = train.nested_kfold(x, y, seed=9, arch="cwola_hunting", weights=w, k=5, n_init=2,
+                             epochs=3, patience=2, batch_size=512)
+    assert len(res.members) == 2 * 5 * 4 * 2 and res.scores.shape == (2, len(y))
+    assert not res.used[[m for m, (j, *_) in enumerate(res.members) if j == 1]][:, :500].any()
+    for j in range(2):
+        for t in range(5):
+            kept = res.selected[j, t]
+            assert len({res.members[s][2] for s in kept}) == 4        # one per inner round
+            assert all(res.members[s][:2] == (j, t) for s in kept)
+            assert not res.used[kept][:, res.fold == t].any()
     assert np.all(np.isfinite(res.scores))
+
+
+def test_nested_kfold_scores_do_not_remember_training_labels():
+    """Random labels that a network can only memorize: out-of-fold scores carry no
+    information about them (AUC ~ 0.5), while the same networks separate their own
+    training events. A model that scored events it trained on would show AUC >> 0.5."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(1_500, 4))
+    y = (rng.random(1_500) < 0.5).astype(float)
+    res = train.nested_kfold(x, y, seed=3, arch="sacwola", k=5, n_init=1, epochs=150,
+                             patience=150, batch_size=256)
+    auc = metrics.roc_auc(y > 0.5, res.scores)
+    assert abs(auc - 0.5) < 0.06, auc
+    refit = train.fit_classifier(x, y, seed=3, epochs=150, patience=150, batch_size=256,
+                                 val_fraction=0.2).predict(x)[0]
+    assert metrics.roc_auc(y > 0.5, refit) > 0.6      # memorization is visible in-sample
 
 
 def test_plain_kfold_scores_every_event_out_of_fold():

@@ -59,11 +59,13 @@ class AutoencoderEnsemble:
         """Anomaly score (N,): the MSE averaged over the members."""
         return self.member_mse(x).mean(axis=0)
 
-    def fvu(self, x) -> np.ndarray:
-        """Fraction of variance unexplained (M,) of each member on events x (N, d)."""
+    def fvu(self, x, member_mse=None) -> np.ndarray:
+        """Fraction of variance unexplained (M,) of each member on events x (N, d);
+        ``member_mse`` (M, N): their :meth:`member_mse`, if already computed."""
         z = standardize(x, self.mean, self.std)
         total = np.mean(np.sum((z - z.mean(axis=0)) ** 2, axis=1))
-        return self.member_mse(x).mean(axis=1) * z.shape[1] / total
+        mse = self.member_mse(x) if member_mse is None else member_mse
+        return mse.mean(axis=1) * z.shape[1] / total
 
 
 def train(x_bkg, n_members: int, subsample: int, seed: int, epochs: int = 1,

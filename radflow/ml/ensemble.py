@@ -211,6 +211,18 @@ def _broadcast(a, m, n, name, dtype=np.float32):
     return a
 
 
+def _padded_rows(mask):
+    """Per member the indices of its rows (mask (M, N) bool), padded to the longest:
+    idx (M, V) int32 and real (M, V) float32 (0 marks padding)."""
+    counts = mask.sum(axis=1)
+    idx = np.zeros((len(mask), int(counts.max())), np.int32)
+    real = np.zeros(idx.shape, np.float32)
+    for i, row in enumerate(mask):
+        idx[i, :counts[i]] = np.nonzero(row)[0]
+        real[i, :counts[i]] = 1.0
+    return idx, real
+
+
 def member_batches(rows, batch_size: int, rngs):
     """One epoch of per-member minibatches.
 
@@ -267,10 +279,14 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     opt = MemberAdam(arch, net.trainable, m)
     rows = [np.nonzero(w)[0] for w in w_tr != 0]
     order_rngs = [np.random.default_rng([s, 1]) for s in member_seeds]
-    val_idx = np.nonzero((w_val != 0).any(axis=0))[0]
     x_tf, y_tf, w_tf = tf.constant(x), tf.constant(y), tf.constant(w_tr)
-    val_x, val_y, val_w = (tf.constant(a) for a in (x[val_idx], y[:, val_idx], w_val[:, val_idx]))
-    val_rows = tf.reduce_sum(tf.cast(val_w != 0, tf.float32), axis=1)
+    # Validation: each member evaluates only its own validation rows (a fold of k-fold is
+    # 1/k of the events), gathered and padded like the training batches.
+    val_idx, val_real = (tf.constant(a) for a in _padded_rows(w_val != 0))
+    val_w = tf.constant(w_val)
+    val_rows = tf.reduce_sum(val_real, axis=1)
+    width = max([layer.units for layer in arch.hidden] + [x.shape[1]])
+    val_chunk = max(256, (1 << 22) // (m * width))       # <= 4M activations per layer
     step_count = tf.Variable(0, dtype=tf.int64)
 
     @tf.function
@@ -293,11 +309,13 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     @tf.function
     def validation_loss():
         total = tf.zeros((m,))
-        for start in range(0, len(val_idx), 16384):
-            sl = slice(start, start + 16384)
-            xb = val_x[sl]
-            loss = _per_event_loss(tf, arch, net(xb), val_y[:, sl], xb)
-            total += tf.reduce_sum(loss * val_w[:, sl], axis=1)
+        for start in range(0, int(val_idx.shape[1]), val_chunk):
+            ib, rb = val_idx[:, start:start + val_chunk], val_real[:, start:start + val_chunk]
+            xb = tf.gather(x_tf, ib)                                          # (M, V, d)
+            yb = tf.gather(y_tf, ib, batch_dims=1)
+            wb = tf.gather(val_w, ib, batch_dims=1)
+            loss = _per_event_loss(tf, arch, net(xb), yb, xb)
+            total += tf.reduce_sum(loss * wb * rb, axis=1)
         return total / val_rows
 
     best = [tf.Variable(v) for v in net.state]

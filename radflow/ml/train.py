@@ -59,40 +59,51 @@ def tpr_at_fpr(scores, is_signal_region, weights, fpr: float = 0.01) -> np.ndarr
 
 @dataclass
 class NestedKFoldResult:
-    scores: np.ndarray        # (N,) ensemble score of each event from its outer-test models
-    selected: np.ndarray      # (k_outer, k_inner) member index kept in each inner round
-    members: list             # per member: (outer test fold, inner validation fold, init)
+    scores: np.ndarray        # (N,) or (J, N): each event's score from its outer-test models
+    selected: np.ndarray      # ([J,] k_outer, k_inner) member index kept in each inner round
+    members: list             # per member: (injection j, outer test fold, inner val fold, init)
     fold: np.ndarray          # (N,) outer fold of each event
+    used: np.ndarray          # (M, N) bool: events a member trained or validated on
 
 
 def nested_kfold(x, y, seed: int, arch="cwola_hunting", weights=None, k=5, n_init=10,
                  epochs=700, patience=300, batch_size=20480, fpr=0.01) -> NestedKFoldResult:
-    """CWoLa Hunting's nested k-fold (y: 1 for SR, 0 for SB events).
+    """CWoLa Hunting's nested k-fold (y (N,): 1 for SR, 0 for SB events).
 
     For each outer test fold t, each of the k-1 inner rounds takes one remaining fold v for
     validation and trains n_init initializations on the other k-2 folds; the best of them by
     :func:`tpr_at_fpr` on v is kept, and the mean of the k-1 kept models scores fold t.
-    All k * (k-1) * n_init members train in one vectorized ensemble.
+    Events of weight 0 (outside SR and SB, held-out signal) never train or validate and are
+    scored like the others by the models of their own outer fold.
+
+    ``weights`` (N,) or (J, N): J training sets on the same events (signal injections: an
+    event absent from set j has weight 0 there), all J * k * (k-1) * n_init members in one
+    vectorized ensemble; scores and selected then carry the leading J axis.
     """
     n = len(x)
     w = np.ones(n) if weights is None else np.asarray(weights, float)
+    single = w.ndim == 1
+    w = np.atleast_2d(w)
     fold = fold_assignment(n, k, seed)
-    members = [(t, v, i) for t in range(k) for v in range(k) if v != t for i in range(n_init)]
-    t_of = np.array([m[0] for m in members])
-    v_of = np.array([m[1] for m in members])
-    w_tr = np.where((fold[None] != t_of[:, None]) & (fold[None] != v_of[:, None]), w, 0.0)
-    w_val = np.where(fold[None] == v_of[:, None], w, 0.0)
+    members = [(j, t, v, i) for j in range(len(w)) for t in range(k) for v in range(k)
+               if v != t for i in range(n_init)]
+    j_of, t_of, v_of = (np.array([m[c] for m in members]) for c in range(3))
+    w_tr = np.where((fold[None] != t_of[:, None]) & (fold[None] != v_of[:, None]), w[j_of], 0.0)
+    w_val = np.where(fold[None] == v_of[:, None], w[j_of], 0.0)
     ens = ensemble.train_ensemble(x, y, models.get(arch), len(members), seed, w_tr, w_val,
                                   epochs=epochs, patience=patience, batch_size=batch_size)
     scores = ens.predict(x)
     metric = tpr_at_fpr(scores, np.broadcast_to(np.asarray(y) > 0.5, scores.shape), w_val, fpr)
-    selected = np.zeros((k, k - 1), int)
-    out = np.zeros(n)
-    for t in range(k):
-        rounds = [v for v in range(k) if v != t]
-        for r, v in enumerate(rounds):
-            cand = np.nonzero((t_of == t) & (v_of == v))[0]
-            selected[t, r] = cand[np.argmax(metric[cand])]
-        test = fold == t
-        out[test] = scores[selected[t]][:, test].mean(axis=0)
-    return NestedKFoldResult(out, selected, members, fold)
+    selected = np.zeros((len(w), k, k - 1), int)
+    out = np.zeros((len(w), n))
+    for j in range(len(w)):
+        for t in range(k):
+            for r, v in enumerate(u for u in range(k) if u != t):
+                cand = np.nonzero((j_of == j) & (t_of == t) & (v_of == v))[0]
+                selected[j, t, r] = cand[np.argmax(metric[cand])]
+            test = fold == t
+            out[j, test] = scores[selected[j, t]][:, test].mean(axis=0)
+    used = (w_tr != 0) | (w_val != 0)
+    if single:
+        return NestedKFoldResult(out[0], selected[0], [m[1:] for m in members], fold, used)
+    return NestedKFoldResult(out, selected, members, fold, used)

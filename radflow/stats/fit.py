@@ -223,6 +223,37 @@ def fit_sidebands(counts, edges, fit_bins, start=(10.0, 5.0, 0.0), sqrt_s=SQRT_S
     return min(results, key=lambda r: r.nll)
 
 
+def ks_distance(counts, expected, fit_bins) -> float:
+    """Kolmogorov-Smirnov distance max |F_obs - F_fit| between the cumulative fractions of
+    the observed ``counts`` and the ``expected`` events over the ``fit_bins`` (in mjj order);
+    all arrays (n_bins,)."""
+    fit_bins = np.asarray(fit_bins, bool)
+    n, mu = np.asarray(counts, float)[fit_bins], np.asarray(expected, float)[fit_bins]
+    return float(np.max(np.abs(np.cumsum(n) / n.sum() - np.cumsum(mu) / mu.sum())))
+
+
+def ks_test(counts, fit: FitResult, n_toys: int = 200, seed=0) -> dict:
+    """KS test of a sideband fit: :func:`ks_distance` of the data and its p-value from
+    ``n_toys`` Poisson pseudo-spectra of the fitted expectation, each refit like the data (the
+    Kolmogorov law does not hold for binned counts and fitted parameters). Returns distance,
+    pvalue, n_toys (toys whose fit converged; the others are dropped) and seed."""
+    mu = fit.expected()
+    d_obs = ks_distance(counts, mu, fit.fit_bins)
+    rng = np.random.default_rng(seed)
+    d_toys = []
+    for _ in range(n_toys):
+        toy = rng.poisson(mu)
+        try:
+            d_toys.append(ks_distance(toy, fit_sidebands(toy, fit.edges, fit.fit_bins,
+                                                         sqrt_s=fit.sqrt_s).expected(),
+                                      fit.fit_bins))
+        except FitError:
+            continue
+    d_toys = np.asarray(d_toys)
+    return {"distance": d_obs, "pvalue": float((1 + np.sum(d_toys >= d_obs)) / (1 + len(d_toys))),
+            "n_toys": int(len(d_toys)), "seed": seed}
+
+
 def _q0(n, b: float, sigma: float) -> np.ndarray:
     """-2 log lambda0 with mu free in sign, for counts n >= 0 (events, any shape; non-integer
     allowed): unconditional maximum mu = n - b, theta = 0; conditional (mu = 0): lam = b +

@@ -14,6 +14,8 @@ NO_SIGNAL = "sb0_rep0"
 # The background-only run of repetition 0 of a fixed-count injection study (its DCTR: B1).
 BACKGROUND_ONLY = "nsig0_rep0"
 # Region definitions of a study: what the regions rule reads.
+#: The CWoLa-vs-autoencoder studies (one per 3-prong signal).
+CWOLA_AE = cfgmod.cwola_ae_studies(config)
 REGION_KEYS = ("fit_range", "signal_region", "sidebands", "long_sidebands", "alpha",
                "test_fraction")
 
@@ -114,6 +116,54 @@ def study_inputs(name):
     return [f"results/features/{name}.h5", f"results/{{study}}/regions/{name}.h5"]
 
 
+# CWoLa Hunting vs autoencoder (cwola_ae.smk)
+
+
+def signal_inputs(wildcards):
+    """Feature and region files of the {study} wildcard's signal sample."""
+    name = STUDIES[wildcards.study]["signal"]
+    return [f"results/features/{name}.h5", f"results/{wildcards.study}/regions/{name}.h5"]
+
+
+def cwola_ae_runs(kind, ext):
+    """Per-run outputs of every CWoLa-vs-autoencoder study."""
+    return [f"results/{study}/{kind}/run{r}.{ext}" for study in CWOLA_AE
+            for r in range(STUDIES[study]["injection"]["repetitions"])]
+
+def cwola_ae_first():
+    """The first CWoLa-vs-autoencoder study: its autoencoder settings, fit range and binning
+    are every such study's (checked on load), so the background-only autoencoder and its
+    model selection run once for all signals."""
+    return CWOLA_AE[0]
+
+
+def all_signal_args(wildcards, input):
+    """--signal NAME FEATURES REGIONS for every CWoLa-vs-autoencoder study's signal."""
+    return " ".join(f"--signal {STUDIES[s]['signal']} {f} {r}"
+                    for s, f, r in zip(CWOLA_AE, input.signal_features, input.signal_regions))
+
+
+def ae_inputs():
+    first = cwola_ae_first()
+    return dict(data=[f"results/features/data.h5", f"results/{first}/regions/data.h5"],
+                signal_features=[f"results/features/{STUDIES[s]['signal']}.h5" for s in CWOLA_AE],
+                signal_regions=[f"results/{s}/regions/{STUDIES[s]['signal']}.h5" for s in CWOLA_AE])
+
+def cwola_ae_run0(kind, ext):
+    """Run 0 outputs of every CWoLa-vs-autoencoder study (the single-run figures)."""
+    return [f"results/{study}/{kind}/run0.{ext}" for study in CWOLA_AE]
+
+
+E_FIGURES = {"e1": fig("E1", "input_features"), "e2": fig("E2", "mjj_binned_sr_sb"),
+             "e3": fig("E3", "auc_vs_sb"), "e4": fig("E4", "sic_curves"),
+             "e5": fig("E5", "sic_vs_significance"), "e6": fig("E6", "fits_after_cuts"),
+             "e7": fig("E7", "significance_vs_sb"), "e8": fig("E8", "mj_plane_cwola"),
+             "e9": fig("E9", "mj_plane_autoencoder"), "e10": fig("E10", "selection_efficiency"),
+             "e11": fig("E11", "background_fit")}
+E_SELECTION = {"e14": fig("E14", "fvu_vs_latent"), "e15": fig("E15", "fvu_decrease"),
+               "e16": fig("E16", "max_sic_vs_latent"), "e17": fig("E17", "max_sic_vs_hidden")}
+
+
 def get_final_output():
     """Targets of the all rule (every figure, summary and validation output of the configured
     studies (a study's rules need the samples config.STUDY_SAMPLES names; checked on load))."""
@@ -136,5 +186,15 @@ def get_final_output():
         out += ["results/cathode/summary.json"]
         for fid, name in (("C1", "anode_r_vs_log_pbkg"), ("C2", "anode_r_thresholds"),
                           ("C3", "sic_curves"), ("C4", "metrics_vs_nsig"), ("C5", "mass_shift")):
+            out += fig(fid, name)
+    if CWOLA_AE:
+        out += ["results/cwola_ae/summary.json"]
+        for fid, name in (("E1", "input_features"), ("E2", "mjj_binned_sr_sb"), ("E3", "auc_vs_sb"),
+                          ("E4", "sic_curves"), ("E5", "sic_vs_significance"),
+                          ("E6", "fits_after_cuts"), ("E7", "significance_vs_sb"),
+                          ("E8", "mj_plane_cwola"), ("E9", "mj_plane_autoencoder"),
+                          ("E10", "selection_efficiency"), ("E11", "background_fit"),
+                          ("E14", "fvu_vs_latent"), ("E15", "fvu_decrease"),
+                          ("E16", "max_sic_vs_latent"), ("E17", "max_sic_vs_hidden")):
             out += fig(fid, name)
     return out

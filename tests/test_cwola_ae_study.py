@@ -1,0 +1,167 @@
+"""CI-sized CWoLa Hunting vs autoencoder study: signal benchmarks at the paper's S/sqrt(B),
+nested k-fold scores for every event, the shared background-only autoencoder, bump hunts
+with failed fits reported as failed, the summary's statements, figures E1-E17; plus the
+physics of the pieces on toys (no sculpting by the nested k-fold and its cuts) and the bad
+input of the study."""
+import json
+
+import numpy as np
+import pytest
+
+from radflow import h5io, regions
+from radflow.methods import cwola_hunting
+from radflow.ml import train
+from radflow.stats import bump_hunt, fit as stats
+from scripts import cwola_ae_inject
+
+FIGURES = (("E1", "input_features"), ("E2", "mjj_binned_sr_sb"), ("E3", "auc_vs_sb"),
+           ("E4", "sic_curves"), ("E5", "sic_vs_significance"), ("E6", "fits_after_cuts"),
+           ("E7", "significance_vs_sb"), ("E8", "mj_plane_cwola"), ("E9", "mj_plane_autoencoder"),
+           ("E10", "selection_efficiency"), ("E11", "background_fit"), ("E14", "fvu_vs_latent"),
+           ("E15", "fvu_decrease"), ("E16", "max_sic_vs_latent"), ("E17", "max_sic_vs_hidden"))
+STUDIES = ("cwola_ae_500", "cwola_ae_300")
+
+
+def test_figures_e1_to_e17(ci_run):
+    for fid, name in FIGURES:
+        for ext in ("pdf", "png"):
+            assert (ci_run / "figures" / f"{fid}_{name}.{ext}").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("study", STUDIES)
+def test_benchmarks_keep_the_papers_significance_and_nest(ci_run, ci_config, study):
+    """S_SR = S/B * sqrt(9e4 * B_SR): the paper's S/sqrt(B) at our SR background; within a
+    run a smaller benchmark's injection is the head of the same draw; runs draw anew."""
+    inj = ci_config["studies"][study]["injection"]
+    ranks = []
+    for run in range(inj["repetitions"]):
+        path = ci_run / study / "inject" / f"run{run}.h5"
+        att = h5io.read_attrs(path)
+        n_b = att["n_background_sr"]
+        expect = [round(sb * np.sqrt(inj["reference_sr_background"] * n_b)) for sb in inj["sb"]]
+        assert list(att["n_sr_signal"]) == expect
+        assert list(att["n_injected"]) == sorted(att["n_injected"]) and att["n_injected"][0] == 0
+        # Every injected event comes from the train half of the signal sample.
+        rank = h5io.read_columns(path)["rank"]
+        reg = h5io.read_columns(ci_run / study / "regions" / f"{ci_config['studies'][study]['signal']}.h5")
+        assert not (reg["test"] & (rank >= 0)).any()
+        top = rank[(rank >= 0) & (rank < att["n_injected"][-1])]
+        assert ((reg["sr"] & (rank >= 0) & (rank < att["n_injected"][-1])).sum()
+                == att["n_sr_signal"][-1])
+        assert len(top) == att["n_injected"][-1]
+        ranks.append(rank)
+    assert not np.array_equal(ranks[0], ranks[1])
+
+
+@pytest.mark.parametrize("study", STUDIES)
+def test_every_event_scored_by_its_own_fold_and_the_shared_autoencoder(ci_run, ci_config, study):
+    st = ci_config["studies"][study]
+    cw = h5io.read_columns(ci_run / study / "cwola" / "run0.h5")
+    ae = h5io.read_columns(ci_run / "cwola_ae" / "autoencoder" / "run0.h5")
+    n_bench = len(st["injection"]["sb"])
+    assert {f"score_b{j}" for j in range(n_bench)} <= set(cw)
+    assert set(np.unique(cw["fold"])) == set(range(st["cwola_hunting"]["k"]))
+    assert np.isfinite([cw[f"score_b{j}"] for j in range(n_bench)]).all()
+    # Data of the fit range, then the signal, in the autoencoder file's order.
+    np.testing.assert_array_equal(cw["mjj"], np.r_[ae["mjj_data"], ae[f"mjj_{st['signal']}"]])
+    lo, hi = st["fit_range"]
+    assert ((cw["mjj"] >= lo) & (cw["mjj"] < hi)).all()
+    # The autoencoder reconstructs the background it was trained on better than the 3-prong
+    # signal (massive multi-prong jets are anomalous to it).
+    assert np.median(ae[f"score_{st['signal']}"]) > np.median(ae["score_data"])
+
+
+def test_fits_use_the_papers_log_binning_and_report_failures(ci_run, ci_config):
+    st = ci_config["studies"]["cwola_ae_500"]
+    f = json.loads((ci_run / "cwola_ae_500" / "fits" / "run0.json").read_text())
+    edges = regions.log_bins(st["fit_range"], st["binning"]["n_bins"])
+    np.testing.assert_allclose(f["edges"], edges)
+    assert sum(f["sr_bins"]) == st["binning"]["sr_bins"]
+    n_fits = 0
+    for b in f["benchmarks"]:
+        for m in ("cwola", "autoencoder"):
+            fits = b["methods"][m]["fits"]
+            assert [x["cut"] for x in fits] == ["sic_optimal"] + [
+                f"{e:g}" for e in st["cuts"]["background_efficiencies"]]
+            for x in fits:
+                n_fits += 1
+                # A failed fit carries its error and no number.
+                assert ("z" in x) == x["converged"] and (x["converged"] or "error" in x)
+    s = json.loads((ci_run / "cwola_ae" / "summary.json").read_text())
+    zs = [z for rows in s["benchmarks"].values() for r in rows for v in r["methods"].values()
+          for z in v["z"].values()]
+    assert sum(z["n"] + z["n_failed"] for z in zs) == n_fits * 2      # two studies, same shape
+
+
+def test_summary_decides_every_statement(ci_run):
+    s = json.loads((ci_run / "cwola_ae" / "summary.json").read_text())
+    assert set(s["statements"]) == {"auc_crossing", "cwola_discovery", "autoencoder_500_not_300",
+                                    "spurious_significance", "fvu_flattens"}
+    for st in s["statements"].values():
+        assert {"paper", "measured", "criterion", "holds"} <= set(st)
+        assert st["holds"] in (True, False, None)
+    assert s["signals"] == ["sig_3prong_500", "sig_3prong_300"]   # the config order
+    ks = s["background_fit"]["sig_3prong_500"][0]["ks"]
+    assert 0 < ks["pvalue"] <= 1 and ks["n_toys"] > 0
+
+
+def test_benchmark_needing_more_signal_than_the_sample_has_names_it(ci_run, ci_config, tmp_path):
+    st = json.loads(json.dumps(ci_config["studies"]["cwola_ae_500"]))
+    st["injection"]["sb"] = [0.0, 0.5]
+    cfg = {"seed": 1, "studies": {"cwola_ae_500": st}}
+    out = tmp_path / "run0.h5"
+    with pytest.raises(SystemExit, match=r"S/B = 0\.5 needs \d+ signal events.*'sig_3prong_500' "
+                                         r"has only \d+"):
+        cwola_ae_inject.main(["--config-json", json.dumps(cfg), "--study", "cwola_ae_500",
+                              "--run", "0",
+                              "--data-regions", str(ci_run / "cwola_ae_500/regions/data.h5"),
+                              "--signal-regions", str(ci_run / "cwola_ae_500/regions/sig_3prong_500.h5"),
+                              "--output", str(out)])
+    assert not out.exists()
+
+
+def test_sr_target_keeps_significance_or_ratio():
+    assert cwola_hunting.sr_target(6e-3, 9e4, 9e4, "sqrt") == 540          # the paper's own
+    assert cwola_hunting.sr_target(6e-3, 9e4 / 16, 9e4, "sqrt") == 135     # S/sqrt(B) = 1.8
+    assert cwola_hunting.sr_target(6e-3, 9e4 / 16, 9e4, "linear") == 34    # S/B = 6e-3
+
+
+def test_nested_kfold_cut_does_not_sculpt_a_smooth_spectrum():
+    """No signal: features independent of mjj, a dijet-function spectrum. CWoLa Hunting's
+    SR-vs-SB classifiers with the nested k-fold, then a cut keeping 10% of the SR: the selected
+    spectrum is still described by the dijet function (KS p > 0.05, deviance p > 0.01) and
+    shows no SR excess (Z < 3)."""
+    rng = np.random.default_rng(11)
+    edges = regions.log_bins([2800.0, 5200.0], 30)
+    r = regions.binned_regions([2800.0, 5200.0], 30, 4, 3, 3500.0)
+    params = (2e-3, 12.0, 6.0, 0.0)
+    # mjj by inverse-CDF sampling of the dijet function on a fine grid.
+    grid = np.linspace(2800.0, 5200.0, 4001)
+    cdf = np.cumsum(stats.dijet_function(grid, *params))
+    mjj = np.interp(rng.random(40_000), cdf / cdf[-1], grid)
+    x = rng.normal(size=(len(mjj), 4))
+    sr = regions.in_windows(mjj, [r["signal_region"]])
+    lo = regions.in_windows(mjj, [r["sidebands"][0]])
+    hi = regions.in_windows(mjj, [r["sidebands"][1]])
+    w = cwola_hunting.training_weights(sr, lo, hi, np.ones(len(mjj), bool))
+    res = train.nested_kfold(x, sr.astype(float), seed=5, weights=w, k=5, n_init=1, epochs=4,
+                             patience=4, batch_size=1024)
+    sr_mask = bump_hunt.sr_bins(edges, r["signal_region"])
+    fit = bump_hunt.scan(mjj, res.scores, sr, [0.1], edges, sr_mask)[0]
+    assert fit["converged"]
+    full = stats.fit_sidebands(fit["counts"], edges, ~sr_mask)
+    ks = stats.ks_test(fit["counts"], full, n_toys=100, seed=1)
+    assert ks["pvalue"] > 0.05 and fit["gof_pvalue"] > 0.01 and fit["z"] < 3, (ks, fit["z"])
+
+
+def test_ks_test_rejects_a_wrong_shape_and_accepts_the_right_one():
+    rng = np.random.default_rng(2)
+    edges = regions.log_bins([2800.0, 5200.0], 30)
+    fit_bins = np.ones(30, bool)
+    mu = stats.expected_counts(edges, (5e-3, 12.0, 6.0, 0.0))
+    good = rng.poisson(mu * 2e4 / mu.sum())
+    p_good = stats.ks_test(good, stats.fit_sidebands(good, edges, fit_bins), 100, 3)["pvalue"]
+    # A step at 4 TeV that no smooth dijet shape follows.
+    bad = rng.poisson(mu * 2e4 / mu.sum() * np.where(edges[:-1] > 4000, 3.0, 1.0))
+    p_bad = stats.ks_test(bad, stats.fit_sidebands(bad, edges, fit_bins), 100, 3)["pvalue"]
+    assert p_good > 0.05 and p_bad < 0.02, (p_good, p_bad)
