@@ -99,43 +99,58 @@ def crossing_claim(rows_by_signal) -> dict:
                  claims.all_of(results))
 
 
+def best_cut(z: dict) -> dict:
+    """The cut (of SIC-optimal, 1%, 0.1%) with the largest mean Z over runs, its name added
+    (the paper's Fig. 7 statements are about what the method can reach with one of them)."""
+    cuts = {c: v for c, v in z.items() if v["mean"] is not None}
+    if not cuts:
+        return {"mean": None, "err": None, "n": 0, "cut": None}
+    name = max(cuts, key=lambda c: cuts[c]["mean"])
+    return dict(cuts[name], cut=name)
+
+
 def discovery_claim(rows_by_signal) -> dict:
     measured, results = {}, []
     for signal, rows in rows_by_signal.items():
         for r in rows:
             if r["sb_paper"] >= DISCOVERY_SB - 1e-12:
-                z = r["methods"]["cwola"]["z"]["sic_optimal"]
-                measured[f"{signal} S/B {r['sb_paper']:g}"] = z
+                z = best_cut(r["methods"]["cwola"]["z"])
+                measured[f"{signal} S/B {r['sb_paper']:g}"] = {k: z[k] for k in ("mean", "err", "n", "cut")}
                 results.append(claims.at_least(z["mean"], z["err"], DISCOVERY_Z))
     return claim("CWoLa Hunting raises the SR excess to >= 5 sigma for S/B >~ 4e-3 (Fig. 7)",
-                 measured, f"Z after the SIC-optimal cut >= {DISCOVERY_Z:g} within "
+                 measured, f"Z after the best of the three cuts >= {DISCOVERY_Z:g} within "
                  f"{claims.N_SIGMA:g} standard errors at every S/B >= {DISCOVERY_SB:g}, both signals",
                  claims.all_of(results))
 
 
 def autoencoder_claim(rows_by_signal, signals) -> dict:
-    """The AE's Z (SIC-optimal cut) at the benchmarks where CWoLa's Z is below EVIDENCE_Z:
-    reaches it for the 500 GeV signal (some benchmark), never for the 300 GeV one."""
+    """At the benchmarks where CWoLa lacks sensitivity (its best-cut Z below EVIDENCE_Z by
+    more than N_SIGMA errors), the AE's best-cut Z: reaches EVIDENCE_Z (within errors) at some
+    benchmark for the 500 GeV signal, is never above it (by more than N_SIGMA errors) for the
+    300 GeV one."""
     measured, results = {}, []
     for signal in signals:
-        rows = rows_by_signal[signal]
-        weak = [r for r in rows if r["sb_paper"] > 0
-                and claims.below(r["methods"]["cwola"]["z"]["sic_optimal"]["mean"],
-                                 r["methods"]["cwola"]["z"]["sic_optimal"]["err"], EVIDENCE_Z)]
-        zs = {f"S/B {r['sb_paper']:g}": r["methods"]["autoencoder"]["z"]["sic_optimal"] for r in weak}
-        measured[signal] = zs or "CWoLa >= 2 sigma (or undecided) at every S/B"
-        if "500" in signal:
-            results.append(None if not weak else any(
-                claims.at_least(z["mean"], z["err"], EVIDENCE_Z) for z in zs.values()))
+        weak = []
+        for r in rows_by_signal[signal]:
+            zc = best_cut(r["methods"]["cwola"]["z"])
+            if r["sb_paper"] > 0 and claims.below(zc["mean"], zc["err"], EVIDENCE_Z):
+                weak.append((r["sb_paper"], best_cut(r["methods"]["autoencoder"]["z"])))
+        measured[signal] = ({f"S/B {sb:g}": {k: z[k] for k in ("mean", "err", "n", "cut")}
+                             for sb, z in weak} or "CWoLa not below 2 sigma at any S/B")
+        if not weak:
+            results.append(None)
+        elif "500" in signal:
+            results.append(any(claims.at_least(z["mean"], z["err"], EVIDENCE_Z) for _, z in weak))
         else:
-            results.append(None if not weak else claims.all_of(
-                not claims.above(z["mean"], z["err"], EVIDENCE_Z) if z["err"] is not None else None
-                for z in zs.values()))
+            results.append(claims.all_of(None if z["err"] is None else
+                                         not claims.above(z["mean"], z["err"], EVIDENCE_Z)
+                                         for _, z in weak))
     return claim("The autoencoder raises the 500 GeV signal to 2-3 sigma where CWoLa Hunting "
                  "lacks sensitivity, but not the 300 GeV signal (Fig. 7)", measured,
-                 f"at the S/B where CWoLa's Z (SIC-optimal cut) is below {EVIDENCE_Z:g} by "
-                 f"> {claims.N_SIGMA:g} errors: the AE's Z >= {EVIDENCE_Z:g} within errors at "
-                 f"some S/B for the 500 GeV signal, not above {EVIDENCE_Z:g} for the 300 GeV one",
+                 f"at the S/B where CWoLa's Z (best of the three cuts) is below {EVIDENCE_Z:g} by "
+                 f"> {claims.N_SIGMA:g} errors: the AE's best-cut Z >= {EVIDENCE_Z:g} within "
+                 f"errors at some S/B for the 500 GeV signal, never above {EVIDENCE_Z:g} by "
+                 f"> {claims.N_SIGMA:g} errors for the 300 GeV one",
                  claims.all_of(results))
 
 

@@ -2,7 +2,8 @@
 states a number that no rule produced: each block between
 ``<!-- BEGIN generated: {study} -->`` and ``<!-- END generated: {study} -->`` is replaced by
 a table "paper statement | our number | holds?" of results/{study}/summary.json (and, for
-the CATHODE study, the block ``cathode_max_sic``: max SIC per method and n_sig).
+the CATHODE study, the block ``cathode_max_sic``: max SIC per method and n_sig; for the
+CWoLa-vs-autoencoder study, ``cwola_ae_benchmarks``: AUC and Z per signal and S/B).
 
     python scripts/readme_tables.py --summary salad=results/salad/summary.json \\
         --summary sacwola=results/sacwola/summary.json --readme README.md
@@ -57,6 +58,26 @@ def cathode_max_sic(summary: dict) -> str:
     return "\n".join(rows)
 
 
+def cwola_ae_benchmarks(summary: dict) -> str:
+    """The CWoLa-vs-autoencoder study per signal and S/B benchmark: S/sqrt(B) in our SR, and
+    per method the AUC and Z after the SIC-optimal cut (medians over runs; failed fits
+    counted), from results/cwola_ae/summary.json."""
+    rows = ["| signal | S/B (paper) | S/B (ours) | S/sqrt(B) | AUC CWoLa | AUC AE | Z CWoLa | Z AE |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+
+    def med(stat):
+        text = "n/a" if stat["median"] is None else f"{stat['median']:.2f}"
+        return text + (f" ({stat['n_failed']} failed)" if stat.get("n_failed") else "")
+
+    for signal in summary["signals"]:
+        for r in summary["benchmarks"][signal]:
+            m = r["methods"]
+            rows.append(f"| {signal} | {r['sb_paper']:g} | {r['sb']:.3g} | {r['significance_naive']:.2f} | "
+                        f"{med(m['cwola']['auc'])} | {med(m['autoencoder']['auc'])} | "
+                        f"{med(m['cwola']['z']['sic_optimal'])} | {med(m['autoencoder']['z']['sic_optimal'])} |")
+    return "\n".join(rows)
+
+
 def replace_block(text: str, study: str, body: str) -> str:
     pattern = re.compile(rf"(<!-- BEGIN generated: {study} -->\n).*?(<!-- END generated: {study} -->)", re.S)
     if not pattern.search(text):
@@ -77,6 +98,8 @@ def main(argv=None):
         text = replace_block(text, study, table(summary))
         if study == "cathode":
             text = replace_block(text, "cathode_max_sic", cathode_max_sic(summary))
+        if study == "cwola_ae":
+            text = replace_block(text, "cwola_ae_benchmarks", cwola_ae_benchmarks(summary))
     readme.write_text(text)
 
 

@@ -119,9 +119,10 @@ def test_readme_tables_come_from_the_summaries(ci_run, tmp_path):
     readme_tables.main(["--summary", f"salad={ci_run / 'salad' / 'summary.json'}",
                         "--summary", f"sacwola={ci_run / 'sacwola' / 'summary.json'}",
                         "--summary", f"cathode={ci_run / 'cathode' / 'summary.json'}",
+                        "--summary", f"cwola_ae={ci_run / 'cwola_ae' / 'summary.json'}",
                         "--readme", str(readme)])
     out = readme.read_text()
-    for study in ("salad", "sacwola", "cathode"):
+    for study in ("salad", "sacwola", "cathode", "cwola_ae"):
         s = json.loads((ci_run / study / "summary.json").read_text())
         for st in s["statements"].values():
             assert st["paper"].replace("|", "\\|") in out
@@ -133,6 +134,12 @@ def test_readme_tables_come_from_the_summaries(ci_run, tmp_path):
         row = next(line for line in out.splitlines() if line.startswith(f"| {n} | "))
         assert row == f"| {n} | " + " | ".join(f"{per[m]['max_sic']['mean']:#.3g}"
                                                for m in readme_tables.CATHODE_METHODS) + " |"
+    # The CWoLa-vs-AE benchmark table: one row per signal and S/B, AUC medians of the summary.
+    s = json.loads((ci_run / "cwola_ae" / "summary.json").read_text())
+    for signal, rows in s["benchmarks"].items():
+        for r in rows:
+            line = next(ln for ln in out.splitlines() if ln.startswith(f"| {signal} | {r['sb_paper']:g} |"))
+            assert f"| {r['methods']['autoencoder']['auc']['median']:.2f} |" in line
 
 
 def cathode_runs(max_sic, n_reps=3, noise=0.02, auc_template=0.5):

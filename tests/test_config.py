@@ -55,25 +55,51 @@ def test_default_and_paper_configs_valid():
 
 
 def test_binned_study_gets_the_papers_regions_and_rejects_disagreeing_windows():
-    """studies.cwola_ae declares only its log binning; validation derives the paper's SR and
+    """studies.cwola_ae_500 declares only its log binning; validation derives the paper's SR and
     sidebands, and explicit windows that disagree with the binning name the field."""
     import copy
 
     cfg = cfgmod.load(REPO / "config" / "config.yaml")
-    st = cfg["studies"]["cwola_ae"]
+    st = cfg["studies"]["cwola_ae_500"]
     assert np.round(st["signal_region"]).tolist() == [3371.0, 3661.0]
     assert np.round(st["sidebands"]).tolist() == [[3169.0, 3371.0], [3661.0, 3895.0]]
     cfgmod.validate(cfg)                                   # idempotent
     bad = copy.deepcopy(cfg)
-    bad["studies"]["cwola_ae"]["signal_region"] = [3300.0, 3700.0]
-    with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae\.signal_region.*binning"):
+    bad["studies"]["cwola_ae_500"]["signal_region"] = [3300.0, 3700.0]
+    with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae_500\.signal_region.*binning"):
         cfgmod.validate(bad)
     bad = copy.deepcopy(cfg)
-    bad["studies"]["cwola_ae"]["sidebands"] = [[3169.0, 3371.0]]
-    with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae\.sidebands.*binning"):
+    bad["studies"]["cwola_ae_500"]["sidebands"] = [[3169.0, 3371.0]]
+    with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae_500\.sidebands.*binning"):
         cfgmod.validate(bad)
     bad = copy.deepcopy(cfg)
-    bad["studies"]["cwola_ae"]["binning"]["mass_hypothesis"] = 2900.0
-    with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae\.binning.*outside"):
-        del bad["studies"]["cwola_ae"]["signal_region"], bad["studies"]["cwola_ae"]["sidebands"]
+    bad["studies"]["cwola_ae_500"]["binning"]["mass_hypothesis"] = 2900.0
+    with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae_500\.binning.*outside"):
+        del bad["studies"]["cwola_ae_500"]["signal_region"], bad["studies"]["cwola_ae_500"]["sidebands"]
+        cfgmod.validate(bad)
+
+
+def test_cwola_ae_studies_share_one_autoencoder_and_need_their_keys():
+    """The background-only autoencoder serves every CWoLa-vs-AE study, so their autoencoder
+    settings must agree; a study without its nested k-fold settings or its S = 0 benchmark is
+    rejected naming the field."""
+    import copy
+
+    cfg = cfgmod.load(REPO / "config" / "config.yaml")
+    bad = copy.deepcopy(cfg)
+    bad["studies"]["cwola_ae_300"]["autoencoder"] = dict(cfg["studies"]["cwola_ae_300"]["autoencoder"],
+                                                         latent=3)
+    with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae_300\.autoencoder.*differs"):
+        cfgmod.validate(bad)
+    bad = copy.deepcopy(cfg)
+    del bad["studies"]["cwola_ae_500"]["cuts"]
+    with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae_500\.cuts.*required"):
+        cfgmod.validate(bad)
+    bad = copy.deepcopy(cfg)
+    bad["studies"]["cwola_ae_500"]["injection"]["sb"] = [1e-3, 2e-3]
+    with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae_500\.injection\.sb.*S = 0"):
+        cfgmod.validate(bad)
+    bad = copy.deepcopy(cfg)
+    bad["studies"]["cwola_ae_500"]["signal"] = "sig_xy"
+    with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae_500\.samples.*sig_xy"):
         cfgmod.validate(bad)

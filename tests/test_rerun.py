@@ -15,6 +15,9 @@ from tests.conftest import CI_CONFIG, REPO
 
 TRAINING = {"train_supervised", "dctr", "dctr_closure", "salad_scan", "sacwola_train",
             "cathode_train"}
+# Trainings of the CWoLa-vs-autoencoder study (their settings are per study, not `training`).
+CWOLA_AE_TRAINING = {"cwola_hunting", "autoencoder", "ae_model_selection"}
+CWOLA_AE_AFTER = {"cwola_ae_fits", "cwola_ae_summary", "plot_cwola_ae", "plot_ae_selection", "all"}
 # Every job downstream of a training (figures, fits, summaries) and the target rule.
 AFTER_TRAINING = {"plot_supervised", "plot_dctr", "salad_summary", "plot_salad_sensitivity",
                   "fit", "sacwola_summary", "plot_sacwola_features", "plot_sacwola_classifiers",
@@ -23,7 +26,8 @@ AFTER_TRAINING = {"plot_supervised", "plot_dctr", "salad_summary", "plot_salad_s
 CATHODE_AFTER_FLOWS = {"cathode_train", "cathode_summary", "plot_anode", "plot_cathode", "all"}
 PLOTS = {"plot_features", "plot_supervised", "plot_dctr", "plot_salad_sensitivity",
          "plot_sacwola_features", "plot_sacwola_classifiers", "plot_background_fit",
-         "plot_significance", "plot_anode", "plot_cathode", "all"}
+         "plot_significance", "plot_anode", "plot_cathode", "plot_cwola_ae", "plot_ae_selection",
+         "all"}
 
 
 @pytest.fixture(scope="module")
@@ -84,9 +88,9 @@ def test_plot_option_reruns_that_plot_only(moved):
 
 def test_seed_override_reaches_the_jobs_and_reruns_generation(moved):
     cfg = yaml.safe_load(CI_CONFIG.read_text())
-    used = {s for study in ("salad", "sacwola") for s in cfg["studies"][study]["samples"]}
+    used = {s for study in cfg["studies"].values() for s in study["samples"]}
     jobs, out = dry_run(moved, "--config", "seed=7")
-    # Every chunk of the samples the studies use (not the unused 3-prong samples).
+    # Every chunk of every sample the studies use.
     assert jobs["generate"] == sum(cfg["samples"][s]["n_chunks"] for s in used)
     commands = [line for line in out.splitlines() if "--config-json" in line]
     seeded = [c for c in commands if '"seed":' in c]
@@ -113,6 +117,18 @@ def test_flow_epochs_rerun_that_study_s_flows_and_descendants_only(moved):
     assert not any("results/cathode_shift/" in o for o in outputs)
 
 
+def test_nested_kfold_epochs_rerun_that_study_s_cwola_hunting_only(moved):
+    # A new dict: the YAML merge key of cwola_ae_300 shares the mapping of cwola_ae_500.
+    path = edited_config(moved, "cwola.yaml", lambda c: c["studies"]["cwola_ae_500"].update(
+        cwola_hunting=dict(c["studies"]["cwola_ae_500"]["cwola_hunting"], epochs=2)))
+    jobs, out = dry_run(moved, "--configfile", path)
+    reps = yaml.safe_load(CI_CONFIG.read_text())["studies"]["cwola_ae_500"]["injection"]["repetitions"]
+    assert jobs == {"cwola_hunting": reps, "cwola_ae_fits": reps, "cwola_ae_summary": 1,
+                    "plot_cwola_ae": 1, "plot_ae_selection": 1, "all": 1}
+    outputs = [line for line in out.splitlines() if line.strip().startswith("output:")]
+    assert not any("results/cwola_ae_300/" in o for o in outputs)
+
+
 def test_code_edit_reruns_the_jobs_that_run_it(moved):
     plotting = moved / "radflow" / "plotting.py"
     ensemble = moved / "radflow" / "ml" / "ensemble.py"
@@ -125,7 +141,8 @@ def test_code_edit_reruns_the_jobs_that_run_it(moved):
         ensemble.write_text(original[ensemble] + "\n# edited\n")
         jobs, _ = dry_run(moved)
         # The flows share the ensembles' per-member minibatches and optimizer.
-        assert set(jobs) == TRAINING | AFTER_TRAINING | {"data_vs_sim", "cathode_flows"}
+        assert set(jobs) == (TRAINING | AFTER_TRAINING | {"data_vs_sim", "cathode_flows"}
+                             | CWOLA_AE_TRAINING | CWOLA_AE_AFTER)
     finally:
         for p, text in original.items():
             p.write_text(text)
