@@ -32,9 +32,13 @@ def main(argv=None):
         ~table["is_signal"] | ((rank >= 0) & (rank < k))) for k in n_inj])
     run = int(h5io.read_attrs(args.injection)["run"])
     seed = derive_seed(cfg["seed"], args.study, "cwola_hunting", run)
+    # Folds drawn bin by bin of the study's log binning (the paper's split).
+    edges = regions.log_bins(st["fit_range"], st["binning"]["n_bins"])
+    mjj_bin = np.searchsorted(edges, table["mjj"], side="right")
     res = train.nested_kfold(table["x"], table["sr"].astype(float), seed, "cwola_hunting",
                              weights, k=ch["k"], n_init=ch["n_init"], epochs=ch["epochs"],
-                             patience=ch["patience"], batch_size=ch["batch_size"], fpr=ch["fpr"])
+                             patience=ch["patience"], batch_size=ch["batch_size"], fpr=ch["fpr"],
+                             strata=mjj_bin)
     cols = {c: table[c] for c in cwola_hunting.TABLE_COLUMNS}
     cols.update(rank=rank, fold=res.fold)
     cols.update({f"score_b{j}": sc for j, sc in enumerate(res.scores)})

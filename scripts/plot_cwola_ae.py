@@ -114,9 +114,7 @@ def main(argv=None):
     ax.stairs(counts + sig_counts, edges, color="tab:orange", baseline=counts, fill=True, alpha=0.7,
               label=f"{signal_title(signals[0])} injected, S/B = {rows[signals[0]][j]['sb_paper']:g}")
     ax.axvspan(*f0["signal_region"], color="tab:red", alpha=0.1, label="signal region")
-    sb_lo = edges[np.argmax(sr_mask) - 3: np.argmax(sr_mask) + 1][[0, -1]]
-    sb_hi = edges[len(sr_mask) - np.argmax(sr_mask[::-1]): len(sr_mask) - np.argmax(sr_mask[::-1]) + 4][[0, -1]]
-    for w in (sb_lo, sb_hi):
+    for w in f0["sidebands"]:
         ax.axvspan(*w, color="tab:blue", alpha=0.1)
     ax.axvspan(0, 0, color="tab:blue", alpha=0.1, label="sidebands")
     ax.set_xscale("log")

@@ -166,3 +166,63 @@ def test_ks_test_rejects_a_wrong_shape_and_accepts_the_right_one():
     bad = rng.poisson(mu * 2e4 / mu.sum() * np.where(edges[:-1] > 4000, 3.0, 1.0))
     p_bad = stats.ks_test(bad, stats.fit_sidebands(bad, edges, fit_bins), 100, 3)["pvalue"]
     assert p_good > 0.05 and p_bad < 0.02, (p_good, p_bad)
+
+
+def z_stat(mean, err, n=3, n_failed=0, n_capped=0):
+    return {"mean": mean, "err": err, "n": n, "n_failed": n_failed, "n_capped": n_capped,
+            "median": mean, "mad": err}
+
+
+def rows(auc_cwola, auc_ae, z_cwola, z_ae, sbs=(0.0, 1.5e-3, 3e-3, 4e-3, 7e-3)):
+    """Hand-made summary rows: per S/B the AUC (mean, err) and per cut the Z stats."""
+    out = []
+    for i, sb in enumerate(sbs):
+        out.append({"sb_paper": sb, "methods": {
+            "cwola": {"auc": z_stat(*auc_cwola[i]), "z": z_cwola[i]},
+            "autoencoder": {"auc": z_stat(*auc_ae[i]), "z": z_ae[i]}}})
+    return out
+
+
+def test_summary_claims_decide_on_hand_made_numbers():
+    import cwola_ae_summary as summ
+
+    flat = [(0.8, 0.01)] * 5
+    rising = [(0.5, 0.01), (0.6, 0.01), (0.78, 0.01), (0.85, 0.01), (0.9, 0.01)]
+    cuts = lambda *zs: {c: z for c, z in zip(("sic_optimal", "0.01", "0.001"), zs)}
+    low = cuts(z_stat(0.2, 0.1), z_stat(0.3, 0.1), z_stat(0.1, 0.1))
+    r = rows(rising, flat, [low] * 5, [low] * 5)
+    # CWoLa's AUC overtakes the AE's between 3e-3 and 4e-3: near 3e-3.
+    c = summ.crossing_claim({"sig_3prong_500": r})
+    assert c["holds"] is True
+    assert 3e-3 < c["measured"]["sig_3prong_500"]["sb_crossing"] < 4e-3
+    # No error (one run): undecided, not false.
+    r1 = rows([(a, None) for a, _ in rising], [(a, None) for a, _ in flat], [low] * 5, [low] * 5)
+    assert summ.crossing_claim({"sig_3prong_500": r1})["holds"] is None
+    # Discovery: 5 sigma reached with the 1% cut at every S/B >= 4e-3 -> holds; a toy-capped
+    # 3.72 below 5 alone -> undecided; an asymptotic 3 +- 0.3 alone -> false.
+    big = cuts(z_stat(4.0, 0.5), z_stat(5.5, 0.5), z_stat(3.72, 0.0, n_capped=3))
+    r = rows(rising, flat, [low, low, low, big, big], [low] * 5)
+    assert summ.discovery_claim({"s": r})["holds"] is True
+    capped = cuts(z_stat(3.72, 0.01, n_capped=3), z_stat(None, None, n=0, n_failed=3),
+                  z_stat(None, None, n=0, n_failed=3))
+    assert summ.discovery_claim({"s": rows(rising, flat, [low, low, low, capped, capped],
+                                           [low] * 5)})["holds"] is None
+    short = cuts(z_stat(3.0, 0.3), z_stat(2.0, 0.2), z_stat(1.0, 0.2))
+    assert summ.discovery_claim({"s": rows(rising, flat, [low, low, low, short, short],
+                                           [low] * 5)})["holds"] is False
+    # The AE claim: CWoLa weak at 1.5e-3 and 3e-3; AE reaches 2 for the 500 GeV signal there
+    # and stays below for the 300 GeV one -> holds; AE at 3 +- 0.2 for 300 GeV -> false.
+    strong = cuts(z_stat(2.5, 0.2), z_stat(2.0, 0.2), z_stat(1.0, 0.2))
+    ae_500 = [low, strong, strong, low, low]
+    by = {"sig_3prong_500": rows(rising, flat, [low, low, low, big, big], ae_500),
+          "sig_3prong_300": rows(rising, flat, [low, low, low, big, big], [low] * 5)}
+    assert summ.autoencoder_claim(by, list(by))["holds"] is True
+    by["sig_3prong_300"] = rows(rising, flat, [low, low, low, big, big],
+                                [low, cuts(z_stat(3.0, 0.2), low["0.01"], low["0.001"])] + [low] * 3)
+    assert summ.autoencoder_claim(by, list(by))["holds"] is False
+    # A best cut needs an error and at most half of its fits failed.
+    assert summ.best_cut(cuts(z_stat(9.0, None, n=1, n_failed=2), z_stat(1.0, 0.1),
+                              z_stat(8.0, 0.1, n=1, n_failed=2)))["cut"] == "0.01"
+    # robust(): failed fits counted, never a number.
+    s = summ.robust([1.0, None, 3.0], [False, False, True])
+    assert s["n"] == 2 and s["n_failed"] == 1 and s["n_capped"] == 1 and s["median"] == 2.0

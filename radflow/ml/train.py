@@ -10,10 +10,19 @@ import numpy as np
 from radflow.ml import ensemble, models
 
 
-def fold_assignment(n: int, k: int, seed: int) -> np.ndarray:
-    """Fold index in [0, k) for each of n events: a seeded permutation, equal-size folds."""
-    folds = np.arange(n) % k
-    return np.random.default_rng(seed).permutation(folds)
+def fold_assignment(n: int, k: int, seed: int, strata=None) -> np.ndarray:
+    """Fold index in [0, k) for each of n events: a seeded permutation, equal-size folds;
+    with ``strata`` (N,) ints (e.g. the mjj bin), within each stratum separately, so every
+    fold holds 1/k of each stratum (CWoLa Hunting splits its data 'bin by bin')."""
+    rng = np.random.default_rng(seed)
+    if strata is None:
+        return rng.permutation(np.arange(n) % k)
+    strata = np.asarray(strata)
+    fold = np.empty(n, int)
+    for value in np.unique(strata):
+        idx = np.nonzero(strata == value)[0]
+        fold[idx] = rng.permutation(np.arange(len(idx)) % k)
+    return fold
 
 
 def fit_classifier(x, y, seed: int, arch="sacwola", weights=None, n_members=1, epochs=50,
@@ -67,7 +76,8 @@ class NestedKFoldResult:
 
 
 def nested_kfold(x, y, seed: int, arch="cwola_hunting", weights=None, k=5, n_init=10,
-                 epochs=700, patience=300, batch_size=20480, fpr=0.01) -> NestedKFoldResult:
+                 epochs=700, patience=300, batch_size=20480, fpr=0.01,
+                 strata=None) -> NestedKFoldResult:
     """CWoLa Hunting's nested k-fold (y (N,): 1 for SR, 0 for SB events).
 
     For each outer test fold t, each of the k-1 inner rounds takes one remaining fold v for
@@ -78,13 +88,15 @@ def nested_kfold(x, y, seed: int, arch="cwola_hunting", weights=None, k=5, n_ini
 
     ``weights`` (N,) or (J, N): J training sets on the same events (signal injections: an
     event absent from set j has weight 0 there), all J * k * (k-1) * n_init members in one
-    vectorized ensemble; scores and selected then carry the leading J axis.
+    vectorized ensemble; scores and selected then carry the leading J axis. ``strata``: see
+    :func:`fold_assignment`. Early stopping follows each member's validation loss; the
+    selection among initializations uses :func:`tpr_at_fpr`.
     """
     n = len(x)
-    w = np.ones(n) if weights is None else np.asarray(weights, float)
+    w = np.ones(n, np.float32) if weights is None else np.asarray(weights, np.float32)
     single = w.ndim == 1
     w = np.atleast_2d(w)
-    fold = fold_assignment(n, k, seed)
+    fold = fold_assignment(n, k, seed, strata)
     members = [(j, t, v, i) for j in range(len(w)) for t in range(k) for v in range(k)
                if v != t for i in range(n_init)]
     j_of, t_of, v_of = (np.array([m[c] for m in members]) for c in range(3))

@@ -125,6 +125,17 @@ def signal_inputs(wildcards):
     return [f"results/features/{name}.h5", f"results/{wildcards.study}/regions/{name}.h5"]
 
 
+def cwola_hunting_mem_mb(wildcards):
+    """Memory (MB) of a nested k-fold job: its per-member event weights and masks, about
+    24 bytes per member and event (all benchmarks x k x (k-1) x n_init members over the
+    data and signal events; 1e6 events assumed for an external sample), plus 2 GB."""
+    st = STUDIES[wildcards.study]
+    ch = st["cwola_hunting"]
+    members = len(st["injection"]["sb"]) * ch["k"] * (ch["k"] - 1) * ch["n_init"]
+    events = sum(SAMPLES[s].get("n_events", 1_000_000) for s in ("data", st["signal"]))
+    return int(2000 + members * events * 24 / 1e6)
+
+
 def cwola_ae_runs(kind, ext):
     """Per-run outputs of every CWoLa-vs-autoencoder study."""
     return [f"results/{study}/{kind}/run{r}.{ext}" for study in CWOLA_AE

@@ -35,7 +35,7 @@ rule cwola_hunting:
     output:
         "results/{study}/cwola/run{run}.h5",
     params:
-        config=study_cfg("features", "cwola_hunting"),
+        config=study_cfg("features", "cwola_hunting", "fit_range", "binning"),
         script=script("cwola_hunting"),
         code=code("cwola_hunting"),
     log:
@@ -43,7 +43,7 @@ rule cwola_hunting:
     benchmark:
         "results/benchmarks/classifiers/{study}_cwola_run{run}.tsv"
     resources:
-        mem_mb=4000,
+        mem_mb=cwola_hunting_mem_mb,
         runtime=240,
     threads: 1
     conda:
@@ -120,7 +120,8 @@ rule cwola_ae_fits:
     output:
         "results/{study}/fits/run{run}.json",
     params:
-        config=study_cfg("injection", "cuts", "fit_range", "binning", "signal_region", "signal"),
+        config=study_cfg("injection", "cuts", "fit_range", "binning", "signal_region", "sidebands",
+                         "signal"),
         script=script("cwola_ae_fits"),
         code=code("cwola_ae_fits"),
     log:
