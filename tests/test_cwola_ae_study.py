@@ -226,3 +226,14 @@ def test_summary_claims_decide_on_hand_made_numbers():
     # robust(): failed fits counted, never a number.
     s = summ.robust([1.0, None, 3.0], [False, False, True])
     assert s["n"] == 2 and s["n_failed"] == 1 and s["n_capped"] == 1 and s["median"] == 2.0
+
+
+def test_max_sic_reliable_skips_thresholds_with_too_few_background_events():
+    """Hand computation: 10 signal above 100 background events. The tightest thresholds keep
+    signal only (SIC = eS / 1e-2 would be huge); the first counted threshold keeps 7 background
+    events (>= 6.25): all 10 signal pass there, SIC = 1 / sqrt(0.07 + 1e-4)."""
+    labels = np.r_[np.ones(10, bool), np.zeros(100, bool)]
+    scores = np.r_[np.arange(200, 210), np.arange(100)].astype(float)
+    value, eff_s, eff_b = cwola_hunting.max_sic_reliable(labels, scores)
+    assert eff_b == pytest.approx(0.07) and eff_s == 1.0
+    assert value == pytest.approx(1.0 / np.sqrt(0.07 + 1e-4))

@@ -80,14 +80,3 @@ def test_sa_cwola_lambda_zero_is_cwola():
     with pytest.raises(ValueError, match="unknown SA-CWoLa form"):
         cwola.sa_cwola_targets(is_sim, sr, lo, hi, lam=0.5, form="literal")
     np.testing.assert_array_equal(y2[is_sim], ~sr[is_sim])
-
-
-def test_max_sic_reliable_skips_thresholds_with_too_few_background_events():
-    """Hand computation: 10 signal above 100 background events. The tightest thresholds keep
-    signal only (SIC = eS / 1e-2 would be huge); the first counted threshold keeps 7 background
-    events (>= 6.25): all 10 signal pass there, SIC = 1 / sqrt(0.07 + 1e-4)."""
-    labels = np.r_[np.ones(10, bool), np.zeros(100, bool)]
-    scores = np.r_[np.arange(200, 210), np.arange(100)].astype(float)
-    value, eff_s, eff_b = metrics.max_sic_reliable(labels, scores)
-    assert eff_b == pytest.approx(0.07) and eff_s == 1.0
-    assert value == pytest.approx(1.0 / np.sqrt(0.07 + 1e-4))

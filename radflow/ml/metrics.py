@@ -54,22 +54,6 @@ def max_sic(labels, scores, weights=None, offset: float = SIC_OFFSET) -> float:
     return float(np.max(sic(tpr, fpr, offset)))
 
 
-#: Thresholds counted by :func:`max_sic_reliable` keep at least this many background events
-#: (relative statistical error of eB <= 40%, as in the CATHODE and complementarity papers).
-MIN_BACKGROUND = 1 / 0.4**2
-
-
-def max_sic_reliable(labels, scores, min_background: float = MIN_BACKGROUND) -> tuple:
-    """(max SIC, eS, eB at it) over the thresholds that keep >= ``min_background`` of the
-    unweighted background events (labels (N,) bool, scores (N,))."""
-    labels = np.asarray(labels, bool)
-    fpr, tpr, _ = roc_curve(labels, scores)
-    ok = np.nonzero(fpr * (~labels).sum() >= min_background)[0]
-    values = sic(tpr[ok], fpr[ok])
-    best = ok[np.argmax(values)]
-    return float(values.max()), float(tpr[best]), float(fpr[best])
-
-
 def _interpolate(x, xs, ys, first_at_or_above: bool):
     """y at x along a monotone ROC staircase (xs non-decreasing, repeated values allowed).
 
