@@ -142,10 +142,11 @@ def cwola_ae_runs(kind, ext):
             for r in range(STUDIES[study]["injection"]["repetitions"])]
 
 def cwola_ae_first():
-    """The first CWoLa-vs-autoencoder study: its autoencoder settings, fit range and binning
-    are every such study's (checked on load), so the background-only autoencoder and its
-    model selection run once for all signals."""
-    return CWOLA_AE[0]
+    """The reference CWoLa-vs-autoencoder study (first by name, so that the order of the
+    config's keys changes nothing): its autoencoder settings, fit range and binning are every
+    such study's (checked on load), so the background-only autoencoder and its model
+    selection run once for all signals."""
+    return min(CWOLA_AE)
 
 
 def all_signal_args(wildcards, input):

@@ -20,7 +20,7 @@ rule cwola_ae_inject:
         mem_mb=1000,
         runtime=10,
     conda:
-        "../../envs/generate.yaml"
+        "../../envs/stats.yaml"
     shell:
         "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --run {wildcards.run} --data-regions {input.data} --signal-regions {input.signal[1]}"
@@ -170,7 +170,7 @@ rule plot_cwola_ae:
     output:
         **E_FIGURES,
     params:
-        features=lambda wc: json.dumps(STUDIES[CWOLA_AE[0]]["features"]) if CWOLA_AE else "[]",
+        features=lambda wc: json.dumps(STUDIES[cwola_ae_first()]["features"]) if CWOLA_AE else "[]",
         script=script("plot_cwola_ae"),
         code=code("plot_cwola_ae"),
     log:
