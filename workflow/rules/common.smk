@@ -201,12 +201,6 @@ def get_final_output():
             out += fig(fid, name)
     if CWOLA_AE:
         out += ["results/cwola_ae/summary.json"]
-        for fid, name in (("E1", "input_features"), ("E2", "mjj_binned_sr_sb"), ("E3", "auc_vs_sb"),
-                          ("E4", "sic_curves"), ("E5", "sic_vs_significance"),
-                          ("E6", "fits_after_cuts"), ("E7", "significance_vs_sb"),
-                          ("E8", "mj_plane_cwola"), ("E9", "mj_plane_autoencoder"),
-                          ("E10", "selection_efficiency"), ("E11", "background_fit"),
-                          ("E14", "fvu_vs_latent"), ("E15", "fvu_decrease"),
-                          ("E16", "max_sic_vs_latent"), ("E17", "max_sic_vs_hidden")):
-            out += fig(fid, name)
+        for pair in (*E_FIGURES.values(), *E_SELECTION.values()):
+            out += pair
     return out
