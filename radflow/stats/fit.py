@@ -133,6 +133,56 @@ MAX_LOG_P0 = 700.0
 MAX_PARAMETER_ERROR = 1e3
 
 
+class _Likelihood:
+    """Poisson deviance / 2 of the dijet function over the fit bins, in the centred internal
+    parameters theta: ln f = theta . g(x) is linear in theta, so the gradient and the
+    Hessian are exact quadratures. ``n``: counts of the fit bins (n_fit,)."""
+
+    def __init__(self, n, edges, fit_bins, sqrt_s):
+        self.n, self.edges, self.fit_bins, self.sqrt_s = n, edges, fit_bins, sqrt_s
+        pts, self.w = (a[fit_bins] for a in _quadrature(edges))
+        self.centre = (float(np.log(pts / sqrt_s).mean()), float(np.log1p(-pts / sqrt_s).mean()))
+        self.nlogn = np.where(n > 0, n * np.log(np.where(n > 0, n, 1.0)), 0.0)
+        self.g = _basis(pts, *self.centre, sqrt_s)
+
+    def moments(self, theta):
+        with np.errstate(all="ignore"):
+            f = np.exp(np.tensordot(theta, self.g, axes=1)) * self.w           # (bins, nodes)
+        return f.sum(axis=1), np.einsum("kbn,bn->bk", self.g, f), f
+
+    def nll(self, theta):
+        mu = self.moments(theta)[0]
+        if not np.all(np.isfinite(mu)) or np.any(mu <= 0):
+            return 1e300
+        return float(np.sum(mu - self.n - self.n * np.log(mu) + self.nlogn))
+
+    def grad(self, theta):
+        mu, dmu, _ = self.moments(theta)
+        return ((1.0 - self.n / mu)[:, None] * dmu).sum(axis=0)
+
+    def hessian(self, theta):
+        mu, dmu, f = self.moments(theta)
+        d2 = np.einsum("kbn,lbn,bn->bkl", self.g, self.g, f)
+        return (np.einsum("b,bk,bl->kl", self.n / mu**2, dmu, dmu)
+                + np.einsum("b,bkl->kl", 1.0 - self.n / mu, d2))
+
+    def result(self, theta, nll: float, where: str):
+        """(FitResult, None) at a minimum ``theta``, or (None, reason) when the Hessian there
+        is not positive definite, a parameter error exceeds :data:`MAX_PARAMETER_ERROR` or
+        |ln p0| exceeds :data:`MAX_LOG_P0`."""
+        with np.errstate(all="ignore"):
+            h = self.hessian(theta)
+        if not np.all(np.isfinite(h)) or np.any(np.linalg.eigvalsh(h) <= 0):
+            return None, f"no positive-definite Hessian at the minimum {where}"
+        cov = np.linalg.inv(h)
+        if np.sqrt(np.diag(cov)).max() > MAX_PARAMETER_ERROR:
+            return None, f"no finite minimum {where} (flat direction, errors {np.sqrt(np.diag(cov))})"
+        phi = _to_paper(*self.centre) @ theta
+        if abs(phi[0]) > MAX_LOG_P0:
+            return None, f"ran away {where}: p1, p2, p3 = {np.round(phi[1:], 1)}"
+        return FitResult(theta, cov, self.centre, self.edges, self.fit_bins, nll, self.sqrt_s), None
+
+
 def fit_sidebands(counts, edges, fit_bins, start=(10.0, 5.0, 0.0), sqrt_s=SQRT_S) -> FitResult:
     """Binned Poisson maximum-likelihood fit of the dijet function to the ``fit_bins``.
 
@@ -159,60 +209,25 @@ def fit_sidebands(counts, edges, fit_bins, start=(10.0, 5.0, 0.0), sqrt_s=SQRT_S
                        "of freedom left for the goodness of fit")
     if n.sum() <= 0:
         raise FitError("sideband fit: no events in the fit bins")
-    pts, w = (a[fit_bins] for a in _quadrature(edges))
-    c = float(np.log(pts / sqrt_s).mean())
-    d = float(np.log1p(-pts / sqrt_s).mean())
-    a = _to_paper(c, d)
-    nlogn = np.where(n > 0, n * np.log(np.where(n > 0, n, 1.0)), 0.0)
-    # ln f = theta . g(x): the model is log-linear in the internal parameters, so the
-    # gradient and the Hessian of the NLL are exact quadratures.
-    g = _basis(pts, c, d, sqrt_s)
-
-    def moments(theta):
-        with np.errstate(all="ignore"):
-            f = np.exp(np.tensordot(theta, g, axes=1)) * w                       # (bins, nodes)
-        return f.sum(axis=1), np.einsum("kbn,bn->bk", g, f), f
-
-    def nll(theta):
-        mu = moments(theta)[0]
-        if not np.all(np.isfinite(mu)) or np.any(mu <= 0):
-            return 1e300
-        return float(np.sum(mu - n - n * np.log(mu) + nlogn))
-
-    def grad(theta):
-        mu, dmu, _ = moments(theta)
-        return ((1.0 - n / mu)[:, None] * dmu).sum(axis=0)
-
-    def hessian(theta):
-        mu, dmu, f = moments(theta)
-        d2 = np.einsum("kbn,lbn,bn->bkl", g, g, f)
-        return (np.einsum("b,bk,bl->kl", n / mu**2, dmu, dmu)
-                + np.einsum("b,bkl->kl", 1.0 - n / mu, d2))
+    lik = _Likelihood(n, edges, fit_bins, sqrt_s)
+    a = _to_paper(*lik.centre)
 
     def minimize(p_start):
         theta0 = np.linalg.solve(a, np.array([0.0, *p_start]))
         with np.errstate(all="ignore"):
-            shape = (np.exp(np.tensordot(theta0, g, axes=1)) * w).sum()
+            shape = (np.exp(np.tensordot(theta0, lik.g, axes=1)) * lik.w).sum()
         if not (np.isfinite(shape) and shape > 0):
             return None, f"starting values {p_start} give no finite expectation"
         theta0[0] += np.log(n.sum() / shape)      # normalized to the observed events
-        m = Minuit(nll, theta0, grad=grad, name=("a0", "p1", "a2", "p3"))
+        m = Minuit(lik.nll, theta0, grad=lik.grad, name=("a0", "p1", "a2", "p3"))
         m.errordef = Minuit.LIKELIHOOD
         m.strategy = 2
         m.migrad(ncall=20000)
         if not m.valid:
             m.migrad(ncall=20000)
-        theta = np.array(m.values)
-        with np.errstate(all="ignore"):
-            h = hessian(theta)
-        if not m.valid or not np.all(np.isfinite(h)) or np.any(np.linalg.eigvalsh(h) <= 0):
+        if not m.valid:
             return None, f"did not converge from {p_start}: {m.fmin}"
-        cov = np.linalg.inv(h)
-        if np.sqrt(np.diag(cov)).max() > MAX_PARAMETER_ERROR:
-            return None, f"no finite minimum from {p_start} (flat direction, errors {np.sqrt(np.diag(cov))})"
-        if abs((a @ theta)[0]) > MAX_LOG_P0:
-            return None, f"ran away from {p_start}: p1, p2, p3 = {np.round((a @ theta)[1:], 1)}"
-        return FitResult(theta, cov, (c, d), edges, fit_bins, m.fval, sqrt_s), None
+        return lik.result(np.array(m.values), m.fval, f"from {p_start}")
 
     results, errors = [], []
     for p_start in (tuple(start),) + ALTERNATIVE_STARTS:
@@ -221,6 +236,44 @@ def fit_sidebands(counts, edges, fit_bins, start=(10.0, 5.0, 0.0), sqrt_s=SQRT_S
     if not results:
         raise FitError("sideband fit: " + "; ".join(e.splitlines()[0] for e in errors))
     return min(results, key=lambda r: r.nll)
+
+
+def refit(counts, previous: FitResult, max_iter: int = 50, tol: float = 1e-9) -> FitResult:
+    """:func:`fit_sidebands` of new ``counts`` (n_bins,) on the bins of a ``previous`` fit,
+    by Newton steps (exact Hessian, halved until the deviance drops) from its minimum: ~1 ms
+    instead of ~50 ms for spectra near the previous one (bootstrap pseudo-experiments).
+    Converged when the Newton decrement g H^-1 g / 2 falls below ``tol``; otherwise (no
+    descent, a Hessian that is not positive definite, ``max_iter`` steps) the full
+    multi-start fit decides, so the result is the same minimum either way."""
+    counts = np.asarray(counts, float)
+    fb = previous.fit_bins
+    n = counts[fb]
+    if n.sum() > 0:
+        lik = _Likelihood(n, previous.edges, fb, previous.sqrt_s)
+        theta = previous.theta.copy()
+        theta[0] += np.log(n.sum() / max(lik.moments(theta)[0].sum(), 1e-300))
+        f = lik.nll(theta)
+        for _ in range(max_iter):
+            g, h = lik.grad(theta), lik.hessian(theta)
+            try:
+                step = np.linalg.solve(h, g)
+            except np.linalg.LinAlgError:
+                break
+            decrement = 0.5 * g @ step
+            if not np.isfinite(decrement) or decrement < 0:
+                break
+            if decrement < tol:
+                res, _ = lik.result(theta, f, "after Newton steps")
+                if res is not None:
+                    return res
+                break
+            t = 1.0
+            while t > 1e-4 and lik.nll(theta - t * step) > f:
+                t *= 0.5
+            theta = theta - t * step
+            f = lik.nll(theta)
+    return fit_sidebands(counts, previous.edges, fb, start=tuple(previous.params[1:]),
+                         sqrt_s=previous.sqrt_s)
 
 
 def ks_distance(counts, expected, fit_bins) -> float:

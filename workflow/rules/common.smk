@@ -176,6 +176,54 @@ E_SELECTION = {"e14": fig("E14", "fvu_vs_latent"), "e15": fig("E15", "fvu_decrea
                "e16": fig("E16", "max_sic_vs_latent"), "e17": fig("E17", "max_sic_vs_hidden")}
 
 
+# Mass-hypothesis scan (scan.smk)
+
+#: Studies with a mass scan; the first by name draws figures S1-S3.
+SCANS = scan_stats.scan_studies(config)
+
+
+def scan_blocks(study):
+    """Names of the pseudo-experiment blocks of a study's scan ('toys0', ...)."""
+    sc = STUDIES[study]["scan"]
+    return [f"toys{c}" for c in range(-(-sc["pseudo_experiments"] // sc["per_job"]))]
+
+
+def scan_toy_range(wildcards):
+    """Params value: 'first:stop', the pseudo-experiment indices of the {block} wildcard's
+    block (a change of the count reruns only the blocks whose range changes)."""
+    sc = STUDIES[wildcards.study]["scan"]
+    first = int(wildcards.block.removeprefix("toys")) * sc["per_job"]
+    return f"{first}:{min(first + sc['per_job'], sc['pseudo_experiments'])}"
+
+
+def scan_inputs(wildcards):
+    """Data and, for SA-CWoLa, simulation inputs of a scan job."""
+    st = STUDIES[wildcards.study]
+    out = {"data": [f"results/features/data.h5", f"results/{wildcards.study}/regions/data.h5"]}
+    if "sa_cwola" in st["scan"]["methods"]:
+        out["sim"] = [f"results/features/sim.h5", f"results/{wildcards.study}/regions/sim.h5"]
+    return out
+
+
+def sim_arg(wildcards, input):
+    return f"--sim {input.sim[0]} {input.sim[1]}" if "sim" in input.keys() else ""
+
+
+def scan_mem_mb(wildcards):
+    """Memory (MB) of a scan job: per member (scan x method x fold) and event of the largest
+    window, ~40 bytes of weights, masks and gathers, plus 2 GB."""
+    st = STUDIES[wildcards.study]
+    sc = st["scan"]
+    scans = 1 if wildcards.get("block") is None else sc["per_job"]
+    members = scans * len(sc["methods"]) * sc["classifier"]["k"]
+    events = SAMPLES["data"].get("n_events", 1_000_000) * (1 + ("sa_cwola" in sc["methods"]))
+    return int(2000 + members * events * 40 / 1e6)
+
+
+S_FIGURES = {"s1": fig("S1", "scan_local_z"), "s2": fig("S2", "scan_global"),
+             "s3": fig("S3", "scan_best_window")}
+
+
 def get_final_output():
     """Targets of the all rule (every figure, summary and validation output of the configured
     studies (a study's rules need the samples config.STUDY_SAMPLES names; checked on load))."""
@@ -199,6 +247,10 @@ def get_final_output():
         for fid, name in (("C1", "anode_r_vs_log_pbkg"), ("C2", "anode_r_thresholds"),
                           ("C3", "sic_curves"), ("C4", "metrics_vs_nsig"), ("C5", "mass_shift")):
             out += fig(fid, name)
+    if SCANS:
+        out += [f"results/{study}/scan/summary.json" for study in SCANS]
+        for pair in S_FIGURES.values():
+            out += pair
     if CWOLA_AE:
         out += ["results/cwola_ae/summary.json"]
         for pair in (*E_FIGURES.values(), *E_SELECTION.values()):

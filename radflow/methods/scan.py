@@ -1,0 +1,131 @@
+"""The anomaly detectors of a mass-hypothesis scan: CWoLa and SA-CWoLa (SA-CWoLa paper,
+eq. 2.3) trained with each window's weak labels (SR 1, sidebands 0, CWoLa region weights),
+by k-fold so that every data event is scored by models that never saw it, for several
+scans at once (the observed data and bootstrap pseudo-experiments): all (scan, method,
+window, fold) members are one vectorized ensemble, each with its own event weights and
+minibatches (radflow.ml.ensemble).
+
+A scan is a row of event multiplicities over the data events: 1 for the observed data,
+Poisson(1) draws for a bootstrap pseudo-experiment (an event drawn twice counts twice in
+its members' losses, thresholds and spectra; folds are per event, so a copy never lands in
+both the training and the scored fold).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from radflow import regions
+from radflow.ml import ensemble, models, train
+from radflow.seeds import derive_seed
+from radflow.stats import scan as scan_stats
+
+#: Detectors the scan can train per window.
+METHODS = ("cwola", "sa_cwola")
+
+
+def architecture(hidden) -> models.Architecture:
+    """Dense ReLU classifier with the layer widths ``hidden``, sigmoid output, Adam 1e-3."""
+    return models.Architecture(hidden=tuple(models.Layer(int(u), "relu") for u in hidden))
+
+
+def region_weights(masks: dict, mult) -> np.ndarray:
+    """CWoLa region weights (N,) of events with multiplicities ``mult`` (N,): SR total = SB
+    total, the two sidebands equal, total = the weighted count of window events; times the
+    multiplicity; 0 outside the window. ``masks``: sr, sb_low, sb_high (N,) bool."""
+    mult = np.asarray(mult, float)
+    n = sum(mult[masks[r]].sum() for r in ("sr", "sb_low", "sb_high"))
+    w = np.zeros(len(mult))
+    for region, share in (("sr", 0.5), ("sb_low", 0.25), ("sb_high", 0.25)):
+        total = mult[masks[region]].sum()
+        if total > 0:
+            w[masks[region]] = share * n / total * mult[masks[region]]
+    return w
+
+
+def _predict_rows(ens, x, rows, chunk: int = 2048) -> np.ndarray:
+    """Scores (M, N) of each member on its own ``rows`` (M, N) bool only (NaN elsewhere):
+    k-fold members score 1/k of the events instead of all of them."""
+    tf = ens.network.tf
+    idx, real = ensemble._padded_rows(rows)
+    x_tf = tf.constant(np.asarray(x, np.float32))
+    out = np.full(rows.shape, np.nan, np.float32)
+    for start in range(0, idx.shape[1], chunk):
+        ib = idx[:, start:start + chunk]
+        pred = ens.network(tf.gather(x_tf, tf.constant(ib)))[..., 0].numpy()      # (M, c)
+        keep = real[:, start:start + chunk] > 0
+        member = np.broadcast_to(np.arange(len(rows))[:, None], ib.shape)
+        out[member[keep], ib[keep]] = pred[keep]
+    return out
+
+
+def train_scores(x, mjj, mult, scan_windows, methods, *, k: int, seed: int, hidden,
+                 epochs: int, patience: int, batch_size: int, sim=None, lam: float = 0.5,
+                 fit_range=None, scan_ids=None) -> dict:
+    """Scores of every data event in every scan and window, per method.
+
+    x (N, d), mjj (N,) GeV: the data events; ``mult`` (T, N) int: the multiplicity of each
+    event in each of T scans. ``sim``: (x_sim (Ns, d), mjj_sim (Ns,)), needed for
+    'sa_cwola' (its sim events enter with weight -``lam`` times their region weights and
+    keep multiplicity 1 in every scan). ``scan_ids`` (T,): names of the scans (default
+    0..T-1); a member's initialization and minibatch order come from ``seed``, its scan's id,
+    method, window and fold, so a scan gives the same scores whichever scans share its job.
+    Folds: k per event, drawn bin by bin (30 log bins
+    of ``fit_range``); member (scan, method, fold f) of a window trains on its window's
+    events of the folds other than f and f + 1, validates on f + 1 (early stopping) and
+    scores fold f of the whole fit range. One vectorized ensemble per window (its members
+    have similar numbers of rows, so few idle steps).
+
+    Returns {method: (T, W, N) float32}, NaN for events of multiplicity 0 in a scan, and
+    "best_epoch": (T, n_methods, W, k)."""
+    methods = list(methods)
+    unknown = set(methods) - set(METHODS)
+    if unknown:
+        raise ValueError(f"scan: unknown methods {sorted(unknown)} (known: {list(METHODS)})")
+    mult = np.atleast_2d(np.asarray(mult, np.int64))
+    n_scans, n = mult.shape
+    x = np.asarray(x, np.float32)
+    strata = np.digitize(mjj, regions.log_bins(fit_range, 30)) if fit_range else None
+    fold = train.fold_assignment(n, k, seed, strata)
+    use_sim = "sa_cwola" in methods
+    if use_sim and sim is None:
+        raise ValueError("scan: method sa_cwola needs the simulation sample")
+    if use_sim:
+        x_sim, mjj_sim = np.asarray(sim[0], np.float32), np.asarray(sim[1])
+        fold_sim = train.fold_assignment(len(x_sim), k, derive_seed(seed, "scan", "sim folds"))
+    members = [(t, m, f) for t in range(n_scans) for m in range(len(methods)) for f in range(k)]
+    ids = list(range(n_scans)) if scan_ids is None else list(scan_ids)
+    t_of, m_of, f_of = (np.array([mem[c] for mem in members]) for c in range(3))
+    out = {name: np.full((n_scans, len(scan_windows), n), np.nan, np.float32) for name in methods}
+    best = np.zeros((n_scans, len(methods), len(scan_windows), k), int)
+    score_rows = (fold[None] == f_of[:, None]) & (mult[t_of] > 0)                     # (M, N)
+    for wi, window in enumerate(scan_windows):
+        masks = scan_stats.window_masks(mjj, window)
+        inside = masks["sr"] | masks["sb_low"] | masks["sb_high"]
+        sub = {r: v[inside] for r, v in masks.items()}
+        xw, yw, fw = x[inside], sub["sr"].astype(np.float32), fold[inside]
+        weight = np.stack([region_weights(sub, row) for row in mult[:, inside]])[t_of]  # (M, Nw)
+        if use_sim:
+            sm = scan_stats.window_masks(mjj_sim, window)
+            s_in = sm["sr"] | sm["sb_low"] | sm["sb_high"]
+            s_sub = {r: v[s_in] for r, v in sm.items()}
+            s_w = -lam * region_weights(s_sub, np.ones(int(s_in.sum())))
+            is_sa = np.array([methods[m] == "sa_cwola" for m in m_of])[:, None]
+            weight = np.concatenate([weight, np.where(is_sa, s_w[None], 0.0)], axis=1)
+            xw = np.concatenate([xw, x_sim[s_in]])
+            yw = np.concatenate([yw, s_sub["sr"].astype(np.float32)])
+            fw = np.concatenate([fw, fold_sim[s_in]])
+        tr = (fw[None] != f_of[:, None]) & (fw[None] != ((f_of + 1) % k)[:, None])
+        val = fw[None] == ((f_of + 1) % k)[:, None]
+        member_seeds = [derive_seed(seed, "scan", ids[t], methods[m], window["name"], f)
+                        for t, m, f in members]
+        ens = ensemble.train_ensemble(xw, yw, architecture(hidden), len(members),
+                                      derive_seed(seed, "scan", window["name"]),
+                                      np.where(tr, weight, 0.0), np.where(val, weight, 0.0),
+                                      epochs=epochs, patience=patience, batch_size=batch_size,
+                                      member_seeds=member_seeds)
+        pred = _predict_rows(ens, x, score_rows)
+        for i, (t, m, f) in enumerate(members):
+            out[methods[m]][t, wi, score_rows[i]] = pred[i, score_rows[i]]
+        best[t_of, m_of, wi, f_of] = ens.best_epoch
+    out["best_epoch"] = best
+    return out

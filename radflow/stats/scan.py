@@ -1,0 +1,230 @@
+"""Statistics of the mass-hypothesis scan: the SR windows across the fit range, the local
+significance of each window after each classifier threshold, and the global significance
+over all windows and thresholds from pseudo-experiments, with the Gross-Vitells upcrossing
+estimate as a cross-check.
+
+- Windows: ``sr_bins`` consecutive bins of the log-mjj binning of the fit range
+  (:func:`radflow.regions.log_bins`) with ``sb_bins`` sideband bins on each side, either
+  every ``step`` bins across the range or centred on given masses (GeV).
+- Local Z of a window at a selection efficiency eps: the threshold keeps the fraction eps
+  of the window's SR events (all of them: the search does not know which are signal), the
+  selected spectrum of the whole fit range is fit with the dijet function with the
+  window's SR bins masked, and Z = sqrt(q0) of the SR count against b +- sigma
+  (:func:`radflow.stats.fit.significance`, asymptotic for every window and efficiency: the
+  same statistic on data and pseudo-experiments, so the global p-value calibrates it).
+- Global: the test statistic of a scan is its largest local Z over windows, efficiencies
+  (and methods); p_global = the fraction of background-only pseudo-experiments whose
+  largest local Z reaches the observed one.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats as sps
+
+from radflow import regions
+from radflow.stats import bump_hunt, fit as stats
+
+
+def windows(fit_range, n_bins: int, sr_bins: int, sb_bins: int, step: int = 1,
+            centres=None) -> list[dict]:
+    """The scan windows on ``n_bins`` log bins over ``fit_range`` (GeV): SR of ``sr_bins``
+    bins, ``sb_bins`` sideband bins each side, first SR bins ``sb_bins``, ``sb_bins + step``,
+    ... as long as the upper sideband fits, or (``centres``, GeV) the windows of
+    :func:`radflow.regions.binned_regions` at each centre.
+
+    Returns per window {"name": "w0", "first_sr_bin", "signal_region": [lo, hi],
+    "sidebands": [[lo, hi], [lo, hi]], "centre": geometric SR centre}, GeV. ValueError when a
+    window leaves the fit range or two centres give the same window."""
+    edges = regions.log_bins(fit_range, n_bins)
+    if centres is None:
+        firsts = list(range(sb_bins, n_bins - sr_bins - sb_bins + 1, step))
+    else:
+        firsts = [regions.binned_regions(fit_range, n_bins, sr_bins, sb_bins, c)["first_sr_bin"]
+                  for c in centres]
+        if len(set(firsts)) != len(firsts):
+            raise ValueError(f"scan centres {list(centres)} GeV give the same window twice on "
+                             f"{n_bins} log bins (first SR bins {firsts})")
+    out = []
+    for i, first in enumerate(firsts):
+        lo, hi = float(edges[first]), float(edges[first + sr_bins])
+        out.append({"name": f"w{i}", "first_sr_bin": int(first), "signal_region": [lo, hi],
+                    "sidebands": [[float(edges[first - sb_bins]), lo],
+                                  [hi, float(edges[first + sr_bins + sb_bins])]],
+                    "centre": float(np.sqrt(lo * hi))})
+    return out
+
+
+def window_masks(mjj, window) -> dict:
+    """Bool (N,) masks sr, sb_low, sb_high of events with ``mjj`` (N,), GeV, in a window."""
+    (a, b), (c, d) = window["sidebands"]
+    lo, hi = window["signal_region"]
+    return {"sr": (mjj >= lo) & (mjj < hi), "sb_low": (mjj >= a) & (mjj < b),
+            "sb_high": (mjj >= c) & (mjj < d)}
+
+
+def check_sidebands(mjj, scan_windows, what: str) -> None:
+    """ValueError naming the window, its edges (GeV) and ``what`` (file, sample) when a
+    window's SR or one of its sidebands holds no event of ``mjj`` (N,), GeV: CWoLa has no
+    weak labels there and the fit no sideband."""
+    for w in scan_windows:
+        for region, (lo, hi) in (("signal region", w["signal_region"]),
+                                 ("lower sideband", w["sidebands"][0]),
+                                 ("upper sideband", w["sidebands"][1])):
+            if not np.any((mjj >= lo) & (mjj < hi)):
+                raise ValueError(f"{what}: scan window {w['name']} (SR {w['signal_region'][0]:.0f}-"
+                                 f"{w['signal_region'][1]:.0f} GeV): its {region} "
+                                 f"[{lo:.0f}, {hi:.0f}] GeV has no events")
+
+
+def local_significance(mjj, scores, counts_weight, window, efficiencies, edges,
+                       references=None, keep_fits=False) -> list[dict]:
+    """Local Z of one window at each selection efficiency.
+
+    ``mjj`` (N,) GeV, ``scores`` (N,), ``counts_weight`` (N,) non-negative integers (an
+    event's multiplicity: 1 for data, Poisson draws for a bootstrap pseudo-experiment).
+    ``references``: per efficiency a previous :class:`radflow.stats.fit.FitResult` of this
+    window to start from (:func:`radflow.stats.fit.refit`), or None for the full fit.
+    Returns per efficiency {"efficiency", "threshold", "n_sr", "b", "sigma", "z",
+    "converged", "fit"} ("fit": the FitResult or None; with ``keep_fits`` also "counts",
+    "expected", "params", "gof_pvalue"); a fit that fails has z None and its "error"."""
+    mult = np.asarray(counts_weight, np.int64)
+    sr_bins = bump_hunt.sr_bins(edges, window["signal_region"])
+    sr = window_masks(mjj, window)["sr"]
+    sr_scores = np.repeat(scores[sr], mult[sr])
+    out = []
+    for i, (eff, thr) in enumerate(zip(efficiencies, bump_hunt.thresholds(
+            sr_scores, efficiencies, f"scan window {window['name']}"))):
+        sel = scores >= thr
+        counts = np.histogram(mjj[sel], bins=edges, weights=mult[sel])[0]
+        entry = {"efficiency": float(eff), "threshold": float(thr),
+                 "n_sr": int(counts[sr_bins].sum()), "converged": False, "z": None, "fit": None}
+        try:
+            ref = None if references is None else references[i]
+            res = (stats.refit(counts, ref) if ref is not None
+                   else stats.fit_sidebands(counts, edges, ~sr_bins))
+        except stats.FitError as err:
+            entry["error"] = str(err).splitlines()[0]
+            out.append(entry)
+            continue
+        b, sigma = res.prediction(sr_bins)
+        entry.update(converged=True, b=b, sigma=sigma,
+                     z=stats.significance(entry["n_sr"], b, sigma), fit=res)
+        if keep_fits:
+            entry.update(counts=counts.tolist(), expected=res.expected().tolist(),
+                         params=res.params.tolist(), gof_pvalue=res.goodness_of_fit().pvalue)
+        out.append(entry)
+    return out
+
+
+def max_local(z) -> np.ndarray:
+    """Test statistic of each scan: the largest local Z over all axes but the first, ignoring
+    failed fits (NaN). z: (T, ...) -> (T,); NaN where every fit of a scan failed."""
+    z = np.asarray(z, float).reshape(len(z), -1)
+    out = np.full(len(z), np.nan)
+    ok = np.isfinite(z).any(axis=1)
+    out[ok] = np.nanmax(z[ok], axis=1)
+    return out
+
+
+def z_of_p(p: float) -> float:
+    """One-sided Z = Phi^-1(1 - p)."""
+    return float(sps.norm.isf(p))
+
+
+def global_pvalue(t_obs: float, t_toys) -> dict:
+    """Global p-value of the observed largest local Z ``t_obs`` from the pseudo-experiments'
+    ``t_toys`` (T,) (NaN: every fit failed, dropped and counted): p = k / n with k toys
+    reaching t_obs, its binomial error sqrt(p (1 - p) / n), and Z. With k = 0 the p-value is
+    only bounded: p < 1 / n ("bound": true, Z at the bound as a lower limit)."""
+    t = np.asarray(t_toys, float)
+    ok = np.isfinite(t)
+    n, k = int(ok.sum()), int((t[ok] >= t_obs).sum())
+    if n == 0:
+        raise ValueError("global p-value: no pseudo-experiment has a converged fit")
+    p = k / n
+    bound = k == 0
+    p_eff = 1.0 / n if bound else p
+    return {"pvalue": p_eff, "pvalue_error": float(np.sqrt(p * (1 - p) / n)),
+            "relative_error": None if bound else float(np.sqrt((1 - p) / (n * p))),
+            "z": z_of_p(p_eff), "bound": bound, "n_exceeding": k, "n_pseudo": n,
+            "n_failed": int((~ok).sum())}
+
+
+def pseudo_experiment_pvalues(t_toys) -> np.ndarray:
+    """Global p-value of each pseudo-experiment against all the others (leave one out),
+    (T,) for the finite entries of ``t_toys``: uniform in steps of 1 / (T - 1) when the
+    pseudo-experiments are independent draws of one distribution."""
+    t = np.asarray(t_toys, float)
+    t = t[np.isfinite(t)]
+    return ((t[None, :] >= t[:, None]).sum(axis=1) - 1) / (len(t) - 1)
+
+
+def upcrossings(z, level: float) -> np.ndarray:
+    """Upcrossings of q = Z^2 through ``level`` along the window axis: z (T, W) in window
+    order (NaN: failed fit, skipped) -> (T,) counts of i < j consecutive valid windows with
+    q_i < level <= q_j."""
+    out = np.zeros(len(z), int)
+    for t, row in enumerate(np.asarray(z, float)):
+        q = row[np.isfinite(row)] ** 2
+        out[t] = int(np.sum((q[:-1] < level) & (q[1:] >= level)))
+    return out
+
+
+def gross_vitells(z_obs: float, z_toys, level: float) -> dict:
+    """Gross-Vitells estimate (Eur. Phys. J. C 70 (2010) 525) of the global p-value of
+    the largest local ``z_obs`` along one scan curve: p_local(u) + <N(u0)> exp(-(u - u0) / 2)
+    with u = z_obs^2, u0 = ``level`` (a low reference level in q = Z^2) and <N(u0)> the mean
+    upcrossings of u0 over the pseudo-experiments ``z_toys`` (T, W)."""
+    n_up = upcrossings(z_toys, level)
+    u = z_obs**2
+    p_local = float(sps.norm.sf(z_obs))
+    p = p_local + float(n_up.mean()) * float(np.exp(-(u - level) / 2.0))
+    return {"level": level, "mean_upcrossings": float(n_up.mean()),
+            "mean_upcrossings_error": float(n_up.std(ddof=1) / np.sqrt(len(n_up))),
+            "local_pvalue": p_local, "pvalue": min(p, 1.0), "z": z_of_p(min(p, 1.0))}
+
+
+def scan_studies(config: dict) -> list:
+    """Names of the studies with a mass-hypothesis scan (a ``scan`` key)."""
+    return [name for name, st in config["studies"].items() if "scan" in st]
+
+
+def study_windows(st: dict) -> list[dict]:
+    """:func:`windows` of a study's ``scan.windows`` over its fit range."""
+    w = st["scan"]["windows"]
+    return windows(st["fit_range"], w["n_bins"], w["sr_bins"], w["sb_bins"], w.get("step", 1),
+                   w.get("centres"))
+
+
+def check_config(config: dict) -> None:
+    """Config checks of every scan (run by the Snakefile before any job): the study's nominal
+    fixed-count injection, its samples (data, sig_xy; sim for SA-CWoLa), at least 2 windows
+    inside the fit range and a dijet fit with degrees of freedom. Raises
+    radflow.config.ConfigError naming the field."""
+    from radflow.config import ConfigError
+
+    for name in scan_studies(config):
+        st, pre = config["studies"][name], f"studies.{name}"
+        sc = st["scan"]
+        for key in ("features", "injection"):
+            if key not in st:
+                raise ConfigError(f"config field '{pre}.{key}': required by {pre}.scan")
+        if not isinstance(st["injection"].get("n_signal"), int):
+            raise ConfigError(f"config field '{pre}.injection.n_signal': {pre}.scan injects one "
+                              "fixed signal count (the study's nominal injection)")
+        needs = ["data", "sig_xy"] + (["sim"] if "sa_cwola" in sc["methods"] else [])
+        missing = [s for s in needs if s not in st["samples"]]
+        if missing:
+            raise ConfigError(f"config field '{pre}.samples': {pre}.scan (methods "
+                              f"{sc['methods']}) needs the samples {missing}")
+        w = sc["windows"]
+        try:
+            wins = study_windows(st)
+        except ValueError as err:
+            raise ConfigError(f"config field '{pre}.scan.windows': {err}") from None
+        if len(wins) < 2:
+            raise ConfigError(f"config field '{pre}.scan.windows': {len(wins)} window(s) on "
+                              f"{w['n_bins']} bins; a scan needs at least 2")
+        if w["n_bins"] - w["sr_bins"] <= stats.N_PARAMS:
+            raise ConfigError(f"config field '{pre}.scan.windows': {w['n_bins'] - w['sr_bins']} "
+                              "bins outside the SR leave the dijet fit no degrees of freedom")

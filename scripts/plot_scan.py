@@ -1,0 +1,115 @@
+"""Figures S1-S3 of the mass-hypothesis scan (radflow's own) from
+results/{study}/scan/observed.json and summary.json.
+
+S1: local Z vs SR-window centre, one curve per efficiency (per method a panel), with the
+median and 16-84% band of the background-only pseudo-experiments' local Z.
+S2: distribution of the largest local Z over the pseudo-experiments, the observed value and
+the global p-value (with its Gross-Vitells cross-check).
+S3: selected mjj spectrum of the most significant window at its efficiency, the dijet fit
+outside its SR and the pulls."""
+import argparse
+import json
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import _bootstrap  # noqa: F401  (sys.path, job header)
+from radflow import plotting
+
+EFF_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--observed", required=True)
+    ap.add_argument("--summary", required=True)
+    for fid in ("s1", "s2", "s3"):
+        ap.add_argument(f"--{fid}", nargs=2, required=True)
+    args = ap.parse_args(argv)
+    obs = json.loads(open(args.observed).read())
+    summ = json.loads(open(args.summary).read())
+    methods, effs, wins = summ["methods"], summ["efficiencies"], summ["windows"]
+    centres = np.array([w["centre"] for w in wins])
+    pe = summ["pseudo_experiments"]
+    q = {k: np.array(v, float) for k, v in pe["local_z_quantiles"].items()}     # (M, W, E)
+    o, g = summ["observed"], summ["global"]
+    glob_text = (f"global p = {g['pvalue']:.3g} $\\pm$ {g['pvalue_error']:.2g} "
+                 f"(Z = {g['z']:.2f}{', bound' if g['bound'] else ''}; {g['n_pseudo']} toys)")
+
+    # S1: the scan sky map.
+    fig, axes = plt.subplots(1, len(methods), figsize=(8.5 * len(methods), 6.5), squeeze=False)
+    for a, (m, ax) in enumerate(zip(methods, axes[0])):
+        for e, eff in enumerate(effs):
+            c = EFF_COLOURS[e % len(EFF_COLOURS)]
+            z = np.array([np.nan if w[e]["z"] is None else w[e]["z"] for w in summ["local"][m]])
+            ax.plot(centres, z, "o-", color=c, label=f"data, $\\epsilon$ = {eff:g}")
+            ax.fill_between(centres, q["0.16"][a, :, e], q["0.84"][a, :, e], color=c, alpha=0.12)
+            ax.plot(centres, q["0.5"][a, :, e], ls=":", color=c)
+        sig = wins[summ["signal"]["window_index"]]
+        ax.axvspan(*sig["signal_region"], color="gray", alpha=0.12,
+                   label=f"SR of window with most injected signal ({sig['n_sr_injected']} events)")
+        ax.set_xlabel(r"SR window centre $\sqrt{m_{lo} m_{hi}}$ [GeV]")
+        ax.set_ylabel(r"local $Z$ [$\sigma$]")
+        ax.set_ylim(bottom=0)
+        ax.set_title(f"S1: {plotting.METHOD_STYLE[m][0]}; dotted / band: median / 16-84% of "
+                     f"{pe['n']} background-only toys", fontsize=12)
+        ax.legend(fontsize=11, title=f"max local Z = {o['max_local_z']:.2f}; {glob_text}",
+                  title_fontsize=10)
+    fig.tight_layout()
+    plotting.save(fig, args.s1)
+
+    # S2: the look-elsewhere effect.
+    t = np.array([v for v in pe["max_local_z"] if v is not None])
+    fig, ax = plt.subplots(figsize=(9, 6.5))
+    bins = np.linspace(0, max(t.max(), o["max_local_z"]) * 1.05, 40)
+    ax.hist(t, bins=bins, histtype="step", color="black",
+            label=f"background-only pseudo-experiments ({len(t)})")
+    ax.axvline(o["max_local_z"], color="tab:red", lw=2,
+               label=f"data: {o['max_local_z']:.2f} ({o['method']}, {o['window']}, "
+                     f"$\\epsilon$ = {o['efficiency']:g})")
+    cc = summ["cross_check"]
+    ax.plot([], [], " ", label=glob_text)
+    ax.plot([], [], " ", label=f"curve {cc['method']}, $\\epsilon$ = {cc['efficiency']:g}: toys p = "
+                               f"{cc['toys']['pvalue']:.3g}, Gross-Vitells p = "
+                               f"{cc['gross_vitells']['pvalue']:.3g}")
+    ax.set_yscale("log")
+    ax.set_xlabel(r"largest local $Z$ over windows and efficiencies [$\sigma$]")
+    ax.set_ylabel("pseudo-experiments / bin")
+    ax.set_title("S2: global significance (look-elsewhere effect)", fontsize=13)
+    ax.legend(fontsize=10, loc="upper right")
+    plotting.save(fig, args.s2)
+
+    # S3: the most significant window.
+    best = obs["fits"][o["method"]][o["window_index"]][effs.index(o["efficiency"])]
+    w = obs["windows"][o["window_index"]]
+    edges = np.array(obs["edges"])
+    centres_b = np.sqrt(edges[:-1] * edges[1:])
+    n = np.asarray(best["counts"], float)
+    fig, axes = plotting.ratio_figure(1, width=9)
+    ax, rax = axes[0, 0], axes[1, 0]
+    ax.errorbar(centres_b, n, yerr=np.sqrt(n), fmt="o", color="black", ms=4,
+                label=f"data + injected signal, {o['method']} $\\epsilon$ = {o['efficiency']:g}")
+    mu = np.asarray(best["expected"])
+    ax.stairs(mu, edges, color="tab:red",
+              label=f"dijet fit outside the SR (p = {best['gof_pvalue']:.2f}); SR: n = "
+                    f"{best['n_sr']}, b = {best['b']:.0f} $\\pm$ {best['sigma']:.0f}, "
+                    f"local Z = {best['z']:.2f}")
+    rax.errorbar(centres_b, (n - mu) / np.sqrt(mu), yerr=np.sqrt(n) / np.sqrt(mu), fmt="o",
+                 color="black", ms=4)
+    rax.axhline(0, color="gray", lw=1)
+    for a in (ax, rax):
+        a.axvspan(*w["signal_region"], color="gray", alpha=0.15)
+        plotting.region_lines(a, w["signal_region"], w["sidebands"])
+        a.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_ylabel("events / bin")
+    rax.set_ylabel(r"$(n - \mu)/\sqrt{\mu}$", fontsize=13)
+    rax.set_xlabel(r"$m_{jj}$ [GeV]")
+    ax.set_title(f"S3: most significant window {w['name']} (SR {w['signal_region'][0]:.0f}-"
+                 f"{w['signal_region'][1]:.0f} GeV, shaded)", fontsize=13)
+    ax.legend(fontsize=10)
+    plotting.save(fig, args.s3)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+# Mass-hypothesis scan (radflow's own, figures S1-S3): per window CWoLa / SA-CWoLa by k-fold,
+# local Z per window and efficiency; the observed data and blocks of background-only
+# bootstrap pseudo-experiments; the global significance and its Gross-Vitells cross-check.
+
+SCAN_TRAINING = ("seed", "studies.{study}.features", "studies.{study}.fit_range",
+                 "studies.{study}.scan.windows", "studies.{study}.scan.methods",
+                 "studies.{study}.scan.lambda", "studies.{study}.scan.efficiencies",
+                 "studies.{study}.scan.classifier")
+
+
+rule scan_observed:
+    input:
+        unpack(scan_inputs),
+        signal=study_inputs("sig_xy"),
+        injection=lambda wc: f"results/{wc.study}/inject/{nominal_injection(wc.study)}.h5",
+    output:
+        "results/{study}/scan/observed.json",
+    params:
+        config=cfg(*SCAN_TRAINING),
+        sim=sim_arg,
+        script=script("scan"),
+        code=code("scan"),
+    log:
+        "results/logs/mass_scan/{study}_observed.log",
+    benchmark:
+        "results/benchmarks/mass_scan/{study}_observed.tsv"
+    resources:
+        mem_mb=scan_mem_mb,
+        runtime=60,
+    threads: 1
+    conda:
+        "../../envs/ml.yaml"
+    shell:
+        "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
+        " python {params.script} --config-json {params.config:q} --study {wildcards.study}"
+        " --data {input.data} --signal {input.signal} {params.sim} --injection {input.injection}"
+        " --observed --output {output} > {log} 2>&1"
+
+
+rule scan_toys:
+    input:
+        unpack(scan_inputs),
+    output:
+        "results/{study}/scan/{block}.json",
+    wildcard_constraints:
+        block=r"toys[0-9]+",
+    params:
+        config=cfg(*SCAN_TRAINING),
+        toys=scan_toy_range,
+        sim=sim_arg,
+        script=script("scan"),
+        code=code("scan"),
+    log:
+        "results/logs/mass_scan/{study}_{block}.log",
+    benchmark:
+        "results/benchmarks/mass_scan/{study}_{block}.tsv"
+    resources:
+        mem_mb=scan_mem_mb,
+        runtime=120,
+    threads: 1
+    conda:
+        "../../envs/ml.yaml"
+    shell:
+        "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
+        " python {params.script} --config-json {params.config:q} --study {wildcards.study}"
+        " --data {input.data} {params.sim} --toys {params.toys}"
+        " --output {output} > {log} 2>&1"
+
+
+rule scan_summary:
+    input:
+        observed="results/{study}/scan/observed.json",
+        toys=lambda wc: expand("results/{study}/scan/{block}.json", study=wc.study,
+                               block=scan_blocks(wc.study)),
+    output:
+        "results/{study}/scan/summary.json",
+    params:
+        n_pseudo=lambda wc: STUDIES[wc.study]["scan"]["pseudo_experiments"],
+        gv_level=lambda wc: STUDIES[wc.study]["scan"]["gross_vitells_level"],
+        script=script("scan_summary"),
+        code=code("scan_summary"),
+    log:
+        "results/logs/mass_scan/{study}_summary.log",
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../../envs/stats.yaml"
+    shell:
+        "python {params.script} --observed {input.observed} --toys {input.toys}"
+        " --n-pseudo {params.n_pseudo} --gv-level {params.gv_level} --output {output} > {log} 2>&1"
+
+
+rule plot_scan:
+    input:
+        observed=lambda wc: f"results/{min(SCANS)}/scan/observed.json",
+        summary=lambda wc: f"results/{min(SCANS)}/scan/summary.json",
+    output:
+        **S_FIGURES,
+    params:
+        script=script("plot_scan"),
+        code=code("plot_scan"),
+    log:
+        "results/logs/plot/scan.log",
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../../envs/plot.yaml"
+    shell:
+        "python {params.script} --observed {input.observed} --summary {input.summary}"
+        " --s1 {output.s1} --s2 {output.s2} --s3 {output.s3} > {log} 2>&1"
