@@ -12,6 +12,7 @@ import json
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import plotting
@@ -90,7 +91,7 @@ def main(argv=None):
     ax.errorbar(centres_b, n, yerr=np.sqrt(n), fmt="o", color="black", ms=4,
                 label=f"data + injected signal, {o['method']} $\\epsilon$ = {o['efficiency']:g}")
     mu = np.asarray(best["expected"])
-    ax.stairs(mu, edges, color="tab:red",
+    ax.stairs(mu, edges, color="tab:red", baseline=None,
               label=f"dijet fit outside the SR (p = {best['gof_pvalue']:.2f}); SR: n = "
                     f"{best['n_sr']}, b = {best['b']:.0f} $\\pm$ {best['sigma']:.0f}, "
                     f"local Z = {best['z']:.2f}")
@@ -101,10 +102,13 @@ def main(argv=None):
         a.axvspan(*w["signal_region"], color="gray", alpha=0.15)
         plotting.region_lines(a, w["signal_region"], w["sidebands"])
         a.set_xscale("log")
+        a.xaxis.set_major_formatter(ScalarFormatter())
+        a.xaxis.set_minor_formatter(NullFormatter())
     ax.set_yscale("log")
     ax.set_ylabel("events / bin")
     rax.set_ylabel(r"$(n - \mu)/\sqrt{\mu}$", fontsize=13)
     rax.set_xlabel(r"$m_{jj}$ [GeV]")
+    rax.set_xticks([3000, 3500, 4000, 4500, 5000])
     ax.set_title(f"S3: most significant window {w['name']} (SR {w['signal_region'][0]:.0f}-"
                  f"{w['signal_region'][1]:.0f} GeV, shaded)", fontsize=13)
     ax.legend(fontsize=10)

@@ -103,14 +103,15 @@ def train_scores(x, mjj, mult, scan_windows, methods, *, k: int, seed: int, hidd
         inside = masks["sr"] | masks["sb_low"] | masks["sb_high"]
         sub = {r: v[inside] for r, v in masks.items()}
         xw, yw, fw = x[inside], sub["sr"].astype(np.float32), fold[inside]
-        weight = np.stack([region_weights(sub, row) for row in mult[:, inside]])[t_of]  # (M, Nw)
+        weight = np.stack([region_weights(sub, row) for row in mult[:, inside]]
+                          ).astype(np.float32)[t_of]                                 # (M, Nw)
         if use_sim:
             sm = scan_stats.window_masks(mjj_sim, window)
             s_in = sm["sr"] | sm["sb_low"] | sm["sb_high"]
             s_sub = {r: v[s_in] for r, v in sm.items()}
-            s_w = -lam * region_weights(s_sub, np.ones(int(s_in.sum())))
+            s_w = (-lam * region_weights(s_sub, np.ones(int(s_in.sum())))).astype(np.float32)
             is_sa = np.array([methods[m] == "sa_cwola" for m in m_of])[:, None]
-            weight = np.concatenate([weight, np.where(is_sa, s_w[None], 0.0)], axis=1)
+            weight = np.concatenate([weight, np.where(is_sa, s_w[None], np.float32(0))], axis=1)
             xw = np.concatenate([xw, x_sim[s_in]])
             yw = np.concatenate([yw, s_sub["sr"].astype(np.float32)])
             fw = np.concatenate([fw, fold_sim[s_in]])
@@ -120,7 +121,8 @@ def train_scores(x, mjj, mult, scan_windows, methods, *, k: int, seed: int, hidd
                         for t, m, f in members]
         ens = ensemble.train_ensemble(xw, yw, architecture(hidden), len(members),
                                       derive_seed(seed, "scan", window["name"]),
-                                      np.where(tr, weight, 0.0), np.where(val, weight, 0.0),
+                                      np.where(tr, weight, np.float32(0)),
+                                      np.where(val, weight, np.float32(0)),
                                       epochs=epochs, patience=patience, batch_size=batch_size,
                                       member_seeds=member_seeds)
         pred = _predict_rows(ens, x, score_rows)

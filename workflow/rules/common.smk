@@ -7,6 +7,8 @@
 # twice the work of one job holding both cores (README, default-run timing).
 import json
 
+import yaml
+
 from radflow import provenance
 
 # The injection without signal (S/B = 0): its DCTR serves A4-A7 and its scan A9.
@@ -49,9 +51,24 @@ def code(script):
     return provenance.code_version(Path(workflow.basedir).parent / "scripts" / f"{script}.py")
 
 
+#: The report's figure catalog: per id the paper, its figure number, what it shows and the
+#: summary statements its caption carries (docs/report/figures.yaml).
+REPORT_CATALOG_PATH = str(Path(workflow.basedir).parent / "docs" / "report" / "figures.yaml")
+REPORT_CATALOG = yaml.safe_load(Path(REPORT_CATALOG_PATH).read_text())
+#: Captions of the report, written by the report_captions rule from the summaries (an absolute
+#: path: Snakemake resolves relative captions against the rule file).
+CAPTIONS = Path("results/report/captions").resolve()
+
+
 def fig(fid, name):
-    """Output pair (PDF, PNG) of a figure, named by its catalog id (docs/DESIGN.md)."""
-    return [f"results/figures/{fid}_{name}.pdf", f"results/figures/{fid}_{name}.png"]
+    """Output pair (PDF, PNG) of a figure, named by its catalog id (docs/DESIGN.md); the PNG
+    is registered for the report under its paper, captioned by results/report/captions/{fid}.rst.
+    (Input lists take ``str`` of each, which drops the report flag.)"""
+    entry = REPORT_CATALOG[fid]
+    png = report(f"results/figures/{fid}_{name}.png", caption=str(CAPTIONS / f"{fid}.rst"),
+                 category=entry["paper"],
+                 labels={"figure": fid, "paper figure": entry["paper_figure"]})
+    return [f"results/figures/{fid}_{name}.pdf", png]
 
 
 def feature_inputs(wildcards):
@@ -224,6 +241,12 @@ S_FIGURES = {"s1": fig("S1", "scan_local_z"), "s2": fig("S2", "scan_global"),
              "s3": fig("S3", "scan_best_window")}
 
 
+def report_summaries():
+    """The summaries of this run whose statements the report's captions show."""
+    wanted = {e["summary"] for e in REPORT_CATALOG.values()}
+    return [p for p in get_final_output() if p in wanted]
+
+
 def get_final_output():
     """Targets of the all rule (every figure, summary and validation output of the configured
     studies (a study's rules need the samples config.STUDY_SAMPLES names; checked on load))."""
@@ -255,4 +278,4 @@ def get_final_output():
         out += ["results/cwola_ae/summary.json"]
         for pair in (*E_FIGURES.values(), *E_SELECTION.values()):
             out += pair
-    return out
+    return [str(p) for p in out]

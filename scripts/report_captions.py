@@ -1,0 +1,113 @@
+"""Captions of the HTML report (``make report``), from the figure catalog
+(docs/report/figures.yaml) and the study summaries, with the same statement formatting as
+the README's tables (readme_tables.py), so report and README cannot disagree.
+
+Per figure results/report/captions/{ID}.rst: catalog id, paper and its figure number, what
+the figure shows, and for each summary statement the catalog attaches to it: the paper's
+claim, our number, the criterion and whether it holds. Also runtimes.rst (the rules' job
+times from results/benchmarks) as the caption of results/report/config.yaml (the config of
+the run). Fails naming the figure, key and summary when a statement the catalog lists is
+missing from its summary, and naming the statement when a summary statement is shown with
+no figure of the run."""
+import argparse
+import csv
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+import _bootstrap  # noqa: F401  (sys.path, job header)
+import readme_tables
+from radflow import h5io
+
+
+def rst_text(text: str) -> str:
+    """``text`` with the characters that are markup in reStructuredText escaped."""
+    return re.sub(r"([\\*`|_<>\[\]])", r"\\\1", str(text))
+
+
+def statement_rst(key: str, st: dict) -> str:
+    """One statement as an rst bullet: claim, our number, criterion, verdict."""
+    return (f"- **{readme_tables.HOLDS[st['holds']].strip('*')}** -- paper: {rst_text(st['paper'])} "
+            f"| ours: {rst_text(readme_tables.fmt(st['measured']))} "
+            f"| criterion: {rst_text(st['criterion'])} (``{key}``)")
+
+
+def caption(fid: str, entry: dict, summary: dict | None) -> str:
+    head = (f"**{fid}** -- {rst_text(entry['paper'])}"
+            + ("" if entry["paper_figure"] == "-" else f", {rst_text(entry['paper_figure'])}")
+            + f". {rst_text(entry['shows'])}")
+    if not entry["statements"]:
+        return head + "\n"
+    lines = [statement_rst(k, summary["statements"][k]) for k in entry["statements"]]
+    return head + "\n\nStatements (" + rst_text(entry["summary"]) + "):\n\n" + "\n".join(lines) + "\n"
+
+
+def runtimes_rst(bench_dir: Path) -> str:
+    """Job wall times per rule from the Snakemake benchmark files (one directory per rule)."""
+    per_rule = defaultdict(list)
+    for path in sorted(bench_dir.rglob("*.tsv")):
+        with open(path) as f:
+            rows = list(csv.DictReader(f, delimiter="\t"))
+        if rows:
+            per_rule[path.parent.name].append(float(rows[-1]["s"]))
+    lines = ["Config of this run (below) and the job wall times (s) of the rules with a "
+             "benchmark file (``results/benchmarks``; one thread per training job).", "",
+             ".. list-table::", "   :header-rows: 1", "",
+             "   * - rule (benchmark directory)", "     - jobs", "     - total [s]", "     - max [s]"]
+    for rule, times in sorted(per_rule.items()):
+        lines += [f"   * - {rule}", f"     - {len(times)}", f"     - {sum(times):.0f}",
+                  f"     - {max(times):.0f}"]
+    total = sum(sum(t) for t in per_rule.values())
+    lines += ["", f"Sum over these jobs: {total / 60:.1f} min."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--catalog", required=True)
+    ap.add_argument("--figures", nargs="+", required=True, help="the PNG figures of the run")
+    ap.add_argument("--summaries", nargs="*", default=[])
+    ap.add_argument("--benchmarks", required=True, help="results/benchmarks")
+    ap.add_argument("--config-json", required=True)
+    ap.add_argument("--out-dir", required=True)
+    ap.add_argument("--config-out", required=True)
+    args = ap.parse_args(argv)
+    catalog = yaml.safe_load(Path(args.catalog).read_text())
+    summaries = {p: json.loads(Path(p).read_text()) for p in args.summaries}
+    ids = [Path(f).name.split("_", 1)[0] for f in args.figures]
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    shown = defaultdict(set)
+    for fid in ids:
+        if fid not in catalog:
+            raise SystemExit(f"report_captions: figure {fid} has no entry in {args.catalog}")
+        entry = catalog[fid]
+        summary = summaries.get(entry["summary"])
+        if entry["statements"] and summary is None:
+            raise SystemExit(f"report_captions: figure {fid} shows statements of "
+                             f"{entry['summary']}, which this run did not produce")
+        for key in entry["statements"]:
+            if key not in summary.get("statements", {}):
+                raise SystemExit(f"report_captions: figure {fid}: statement '{key}' is missing "
+                                 f"from {entry['summary']} (statements there: "
+                                 f"{sorted(summary.get('statements', {}))})")
+            shown[entry["summary"]].add(key)
+        with h5io.atomic_output(out / f"{fid}.rst") as tmp:
+            tmp.write_text(caption(fid, entry, summary))
+    for path, summary in summaries.items():
+        missing = sorted(set(summary.get("statements", {})) - shown[path])
+        if missing:
+            raise SystemExit(f"report_captions: statements {missing} of {path} are shown with no "
+                             f"figure of this run (attach them in {args.catalog})")
+    with h5io.atomic_output(out / "runtimes.rst") as tmp:
+        tmp.write_text(runtimes_rst(Path(args.benchmarks)))
+    with h5io.atomic_output(args.config_out) as tmp:
+        tmp.write_text(yaml.safe_dump(json.loads(args.config_json), sort_keys=False))
+    print(f"{len(ids)} captions, {sum(map(len, shown.values()))} statements")
+
+
+if __name__ == "__main__":
+    main()

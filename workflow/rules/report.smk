@@ -1,0 +1,30 @@
+# The HTML report (`make report`: snakemake --report results/report.html): every figure is
+# registered by fig() (common.smk) under its paper with the caption this rule writes from the
+# figure catalog and the summaries; the run's config with the rules' runtimes.
+
+
+rule report_captions:
+    input:
+        catalog=REPORT_CATALOG_PATH,
+        figures=lambda wc: [p for p in get_final_output() if p.endswith(".png")],
+        summaries=lambda wc: report_summaries(),
+    output:
+        captions=directory("results/report/captions"),
+        config=report("results/report/config.yaml", caption=str(CAPTIONS / "runtimes.rst"),
+                      category="Run: config and runtimes"),
+    params:
+        config=json.dumps(config, sort_keys=True),
+        script=script("report_captions"),
+        code=code("report_captions"),
+    log:
+        "results/logs/report/captions.log",
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        "../../envs/stats.yaml"
+    shell:
+        "python {params.script} --catalog {input.catalog} --figures {input.figures}"
+        " --summaries {input.summaries} --benchmarks results/benchmarks"
+        " --config-json {params.config:q} --out-dir {output.captions}"
+        " --config-out {output.config} > {log} 2>&1"
