@@ -17,17 +17,21 @@ TRAINING = {"train_supervised", "dctr", "dctr_closure", "salad_scan", "sacwola_t
             "cathode_train"}
 # Trainings of the CWoLa-vs-autoencoder study (their settings are per study, not `training`).
 CWOLA_AE_TRAINING = {"cwola_hunting", "autoencoder", "ae_model_selection"}
-CWOLA_AE_AFTER = {"cwola_ae_fits", "cwola_ae_summary", "plot_cwola_ae", "plot_ae_selection", "all"}
+CWOLA_AE_AFTER = {"cwola_ae_fits", "cwola_ae_summary", "plot_cwola_ae", "plot_ae_selection", "all",
+                  "report_captions"}
 # Every job downstream of a training (figures, fits, summaries) and the target rule.
 AFTER_TRAINING = {"plot_supervised", "plot_dctr", "salad_summary", "plot_salad_sensitivity",
                   "fit", "sacwola_summary", "plot_sacwola_features", "plot_sacwola_classifiers",
                   "plot_background_fit", "plot_significance", "cathode_summary", "plot_anode",
-                  "plot_cathode", "all"}
-CATHODE_AFTER_FLOWS = {"cathode_train", "cathode_summary", "plot_anode", "plot_cathode", "all"}
+                  "plot_cathode", "all", "report_captions"}
+CATHODE_AFTER_FLOWS = {"cathode_train", "cathode_summary", "plot_anode", "plot_cathode", "all",
+                       "report_captions"}
 PLOTS = {"plot_features", "plot_supervised", "plot_dctr", "plot_salad_sensitivity",
          "plot_sacwola_features", "plot_sacwola_classifiers", "plot_background_fit",
          "plot_significance", "plot_anode", "plot_cathode", "plot_cwola_ae", "plot_ae_selection",
-         "all"}
+         "plot_scan", "all", "report_captions"}
+# The mass scan (config/ci.yaml: studies.sacwola.scan) and its figures.
+SCAN = {"scan_observed", "scan_toys", "scan_summary", "plot_scan"}
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +40,7 @@ def moved(ci_run, tmp_path_factory):
     the CI run's results and Snakemake metadata (mtimes kept); config/config.yaml is the
     CI config, so a bare `snakemake` there means the CI run's config."""
     root = tmp_path_factory.mktemp("moved") / "radflow"
-    for d in ("workflow", "scripts", "radflow", "config"):
+    for d in ("workflow", "scripts", "radflow", "config", "docs"):
         shutil.copytree(REPO / d, root / d, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copyfile(CI_CONFIG, root / "config" / "config.yaml")
     for d in ("results", ".snakemake"):
@@ -83,7 +87,7 @@ def test_training_epochs_rerun_trainings_and_descendants_only(moved):
 def test_plot_option_reruns_that_plot_only(moved):
     path = edited_config(moved, "plots.yaml", lambda c: c["plots"]["mjj"].update(bins=30))
     jobs, _ = dry_run(moved, "--configfile", path)
-    assert set(jobs) == {"plot_features", "all"}
+    assert set(jobs) == {"plot_features", "all", "report_captions"}
 
 
 def test_seed_override_reaches_the_jobs_and_reruns_generation(moved):
@@ -124,7 +128,7 @@ def test_nested_kfold_epochs_rerun_that_study_s_cwola_hunting_only(moved):
     jobs, out = dry_run(moved, "--configfile", path)
     reps = yaml.safe_load(CI_CONFIG.read_text())["studies"]["cwola_ae_500"]["injection"]["repetitions"]
     assert jobs == {"cwola_hunting": reps, "cwola_ae_fits": reps, "cwola_ae_summary": 1,
-                    "plot_cwola_ae": 1, "plot_ae_selection": 1, "all": 1}
+                    "plot_cwola_ae": 1, "plot_ae_selection": 1, "all": 1, "report_captions": 1}
     outputs = [line for line in out.splitlines() if line.strip().startswith("output:")]
     assert not any("results/cwola_ae_300/" in o for o in outputs)
 
@@ -142,7 +146,7 @@ def test_code_edit_reruns_the_jobs_that_run_it(moved):
         jobs, _ = dry_run(moved)
         # The flows share the ensembles' per-member minibatches and optimizer.
         assert set(jobs) == (TRAINING | AFTER_TRAINING | {"data_vs_sim", "cathode_flows"}
-                             | CWOLA_AE_TRAINING | CWOLA_AE_AFTER)
+                             | CWOLA_AE_TRAINING | CWOLA_AE_AFTER | SCAN)
     finally:
         for p, text in original.items():
             p.write_text(text)
