@@ -3,7 +3,10 @@ states a number that no rule produced: each block between
 ``<!-- BEGIN generated: {study} -->`` and ``<!-- END generated: {study} -->`` is replaced by
 a table "paper statement | our number | holds?" of results/{study}/summary.json (and, for
 the CATHODE study, the block ``cathode_max_sic``: max SIC per method and n_sig; for the
-CWoLa-vs-autoencoder study, ``cwola_ae_benchmarks``: AUC and Z per signal and S/B).
+CWoLa-vs-autoencoder study, ``cwola_ae_benchmarks``: AUC and Z per signal and S/B; for the
+mass scan (``scan=results/sacwola/scan/summary.json``), ``scan_windows``: local Z per window
+and the global result). The report's captions (report_captions.py) format the statements
+with the same functions.
 
     python scripts/readme_tables.py --summary salad=results/salad/summary.json \\
         --summary sacwola=results/sacwola/summary.json --readme README.md
@@ -83,6 +86,37 @@ def cwola_ae_benchmarks(summary: dict) -> str:
     return "\n".join(rows)
 
 
+def scan_windows(summary: dict) -> str:
+    """The mass scan's local Z per window and efficiency (first method), the pseudo-
+    experiments' median of it, and the global result, from results/{study}/scan/summary.json."""
+    m = summary["methods"][0]
+    effs = summary["efficiencies"]
+    med = summary["pseudo_experiments"]["local_z_quantiles"]["0.5"][0]
+    rows = ["| window | SR [GeV] | SR data events | injected signal in SR | "
+            + " | ".join(f"local Z at eps = {e:g} (toys' median)" for e in effs) + " |",
+            "| --- | --- | --- | --- |" + " --- |" * len(effs)]
+    for w, (win, loc) in enumerate(zip(summary["windows"], summary["local"][m])):
+        zs = [("fit failed" if e["z"] is None else f"{e['z']:.2f}") + f" ({med[w][i]:.2f})"
+              for i, e in enumerate(loc)]
+        rows.append(f"| {win['name']} | {win['signal_region'][0]:.0f}-{win['signal_region'][1]:.0f} | "
+                    f"{win['n_sr_data']} | {win['n_sr_injected']} | " + " | ".join(zs) + " |")
+    o, g, pe = summary["observed"], summary["global"], summary["pseudo_experiments"]
+    gv = summary["cross_check"]
+    rows += ["", f"Largest local Z {o['max_local_z']:.2f} ({o['method']}, {o['window']}, eps = "
+             f"{o['efficiency']:g}; local p = {o['local_pvalue']:.2g}); global p = "
+             f"{g['pvalue']:.3g} +- {g['pvalue_error']:.2g} ({g['n_exceeding']} of {g['n_pseudo']} "
+             f"pseudo-experiments reach it{', a bound' if g['bound'] else ''}), global Z = "
+             f"{g['z']:.2f}. Same curve ({gv['method']}, eps = {gv['efficiency']:g}) alone: "
+             f"pseudo-experiments p = {gv['toys']['pvalue']:.3g}, Gross-Vitells p = "
+             f"{gv['gross_vitells']['pvalue']:.3g} (<N(u0 = {gv['gross_vitells']['level']:g})> = "
+             f"{gv['gross_vitells']['mean_upcrossings']:.2f}). Largest local Z of the "
+             f"pseudo-experiments: median {pe['max_local_z_quantiles']['0.5']:.2f}, 84% "
+             f"{pe['max_local_z_quantiles']['0.84']:.2f}, 97.5% "
+             f"{pe['max_local_z_quantiles']['0.975']:.2f}; {pe['n_failed_fits']} of "
+             f"{pe['n_fits']} of their fits failed."]
+    return "\n".join(rows)
+
+
 def replace_block(text: str, study: str, body: str) -> str:
     pattern = re.compile(rf"(<!-- BEGIN generated: {study} -->\n).*?(<!-- END generated: {study} -->)", re.S)
     if not pattern.search(text):
@@ -105,6 +139,8 @@ def main(argv=None):
             text = replace_block(text, "cathode_max_sic", cathode_max_sic(summary))
         if study == "cwola_ae":
             text = replace_block(text, "cwola_ae_benchmarks", cwola_ae_benchmarks(summary))
+        if study == "scan":
+            text = replace_block(text, "scan_windows", scan_windows(summary))
     readme.write_text(text)
 
 
