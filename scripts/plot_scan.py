@@ -12,6 +12,7 @@ import json
 
 import matplotlib.pyplot as plt
 import numpy as np
+from scipy import stats as sps
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
@@ -49,7 +50,7 @@ def main(argv=None):
         sig = wins[summ["signal"]["window_index"]]
         ax.axvspan(*sig["signal_region"], color="gray", alpha=0.12,
                    label=f"SR of window with most injected signal ({sig['n_sr_injected']} events)")
-        ax.set_xlabel(r"SR window centre $\sqrt{m_{lo} m_{hi}}$ [GeV]")
+        ax.set_xlabel(r"SR window centre (geometric mean of its edges) [GeV]")
         ax.set_ylabel(r"local $Z$ [$\sigma$]")
         ax.set_ylim(bottom=0)
         ax.set_title(f"S1: {plotting.METHOD_STYLE[m][0]}; dotted / band: median / 16-84% of "
@@ -59,25 +60,38 @@ def main(argv=None):
     fig.tight_layout()
     plotting.save(fig, args.s1)
 
-    # S2: the look-elsewhere effect.
+    # S2: the look-elsewhere effect: the distribution of the largest local Z and its tail.
     t = np.array([v for v in pe["max_local_z"] if v is not None])
-    fig, ax = plt.subplots(figsize=(9, 6.5))
+    cc = summ["cross_check"]
+    tc = np.array([v for v in cc["max_local_z"] if v is not None])
+    fig, (ax, sx) = plt.subplots(1, 2, figsize=(17, 6.5), gridspec_kw={"wspace": 0.25})
     bins = np.linspace(0, max(t.max(), o["max_local_z"]) * 1.05, 40)
     ax.hist(t, bins=bins, histtype="step", color="black",
             label=f"background-only pseudo-experiments ({len(t)})")
     ax.axvline(o["max_local_z"], color="tab:red", lw=2,
                label=f"data: {o['max_local_z']:.2f} ({o['method']}, {o['window']}, "
                      f"$\\epsilon$ = {o['efficiency']:g})")
-    cc = summ["cross_check"]
-    ax.plot([], [], " ", label=glob_text)
-    ax.plot([], [], " ", label=f"curve {cc['method']}, $\\epsilon$ = {cc['efficiency']:g}: toys p = "
-                               f"{cc['toys']['pvalue']:.3g}, Gross-Vitells p = "
-                               f"{cc['gross_vitells']['pvalue']:.3g}")
-    ax.set_yscale("log")
     ax.set_xlabel(r"largest local $Z$ over windows and efficiencies [$\sigma$]")
     ax.set_ylabel("pseudo-experiments / bin")
     ax.set_title("S2: global significance (look-elsewhere effect)", fontsize=13)
-    ax.legend(fontsize=10, loc="upper right")
+    ax.legend(fontsize=10, loc="upper left", title=glob_text, title_fontsize=10)
+    z = np.linspace(0, bins[-1], 200)
+    for values, label, ls in ((t, "all windows and efficiencies (toys)", "-"),
+                              (tc, f"curve {cc['method']}, $\\epsilon$ = {cc['efficiency']:g} (toys)", "--")):
+        sx.plot(z, [(values >= v).mean() for v in z], color="black", ls=ls, label=label)
+    gv = cc["gross_vitells"]
+    sx.plot(z, np.minimum(sps.norm.sf(z) + gv["mean_upcrossings"]
+                          * np.exp(-(z**2 - gv["level"]) / 2), 1), color="tab:blue",
+            label=f"Gross-Vitells for that curve ($\\langle N(u_0 = {gv['level']:g})\\rangle$ = "
+                  f"{gv['mean_upcrossings']:.2f})")
+    sx.plot(z, sps.norm.sf(z), color="gray", ls=":", label="local p (no look-elsewhere)")
+    sx.axvline(o["max_local_z"], color="tab:red", lw=2, label="data")
+    sx.axhline(1.0 / len(t), color="gray", lw=0.8, ls="-.", label="1 / number of toys")
+    sx.set_yscale("log")
+    sx.set_ylim(0.5 / len(t), 1.5)
+    sx.set_xlabel(r"$Z$ [$\sigma$]")
+    sx.set_ylabel(r"$p$ = fraction with largest local $Z \geq Z$")
+    sx.legend(fontsize=10, loc="lower left")
     plotting.save(fig, args.s2)
 
     # S3: the most significant window.

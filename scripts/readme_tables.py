@@ -4,7 +4,7 @@ states a number that no rule produced: each block between
 a table "paper statement | our number | holds?" of results/{study}/summary.json (and, for
 the CATHODE study, the block ``cathode_max_sic``: max SIC per method and n_sig; for the
 CWoLa-vs-autoencoder study, ``cwola_ae_benchmarks``: AUC and Z per signal and S/B; for the
-mass scan (``scan=results/sacwola/scan/summary.json``), ``scan_windows``: local Z per window
+mass scan (``scan=results/mass_scan/scan/summary.json``), ``scan_windows``: local Z per window
 and the global result). The report's captions (report_captions.py) format the statements
 with the same functions.
 

@@ -146,7 +146,9 @@ def main(argv=None):
             "loo_pvalue_ks": float(sps.kstest(loo, "uniform").pvalue),
         },
         "cross_check": {"method": methods[im], "efficiency": effs[ie],
-                        "toys": curve, "gross_vitells": gv},
+                        "toys": curve, "gross_vitells": gv,
+                        "max_local_z": [None if np.isnan(v) else float(v)
+                                        for v in scan_stats.max_local(curve_toys)]},
         "signal": {"window": wins[signal_window]["name"], "window_index": signal_window,
                    "n_sr_injected": wins[signal_window]["n_sr_injected"],
                    "found_in_signal_window": bool(iw == signal_window)},

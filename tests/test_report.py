@@ -96,5 +96,5 @@ def test_statement_carried_by_no_figure_fails_naming_it(ci_run, tmp_path, monkey
     for entry in catalog.values():
         entry["statements"] = [k for k in entry["statements"] if k != key]
     with pytest.raises(SystemExit, match=rf"statements \['{key}'\] of "
-                                         r"results/sacwola/scan/summary.json are shown with no figure"):
+                                         r"results/mass_scan/scan/summary.json are shown with no figure"):
         run_captions(ci_run, tmp_path, monkeypatch, catalog)

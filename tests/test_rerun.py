@@ -30,7 +30,7 @@ PLOTS = {"plot_features", "plot_supervised", "plot_dctr", "plot_salad_sensitivit
          "plot_sacwola_features", "plot_sacwola_classifiers", "plot_background_fit",
          "plot_significance", "plot_anode", "plot_cathode", "plot_cwola_ae", "plot_ae_selection",
          "plot_scan", "all", "report_captions"}
-# The mass scan (config/ci.yaml: studies.sacwola.scan) and its figures.
+# The mass scan (config/ci.yaml: studies.mass_scan.scan) and its figures.
 SCAN = {"scan_observed", "scan_toys", "scan_summary", "plot_scan"}
 
 

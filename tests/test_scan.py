@@ -49,12 +49,12 @@ def test_window_with_empty_sideband_is_an_error_naming_it():
 def test_config_check_names_the_field(ci_config):
     cfg = json.loads(json.dumps(ci_config))
     scan_stats.check_config(cfg)
-    cfg["studies"]["sacwola"]["scan"]["windows"]["centres"] = [2650.0, 3500.0]
-    with pytest.raises(ConfigError, match=r"studies.sacwola.scan.windows.*outside"):
+    cfg["studies"]["mass_scan"]["scan"]["windows"]["centres"] = [2650.0, 3500.0]
+    with pytest.raises(ConfigError, match=r"studies.mass_scan.scan.windows.*outside"):
         scan_stats.check_config(cfg)
     cfg = json.loads(json.dumps(ci_config))
-    cfg["studies"]["sacwola"]["samples"] = ["data", "sig_xy", "data_extra"]
-    with pytest.raises(ConfigError, match=r"studies.sacwola.samples.*\['sim'\]"):
+    cfg["studies"]["mass_scan"]["samples"] = ["data", "sig_xy", "data_extra"]
+    with pytest.raises(ConfigError, match=r"studies.mass_scan.samples.*\['sim'\]"):
         scan_stats.check_config(cfg)
 
 
@@ -183,8 +183,8 @@ def test_strong_signal_is_found_in_its_window(toy_scan):
 
 
 def test_ci_scan_outputs(ci_run, ci_config):
-    sc = ci_config["studies"]["sacwola"]["scan"]
-    s = json.loads((ci_run / "sacwola" / "scan" / "summary.json").read_text())
+    sc = ci_config["studies"]["mass_scan"]["scan"]
+    s = json.loads((ci_run / "mass_scan" / "scan" / "summary.json").read_text())
     assert s["pseudo_experiments"]["n"] + s["global"]["n_failed"] == sc["pseudo_experiments"]
     assert len(s["windows"]) == len(sc["windows"]["centres"])
     assert set(s["local"]) == set(sc["methods"])
@@ -198,7 +198,7 @@ def test_ci_scan_outputs(ci_run, ci_config):
     assert s["pseudo_experiments"]["enough"] is False                # 20 toys in CI
     assert set(s["statements"]) == {"signal_window_most_significant", "global_pvalue_precise",
                                     "pseudo_experiments_uniform", "gross_vitells_agrees"}
-    obs = json.loads((ci_run / "sacwola" / "scan" / "observed.json").read_text())
+    obs = json.loads((ci_run / "mass_scan" / "scan" / "observed.json").read_text())
     sig = s["signal"]["window_index"]
     assert obs["windows"][sig]["n_sr_injected"] == max(w["n_sr_injected"] for w in obs["windows"]) > 0
     assert obs["n_data"] > obs["windows"][sig]["n_sr_data"] > 0
@@ -214,16 +214,16 @@ def test_ci_toys_do_not_depend_on_the_block_size(ci_run, ci_config, tmp_path):
     import sys
     from tests.conftest import REPO
 
-    st = ci_config["studies"]["sacwola"]
-    blocks = json.loads((ci_run / "sacwola" / "scan" / "toys0.json").read_text())
-    cfg = {"seed": ci_config["seed"], "studies": {"sacwola": {
+    st = ci_config["studies"]["mass_scan"]
+    blocks = json.loads((ci_run / "mass_scan" / "scan" / "toys0.json").read_text())
+    cfg = {"seed": ci_config["seed"], "studies": {"mass_scan": {
         k: st[k] for k in ("features", "fit_range")} | {"scan": {**st["scan"], "lambda": 0.5}}}}
-    cfg["studies"]["sacwola"]["scan"]["windows"] = {**st["scan"]["windows"], "step": 1}
+    cfg["studies"]["mass_scan"]["scan"]["windows"] = {**st["scan"]["windows"], "step": 1}
     out = tmp_path / "toys.json"
     subprocess.run([sys.executable, str(REPO / "scripts" / "scan.py"), "--config-json",
-                    json.dumps(cfg), "--study", "sacwola", "--data",
-                    str(ci_run / "features" / "data.h5"), str(ci_run / "sacwola" / "regions" / "data.h5"),
-                    "--sim", str(ci_run / "features" / "sim.h5"), str(ci_run / "sacwola" / "regions" / "sim.h5"),
+                    json.dumps(cfg), "--study", "mass_scan", "--data",
+                    str(ci_run / "features" / "data.h5"), str(ci_run / "mass_scan" / "regions" / "data.h5"),
+                    "--sim", str(ci_run / "features" / "sim.h5"), str(ci_run / "mass_scan" / "regions" / "sim.h5"),
                     "--toys", "5:10", "--output", str(out)], check=True, capture_output=True)
     alone = json.loads(out.read_text())
     assert alone["toy_ids"] == list(range(5, 10))
