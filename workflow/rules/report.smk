@@ -2,10 +2,11 @@
 # registered by fig() (common.smk) under its paper with the caption this rule writes from the
 # figure catalog and the summaries; the run's config with the rules' runtimes.
 
+import hashlib
+
 
 rule report_captions:
     input:
-        catalog=REPORT_CATALOG_PATH,
         figures=lambda wc: [p for p in get_final_output() if p.endswith(".png")],
         summaries=lambda wc: report_summaries(),
     output:
@@ -13,7 +14,10 @@ rule report_captions:
         config=report("results/report/config.yaml", caption=str(CAPTIONS / "runtimes.rst"),
                       category="Run: config and runtimes"),
     params:
-        config=json.dumps(config, sort_keys=True),
+        config=json.dumps(config, sort_keys=True, separators=(",", ":")),
+        # The catalog by content (a moved checkout reruns nothing) and, derived, by path.
+        catalog_version=hashlib.sha256(Path(REPORT_CATALOG_PATH).read_bytes()).hexdigest()[:16],
+        catalog=lambda wildcards, input: REPORT_CATALOG_PATH,
         script=script("report_captions"),
         code=code("report_captions"),
     log:
@@ -24,7 +28,7 @@ rule report_captions:
     conda:
         "../../envs/stats.yaml"
     shell:
-        "python {params.script} --catalog {input.catalog} --figures {input.figures}"
+        "python {params.script} --catalog {params.catalog} --figures {input.figures}"
         " --summaries {input.summaries} --benchmarks results/benchmarks"
         " --config-json {params.config:q} --out-dir {output.captions}"
         " --config-out {output.config} > {log} 2>&1"
