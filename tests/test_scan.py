@@ -209,7 +209,9 @@ def test_ci_scan_outputs(ci_run, ci_config):
 
 def test_ci_toys_do_not_depend_on_the_block_size(ci_run, ci_config, tmp_path):
     """A pseudo-experiment's local Z comes from its own seeds: rerunning toys 5..9 alone
-    gives the numbers of the block 0..9."""
+    gives the numbers of the block 0..9 (to float rounding: batched matrix products of a
+    5- and a 10-scan ensemble round differently, which moves a Z by ~1e-3; a seed tied to
+    the position in the block would move it by O(1))."""
     import subprocess
     import sys
     from tests.conftest import REPO
@@ -228,4 +230,4 @@ def test_ci_toys_do_not_depend_on_the_block_size(ci_run, ci_config, tmp_path):
     alone = json.loads(out.read_text())
     assert alone["toy_ids"] == list(range(5, 10))
     np.testing.assert_allclose(np.array(alone["z"], float), np.array(blocks["z"][5:10], float),
-                               atol=1e-3)
+                               atol=0.02)
