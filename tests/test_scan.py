@@ -154,26 +154,11 @@ def toy_scan():
     return wins, edges, (0.2, 0.05)
 
 
-def test_background_only_bootstrap_scans_give_uniform_global_pvalues(toy_scan):
-    """The chain on 60 bootstrap pseudo-experiments of a background-only toy: every fit
-    converges and the pseudo-experiments' global p-values (each against the others) are
-    uniform, which fails if scans share their draws or their trainings."""
-    wins, edges, effs = toy_scan
-    rng = np.random.default_rng(4)
-    x, mjj = toy_events(rng, 8000)
-    mult = rng.poisson(1.0, (60, len(mjj)))
-    z = chain(x, mjj, mult, wins, effs, edges)
-    assert np.isfinite(z).all()
-    t = scan_stats.max_local(z)
-    assert len(np.unique(np.round(t, 6))) == len(t)
-    assert sps.kstest(scan_stats.pseudo_experiment_pvalues(t), "uniform").pvalue > 0.01
-
-
-def test_bootstrap_pseudo_experiments_are_conservative_for_fresh_samples(toy_scan):
-    """The README's statement on the bootstrap: its pseudo-experiments carry the parent
-    sample's fluctuation on top of their own, so their local Z is wider than that of fresh
-    background samples (40 of each on a toy), and fresh samples' global p-values against
-    them are conservative (larger than uniform), never anti-conservative."""
+@pytest.fixture(scope="module")
+def null_scans(toy_scan):
+    """The chain on 40 fresh background-only toy samples (stacked as the scans of one run)
+    and on 40 Poisson bootstrap pseudo-experiments of the first of them: local Z (40, W, E)
+    each."""
     wins, edges, effs = toy_scan
     rng = np.random.default_rng(11)
     xs, ms = zip(*[toy_events(rng, 8000) for _ in range(40)])
@@ -182,6 +167,26 @@ def test_bootstrap_pseudo_experiments_are_conservative_for_fresh_samples(toy_sca
         mult[i, start:start + len(ms[i])] = 1                        # scan i = fresh sample i
     fresh = chain(np.concatenate(xs), np.concatenate(ms), mult, wins, effs, edges)
     boot = chain(xs[0], ms[0], rng.poisson(1.0, (40, len(ms[0]))), wins, effs, edges)
+    return fresh, boot
+
+
+def test_background_only_bootstrap_scans_give_uniform_global_pvalues(null_scans):
+    """Every fit of the bootstrap pseudo-experiments converges and their global p-values
+    (each against the others) are uniform, which fails if scans share their draws or their
+    trainings (ties)."""
+    boot = null_scans[1]
+    assert np.isfinite(boot).all()
+    t = scan_stats.max_local(boot)
+    assert len(np.unique(np.round(t, 6))) == len(t)
+    assert sps.kstest(scan_stats.pseudo_experiment_pvalues(t), "uniform").pvalue > 0.01
+
+
+def test_bootstrap_pseudo_experiments_are_conservative_for_fresh_samples(null_scans):
+    """The README's statement on the bootstrap: its pseudo-experiments carry the parent
+    sample's fluctuation on top of their own, so their local Z is wider than that of fresh
+    background samples, and fresh samples' global p-values against them are conservative
+    (larger than uniform), never anti-conservative."""
+    fresh, boot = null_scans
     assert (fresh > 2).mean() < 0.06                                  # N(0, 1): 0.023
     assert (boot > 2).mean() > (fresh > 2).mean() + 0.02
     t_boot = scan_stats.max_local(boot)
