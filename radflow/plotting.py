@@ -79,6 +79,32 @@ def data_sim_dctr(values_d, values_s, w_s) -> list[dict]:
              "marker": "s"}]
 
 
+def spectrum_fit_figure(edges, counts, expected, signal_region, data_label: str,
+                        fit_label: str = None, width: float = 9):
+    """mjj spectrum on log bins (``edges`` (n_bins + 1,), GeV; ``counts`` (n_bins,) events)
+    with its dijet fit ``expected`` (n_bins,; None: the fit failed) over the pulls
+    (n - mu) / sqrt(mu), the ``signal_region`` (GeV) shaded, log axes. Returns (fig, ax, rax)."""
+    centres = np.sqrt(edges[:-1] * edges[1:])
+    n = np.asarray(counts, float)
+    fig, axes = ratio_figure(1, width=width)
+    ax, rax = axes[0, 0], axes[1, 0]
+    ax.errorbar(centres, n, yerr=np.sqrt(n), fmt="o", color="black", ms=4, label=data_label)
+    if expected is not None:
+        mu = np.asarray(expected, float)
+        ax.stairs(mu, edges, color="tab:red", baseline=None, label=fit_label)
+        rax.errorbar(centres, (n - mu) / np.sqrt(mu), yerr=np.sqrt(n) / np.sqrt(mu), fmt="o",
+                     color="black", ms=4)
+    rax.axhline(0, color="gray", lw=1)
+    for a in (ax, rax):
+        a.axvspan(*signal_region, color="gray", alpha=0.15)
+        a.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_ylabel("events / bin")
+    rax.set_ylabel(r"$(n - \mu)/\sqrt{\mu}$", fontsize=13)
+    rax.set_xlabel(LABELS["mjj"])
+    return fig, ax, rax
+
+
 def save(fig, outputs) -> None:
     """Save ``fig`` to each output path (atomically) and close it."""
     for out in outputs:

@@ -288,27 +288,13 @@ def main(argv=None):
 
     # E11: background-only fit and residuals.
     bf = f0["background_fit"]
-    fig, axes = plotting.ratio_figure(1, width=9)
-    ax, rax = axes[0, 0], axes[1, 0]
-    n = np.asarray(bf["counts"])
-    ax.errorbar(centres, n, yerr=np.sqrt(n), fmt="o", color="black", ms=4, label="data, S = 0, no cut")
-    if bf["converged"]:
-        mu = np.asarray(bf["expected"])
-        ax.stairs(mu, edges, color="tab:red",
-                  label=f"dijet fit (SB bins): deviance {bf['deviance']:.1f} / {bf['ndf']}, "
-                        f"p = {bf['gof_pvalue']:.2f}\nKS p = {bf['ks']['pvalue']:.2f} "
-                        f"({bf['ks']['n_toys']} refitted toys); SR: n = {bf['n_sr']}, "
-                        f"b = {bf['b']:.0f} $\\pm$ {bf['sigma']:.0f}")
-        rax.errorbar(centres, (n - mu) / np.sqrt(mu), yerr=np.sqrt(n) / np.sqrt(mu), fmt="o",
-                     color="black", ms=4)
-    rax.axhline(0, color="gray", lw=1)
-    for a in (ax, rax):
-        a.axvspan(*f0["signal_region"], color="gray", alpha=0.15)
-        a.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_ylabel("events / bin")
-    rax.set_ylabel(r"$(n - \mu)/\sqrt{\mu}$", fontsize=13)
-    rax.set_xlabel(r"$m_{JJ}$ [GeV]")
+    fit_label = (f"dijet fit (SB bins): deviance {bf['deviance']:.1f} / {bf['ndf']}, "
+                 f"p = {bf['gof_pvalue']:.2f}\nKS p = {bf['ks']['pvalue']:.2f} "
+                 f"({bf['ks']['n_toys']} refitted toys); SR: n = {bf['n_sr']}, "
+                 f"b = {bf['b']:.0f} $\\pm$ {bf['sigma']:.0f}") if bf["converged"] else None
+    fig, ax, rax = plotting.spectrum_fit_figure(
+        edges, bf["counts"], bf["expected"] if bf["converged"] else None, f0["signal_region"],
+        "data, S = 0, no cut", fit_label)
     ax.set_title("E11: background-only fit (run 0); shaded: SR, not fitted", fontsize=13)
     ax.legend(fontsize=11)
     plotting.save(fig, args.e11)

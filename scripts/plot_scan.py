@@ -97,31 +97,15 @@ def main(argv=None):
     # S3: the most significant window.
     best = obs["fits"][o["method"]][o["window_index"]][effs.index(o["efficiency"])]
     w = obs["windows"][o["window_index"]]
-    edges = np.array(obs["edges"])
-    centres_b = np.sqrt(edges[:-1] * edges[1:])
-    n = np.asarray(best["counts"], float)
-    fig, axes = plotting.ratio_figure(1, width=9)
-    ax, rax = axes[0, 0], axes[1, 0]
-    ax.errorbar(centres_b, n, yerr=np.sqrt(n), fmt="o", color="black", ms=4,
-                label=f"data + injected signal, {o['method']} $\\epsilon$ = {o['efficiency']:g}")
-    mu = np.asarray(best["expected"])
-    ax.stairs(mu, edges, color="tab:red", baseline=None,
-              label=f"dijet fit outside the SR (p = {best['gof_pvalue']:.2f}); SR: n = "
-                    f"{best['n_sr']}, b = {best['b']:.0f} $\\pm$ {best['sigma']:.0f}, "
-                    f"local Z = {best['z']:.2f}")
-    rax.errorbar(centres_b, (n - mu) / np.sqrt(mu), yerr=np.sqrt(n) / np.sqrt(mu), fmt="o",
-                 color="black", ms=4)
-    rax.axhline(0, color="gray", lw=1)
+    fig, ax, rax = plotting.spectrum_fit_figure(
+        np.array(obs["edges"]), best["counts"], best["expected"], w["signal_region"],
+        f"data + injected signal, {o['method']} $\\epsilon$ = {o['efficiency']:g}",
+        f"dijet fit outside the SR (p = {best['gof_pvalue']:.2f}); SR: n = {best['n_sr']}, "
+        f"b = {best['b']:.0f} $\\pm$ {best['sigma']:.0f}, local Z = {best['z']:.2f}")
     for a in (ax, rax):
-        a.axvspan(*w["signal_region"], color="gray", alpha=0.15)
         plotting.region_lines(a, w["signal_region"], w["sidebands"])
-        a.set_xscale("log")
         a.xaxis.set_major_formatter(ScalarFormatter())
         a.xaxis.set_minor_formatter(NullFormatter())
-    ax.set_yscale("log")
-    ax.set_ylabel("events / bin")
-    rax.set_ylabel(r"$(n - \mu)/\sqrt{\mu}$", fontsize=13)
-    rax.set_xlabel(r"$m_{jj}$ [GeV]")
     rax.set_xticks([3000, 3500, 4000, 4500, 5000])
     ax.set_title(f"S3: most significant window {w['name']} (SR {w['signal_region'][0]:.0f}-"
                  f"{w['signal_region'][1]:.0f} GeV, shaded)", fontsize=13)
