@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from radflow import config as cfgmod
+from radflow import config as cfgmod, studies
 
 
 def parser(description: str) -> argparse.ArgumentParser:
@@ -34,7 +34,7 @@ def load_config(args) -> dict:
         if not isinstance(cfg, dict):
             raise cfgmod.ConfigError("--config-json must be a JSON object")
         return cfg
-    return cfgmod.load(args.config)
+    return studies.load_config(args.config)
 
 
 def study_parser(description: str, samples=()) -> argparse.ArgumentParser:

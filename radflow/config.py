@@ -46,84 +46,9 @@ def _check_window(name: str, w) -> None:
         raise ConfigError(f"config field '{name}': lower edge {w[0]} is not below upper edge {w[1]}")
 
 
-#: Study name -> (config keys it needs, injection style: 'sb' or 'n_signal').
-STUDY_KEYS = {
-    "salad": (("features", "injection"), "sb"),
-    "sacwola": (("features", "injection", "long_sidebands", "sa_cwola", "bump_hunt"), "n_signal"),
-    "cathode": (("features", "injection", "flow", "cathode"), "n_signal"),
-    "cathode_shift": (("features", "injection", "flow", "cathode"), "n_signal"),
-}
-#: Study name -> the samples its rules read (by these names).
-STUDY_SAMPLES = {"salad": ("data", "sim", "sig_xy"),
-                 "sacwola": ("data", "sim", "sig_xy", "data_extra"),
-                 "cathode": ("data", "sig_xy", "data_extra"),
-                 "cathode_shift": ("data", "sig_xy", "data_extra")}
-
-
-#: Keys of a CWoLa-vs-autoencoder study (any name; recognised by its ``cwola_hunting`` key).
-CWOLA_AE_KEYS = ("signal", "features", "injection", "cwola_hunting", "autoencoder",
-                 "model_selection", "cuts")
-
-
-def cwola_ae_studies(config: dict) -> list:
-    """Names of the CWoLa-vs-autoencoder studies (those with a ``cwola_hunting`` key)."""
-    return [name for name, st in config["studies"].items() if "cwola_hunting" in st]
-
-
-def _check_cwola_ae(pre: str, st: dict) -> None:
-    for key in CWOLA_AE_KEYS:
-        if key not in st:
-            raise ConfigError(f"config field '{pre}.{key}': required by a CWoLa-vs-autoencoder "
-                              "study")
-    if st["signal"] not in st["samples"] or "data" not in st["samples"]:
-        raise ConfigError(f"config field '{pre}.samples': must list 'data' and the study's "
-                          f"signal '{st['signal']}'")
-    inj = st["injection"]
-    if "reference_sr_background" not in inj:
-        raise ConfigError(f"config field '{pre}.injection': needs 'sb' with "
-                          "'reference_sr_background' and 'scaling'")
-    if 0.0 not in inj["sb"] or len(inj["sb"]) < 2:
-        raise ConfigError(f"config field '{pre}.injection.sb': must contain 0 (the S = 0 "
-                          "benchmark: spurious significance) and at least one S/B > 0")
-    if len(set(inj["sb"])) != len(inj["sb"]):
-        raise ConfigError(f"config field '{pre}.injection.sb': repeated benchmark")
-
-
-def _check_cwola_ae_shared(config: dict) -> None:
-    names = cwola_ae_studies(config)
-    first = config["studies"][names[0]] if names else None
-    for name in names[1:]:
-        st = config["studies"][name]
-        for key in ("autoencoder", "model_selection", "fit_range", "binning"):
-            if st.get(key) != first.get(key):
-                raise ConfigError(f"config field 'studies.{name}.{key}': differs from "
-                                  f"studies.{names[0]}.{key}; one background-only autoencoder "
-                                  "serves every CWoLa-vs-autoencoder study, so they must agree")
-
-
-def _check_study_keys(pre: str, st: dict, keys, injection_style: str) -> None:
-    for key in keys:
-        if key not in st:
-            raise ConfigError(f"config field '{pre}.{key}': required by this study")
-    if injection_style not in st["injection"]:
-        raise ConfigError(f"config field '{pre}.injection': this study needs "
-                          f"'{injection_style}'")
-
-
-def _check_sacwola(pre: str, st: dict) -> None:
-    sa, bh = st["sa_cwola"], st["bump_hunt"]
-    if 0.0 not in sa["lambdas"] or sa["nominal_lambda"] not in sa["lambdas"]:
-        raise ConfigError(f"config field '{pre}.sa_cwola.lambdas': must contain 0 (plain "
-                          f"CWoLa) and nominal_lambda = {sa['nominal_lambda']}")
-    if "eq23" not in sa.get("forms", ["eq23"]) and "sa_cwola" in bh["methods"]:
-        raise ConfigError(f"config field '{pre}.bump_hunt.methods': 'sa_cwola' is the eq23 form, "
-                          f"which {pre}.sa_cwola.forms does not train")
-    if "flipped" not in sa.get("forms", ["flipped"]) and "sa_cwola_flipped" in bh["methods"]:
-        raise ConfigError(f"config field '{pre}.bump_hunt.methods': 'sa_cwola_flipped' needs "
-                          f"'flipped' in {pre}.sa_cwola.forms")
-    if 1.0 not in bh["efficiencies"]:
-        raise ConfigError(f"config field '{pre}.bump_hunt.efficiencies': must contain 1.0 "
-                          "(no selection: the background-only fit of B4)")
+#: Keys every study kind shares (config/schema.yaml); a kind's own keys are in its kind.yaml.
+STUDY_COMMON_KEYS = ("kind", "samples", "fit_range", "signal_region", "sidebands", "long_sidebands",
+                     "binning", "features", "injection", "alpha", "test_fraction")
 
 
 def check_semantics(config: dict, base_dir=None) -> None:
@@ -145,32 +70,10 @@ def check_semantics(config: dict, base_dir=None) -> None:
                               f"for {s['n_events']} events leaves empty chunks")
     for study, st in config["studies"].items():
         pre = f"studies.{study}"
-        for s in st["samples"]:
+        for role, s in st["samples"].items():
             if s not in samples:
-                raise ConfigError(f"config field '{pre}.samples': unknown sample '{s}' "
+                raise ConfigError(f"config field '{pre}.samples.{role}': unknown sample '{s}' "
                                   f"(defined: {sorted(samples)})")
-        missing = [s for s in STUDY_SAMPLES.get(study, ()) if s not in st["samples"]]
-        if missing:
-            raise ConfigError(f"config field '{pre}.samples': the {study} study needs the "
-                              f"samples {missing} (its rules read them by these names)")
-        if study in STUDY_KEYS:
-            _check_study_keys(pre, st, *STUDY_KEYS[study])
-        if "cwola_hunting" in st:
-            _check_cwola_ae(pre, st)
-        if study == "salad" and 0.0 not in st["injection"]["sb"]:
-            raise ConfigError(f"config field '{pre}.injection.sb': must contain 0 "
-                              "(the background-only run behind A4-A7 and A9)")
-        if study == "sacwola":
-            _check_sacwola(pre, st)
-            if isinstance(st["injection"]["n_signal"], list):
-                raise ConfigError(f"config field '{pre}.injection.n_signal': one count (the "
-                                  "SA-CWoLa study's bump hunt compares one injection)")
-        if study in ("sacwola", "cathode") and not st["injection"].get("background_only", True):
-            raise ConfigError(f"config field '{pre}.injection.background_only': this study needs "
-                              "its background-only runs (B7 / the template check at n_sig = 0)")
-        if study == "cathode_shift" and "cathode" not in config["studies"]:
-            raise ConfigError(f"config field '{pre}': the mass-shift study is compared with "
-                              "studies.cathode, which is not configured")
         fit, sr = st["fit_range"], st["signal_region"]
         _check_window(f"{pre}.fit_range", fit)
         _check_window(f"{pre}.signal_region", sr)
@@ -186,7 +89,6 @@ def check_semantics(config: dict, base_dir=None) -> None:
                 if not (fit[0] <= sb[0] and sb[1] <= fit[1]):
                     raise ConfigError(f"config field '{pre}.{key}[{i}]': {sb} is not inside "
                                       f"{pre}.fit_range {fit}")
-    _check_cwola_ae_shared(config)
 
 
 def derive_regions(config: dict) -> dict:
@@ -238,7 +140,11 @@ def load(path) -> dict:
 def fill_defaults(config: dict, schema_path=SCHEMA) -> dict:
     """Insert the schema's ``default`` values for absent keys, in place, as Snakemake's
     ``validate(..., set_default=True)`` does; code never repeats a default."""
-    schema = yaml.safe_load(Path(schema_path).read_text())
+    return fill_defaults_schema(config, yaml.safe_load(Path(schema_path).read_text()))
+
+
+def fill_defaults_schema(config: dict, schema: dict) -> dict:
+    """:func:`fill_defaults` with the schema given as a dict (a study kind's own keys)."""
 
     def walk(node, sch):
         if not isinstance(node, dict) or not isinstance(sch, dict):

@@ -60,7 +60,7 @@ def main(argv=None):
     att = h5io.read_attrs(args.injection)
     rank = h5io.read_columns(args.injection, ["rank"])["rank"]
     cw, ae = h5io.read_columns(args.cwola), h5io.read_columns(args.autoencoder)
-    name = st["signal"]
+    name = st["samples"]["signal"]
     if f"score_{name}" not in ae:
         raise SystemExit(f"cwola_ae_fits: {args.autoencoder} has no scores of signal '{name}'")
     ae_score = np.concatenate([ae["score_data"], ae[f"score_{name}"]])
@@ -109,7 +109,7 @@ def main(argv=None):
             f"{m} AUC {v['evaluation']['auc']:.3f} Z " + " ".join(
                 "fail" if not f["converged"] else f"{f['z']:.2f}" for f in v["fits"])
             for m, v in entry["methods"].items()))
-    out = {"study": args.study, "signal": st["signal"], "run": int(att["run"]),
+    out = {"study": args.study, "signal": st["samples"]["signal"], "run": int(att["run"]),
            "edges": edges.tolist(), "sr_bins": sr_mask.tolist(),
            "signal_region": st["signal_region"], "sidebands": st["sidebands"],
            "n_background_sr": n_bkg_sr, "z_toy_cap": Z_TOY_CAP,

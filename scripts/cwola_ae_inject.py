@@ -29,7 +29,8 @@ def main(argv=None):
         for sb in conf["sb"]:
             targets.append(cwola_hunting.sr_target(sb, n_bkg_sr, conf["reference_sr_background"],
                                                    conf["scaling"]))
-            taken.append(cwola_hunting.n_taken(rank, s["sr"], targets[-1], st["signal"], sb))
+            taken.append(cwola_hunting.n_taken(rank, s["sr"], targets[-1],
+                                               st["samples"]["signal"], sb))
     except inject.InjectionError as err:
         raise SystemExit(f"cwola_ae_inject: {args.signal_regions}: {err}") from None
     attrs = {"run": args.run, "benchmarks": np.asarray(conf["sb"], float),

@@ -1,5 +1,5 @@
-"""Captions of the HTML report (``make report``), from the figure catalog
-(docs/report/figures.yaml) and the study summaries, with the same statement formatting as
+"""Captions of the HTML report (``make report``), from the figure catalogs of the study
+kinds (their kind.yaml, radflow.studies) and the study summaries, with the same statement formatting as
 the README's tables (readme_tables.py), so report and README cannot disagree.
 
 Per figure results/report/captions/{ID}.rst: catalog id, paper and its figure number, what
@@ -67,7 +67,7 @@ def runtimes_rst(bench_dir: Path) -> str:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--catalog", required=True)
+    ap.add_argument("--catalog", nargs="+", required=True, help="the kinds' kind.yaml files")
     ap.add_argument("--figures", nargs="+", required=True, help="the PNG figures of the run")
     ap.add_argument("--summaries", nargs="*", default=[])
     ap.add_argument("--benchmarks", required=True, help="results/benchmarks")
@@ -75,7 +75,8 @@ def main(argv=None):
     ap.add_argument("--out-dir", required=True)
     ap.add_argument("--config-out", required=True)
     args = ap.parse_args(argv)
-    catalog = yaml.safe_load(Path(args.catalog).read_text())
+    catalog = {fid: entry for path in args.catalog
+               for fid, entry in yaml.safe_load(Path(path).read_text())["figures"].items()}
     summaries = {p: json.loads(Path(p).read_text()) for p in args.summaries}
     ids = [Path(f).name.split("_", 1)[0] for f in args.figures]
     out = Path(args.out_dir)
@@ -83,7 +84,8 @@ def main(argv=None):
     shown = defaultdict(set)
     for fid in ids:
         if fid not in catalog:
-            raise SystemExit(f"report_captions: figure {fid} has no entry in {args.catalog}")
+            raise SystemExit(f"report_captions: figure {fid} has no entry in the catalogs "
+                             f"{args.catalog}")
         entry = catalog[fid]
         summary = summaries.get(entry["summary"])
         if entry["statements"] and summary is None:
@@ -101,7 +103,7 @@ def main(argv=None):
         missing = sorted(set(summary.get("statements", {})) - shown[path])
         if missing:
             raise SystemExit(f"report_captions: statements {missing} of {path} are shown with no "
-                             f"figure of this run (attach them in {args.catalog})")
+                             f"figure of this run (attach them in a kind.yaml of {args.catalog})")
     with h5io.atomic_output(out / "runtimes.rst") as tmp:
         tmp.write_text(runtimes_rst(Path(args.benchmarks)))
     with h5io.atomic_output(args.config_out) as tmp:

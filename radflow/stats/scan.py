@@ -184,47 +184,8 @@ def gross_vitells(z_obs: float, z_toys, level: float) -> dict:
             "local_pvalue": p_local, "pvalue": min(p, 1.0), "z": z_of_p(min(p, 1.0))}
 
 
-def scan_studies(config: dict) -> list:
-    """Names of the studies with a mass-hypothesis scan (a ``scan`` key)."""
-    return [name for name, st in config["studies"].items() if "scan" in st]
-
-
 def study_windows(st: dict) -> list[dict]:
     """:func:`windows` of a study's ``scan.windows`` over its fit range."""
     w = st["scan"]["windows"]
     return windows(st["fit_range"], w["n_bins"], w["sr_bins"], w["sb_bins"], w.get("step", 1),
                    w.get("centres"))
-
-
-def check_config(config: dict) -> None:
-    """Config checks of every scan (run by the Snakefile before any job): the study's nominal
-    fixed-count injection, its samples (data, sig_xy; sim for SA-CWoLa), at least 2 windows
-    inside the fit range and a dijet fit with degrees of freedom. Raises
-    radflow.config.ConfigError naming the field."""
-    from radflow.config import ConfigError
-
-    for name in scan_studies(config):
-        st, pre = config["studies"][name], f"studies.{name}"
-        sc = st["scan"]
-        for key in ("features", "injection"):
-            if key not in st:
-                raise ConfigError(f"config field '{pre}.{key}': required by {pre}.scan")
-        if not isinstance(st["injection"].get("n_signal"), int):
-            raise ConfigError(f"config field '{pre}.injection.n_signal': {pre}.scan injects one "
-                              "fixed signal count (the study's nominal injection)")
-        needs = ["data", "sig_xy"] + (["sim"] if "sa_cwola" in sc["methods"] else [])
-        missing = [s for s in needs if s not in st["samples"]]
-        if missing:
-            raise ConfigError(f"config field '{pre}.samples': {pre}.scan (methods "
-                              f"{sc['methods']}) needs the samples {missing}")
-        w = sc["windows"]
-        try:
-            wins = study_windows(st)
-        except ValueError as err:
-            raise ConfigError(f"config field '{pre}.scan.windows': {err}") from None
-        if len(wins) < 2:
-            raise ConfigError(f"config field '{pre}.scan.windows': {len(wins)} window(s) on "
-                              f"{w['n_bins']} bins; a scan needs at least 2")
-        if w["n_bins"] - w["sr_bins"] <= stats.N_PARAMS:
-            raise ConfigError(f"config field '{pre}.scan.windows': {w['n_bins'] - w['sr_bins']} "
-                              "bins outside the SR leave the dijet fit no degrees of freedom")

@@ -16,8 +16,6 @@ NO_SIGNAL = "sb0_rep0"
 # The background-only run of repetition 0 of a fixed-count injection study (its DCTR: B1).
 BACKGROUND_ONLY = "nsig0_rep0"
 # Region definitions of a study: what the regions rule reads.
-#: The CWoLa-vs-autoencoder studies (one per 3-prong signal).
-CWOLA_AE = cfgmod.cwola_ae_studies(config)
 REGION_KEYS = ("fit_range", "signal_region", "sidebands", "long_sidebands", "alpha",
                "test_fraction")
 
@@ -51,24 +49,63 @@ def code(script):
     return provenance.code_version(Path(workflow.basedir).parent / "scripts" / f"{script}.py")
 
 
-#: The report's figure catalog: per id the paper, its figure number, what it shows and the
-#: summary statements its caption carries (docs/report/figures.yaml).
-REPORT_CATALOG_PATH = str(Path(workflow.basedir).parent / "docs" / "report" / "figures.yaml")
-REPORT_CATALOG = yaml.safe_load(Path(REPORT_CATALOG_PATH).read_text())
+#: The report's figure catalog, from the kinds' kind.yaml files: per id the kind, its figure
+#: name, the paper, its figure number, what it shows and the summary statements its caption
+#: carries.
+REPORT_CATALOG = studies.catalog(KINDS)
 #: Captions of the report, written by the report_captions rule from the summaries (an absolute
 #: path: Snakemake resolves relative captions against the rule file).
 CAPTIONS = Path("results/report/captions").resolve()
+#: Kind name -> function () -> the paths rule all builds for that kind (set by its rules.smk).
+KIND_TARGETS = {}
 
 
-def fig(fid, name):
-    """Output pair (PDF, PNG) of a figure, named by its catalog id (docs/DESIGN.md); the PNG
-    is registered for the report under its paper, captioned by results/report/captions/{fid}.rst.
-    (Input lists take ``str`` of each, which drops the report flag.)"""
+def fig(fid):
+    """Output pair (PDF, PNG) of a figure, named by its catalog id and name (its kind.yaml);
+    the PNG is registered for the report under its paper, captioned by
+    results/report/captions/{fid}.rst. (Input lists take ``str`` of each, which drops the
+    report flag.)"""
     entry = REPORT_CATALOG[fid]
-    png = report(f"results/figures/{fid}_{name}.png", caption=str(CAPTIONS / f"{fid}.rst"),
-                 category=entry["paper"],
+    stem = f"results/figures/{fid}_{entry['name']}"
+    png = report(f"{stem}.png", caption=str(CAPTIONS / f"{fid}.rst"), category=entry["paper"],
                  labels={"figure": fid, "paper figure": entry["paper_figure"]})
-    return [f"results/figures/{fid}_{name}.pdf", png]
+    return [f"{stem}.pdf", png]
+
+
+def figs(*fids):
+    """:func:`fig` of each id, flattened (a kind's targets)."""
+    return [p for fid in fids for p in fig(fid)]
+
+
+def kind_studies(kind):
+    """The config's studies of ``kind``, sorted by name."""
+    return studies.studies_of_kind(config, kind)
+
+
+def study_constraint(kind):
+    """Wildcard constraint of {study} for the rules of ``kind`` (matches nothing without
+    such a study)."""
+    return "|".join(kind_studies(kind)) or "(?!)"
+
+
+def sample_of(study, role):
+    """The sample a study maps ``role`` to (its ``samples``)."""
+    return STUDIES[study]["samples"][role]
+
+
+def role_inputs(role):
+    """Input function: the feature and region files of the {study} wildcard's ``role``
+    sample."""
+    def files(wildcards):
+        name = sample_of(wildcards.study, role)
+        return [f"results/features/{name}.h5", f"results/{wildcards.study}/regions/{name}.h5"]
+    return files
+
+
+def study_sample_inputs(study, role):
+    """Feature and region files of a named study's ``role`` sample."""
+    name = sample_of(study, role)
+    return [f"results/features/{name}.h5", f"results/{study}/regions/{name}.h5"]
 
 
 def feature_inputs(wildcards):
@@ -121,126 +158,6 @@ def background_only_injections(study):
     return [f"nsig0_rep{r}" for r in range(inj["repetitions"])] if inj["background_only"] else []
 
 
-def cathode_runs(study, kind):
-    """Per-injection outputs of a CATHODE-type study: 'classifiers' metrics or 'flows' records."""
-    if study not in STUDIES:
-        return []
-    return [f"results/{study}/{kind}/{inj}.json" for inj in injections(study)]
-
-
-def study_inputs(name):
-    """Feature and region files of a sample in the {study} wildcard's study."""
-    return [f"results/features/{name}.h5", f"results/{{study}}/regions/{name}.h5"]
-
-
-# CWoLa Hunting vs autoencoder (cwola_ae.smk)
-
-
-def signal_inputs(wildcards):
-    """Feature and region files of the {study} wildcard's signal sample."""
-    name = STUDIES[wildcards.study]["signal"]
-    return [f"results/features/{name}.h5", f"results/{wildcards.study}/regions/{name}.h5"]
-
-
-def cwola_hunting_mem_mb(wildcards):
-    """Memory (MB) of a nested k-fold job: its per-member event weights and masks, about
-    24 bytes per member and event (all benchmarks x k x (k-1) x n_init members over the
-    data and signal events; 1e6 events assumed for an external sample), plus 2 GB."""
-    st = STUDIES[wildcards.study]
-    ch = st["cwola_hunting"]
-    members = len(st["injection"]["sb"]) * ch["k"] * (ch["k"] - 1) * ch["n_init"]
-    events = sum(SAMPLES[s].get("n_events", 1_000_000) for s in ("data", st["signal"]))
-    return int(2000 + members * events * 24 / 1e6)
-
-
-def cwola_ae_runs(kind, ext):
-    """Per-run outputs of every CWoLa-vs-autoencoder study."""
-    return [f"results/{study}/{kind}/run{r}.{ext}" for study in CWOLA_AE
-            for r in range(STUDIES[study]["injection"]["repetitions"])]
-
-def cwola_ae_first():
-    """The reference CWoLa-vs-autoencoder study (first by name, so that the order of the
-    config's keys changes nothing): its autoencoder settings, fit range and binning are every
-    such study's (checked on load), so the background-only autoencoder and its model
-    selection run once for all signals."""
-    return min(CWOLA_AE)
-
-
-def all_signal_args(wildcards, input):
-    """--signal NAME FEATURES REGIONS for every CWoLa-vs-autoencoder study's signal."""
-    return " ".join(f"--signal {STUDIES[s]['signal']} {f} {r}"
-                    for s, f, r in zip(CWOLA_AE, input.signal_features, input.signal_regions))
-
-
-def ae_inputs():
-    first = cwola_ae_first()
-    return dict(data=[f"results/features/data.h5", f"results/{first}/regions/data.h5"],
-                signal_features=[f"results/features/{STUDIES[s]['signal']}.h5" for s in CWOLA_AE],
-                signal_regions=[f"results/{s}/regions/{STUDIES[s]['signal']}.h5" for s in CWOLA_AE])
-
-def cwola_ae_run0(kind, ext):
-    """Run 0 outputs of every CWoLa-vs-autoencoder study (the single-run figures)."""
-    return [f"results/{study}/{kind}/run0.{ext}" for study in CWOLA_AE]
-
-
-E_FIGURES = {"e1": fig("E1", "input_features"), "e2": fig("E2", "mjj_binned_sr_sb"),
-             "e3": fig("E3", "auc_vs_sb"), "e4": fig("E4", "sic_curves"),
-             "e5": fig("E5", "sic_vs_significance"), "e6": fig("E6", "fits_after_cuts"),
-             "e7": fig("E7", "significance_vs_sb"), "e8": fig("E8", "mj_plane_cwola"),
-             "e9": fig("E9", "mj_plane_autoencoder"), "e10": fig("E10", "selection_efficiency"),
-             "e11": fig("E11", "background_fit")}
-E_SELECTION = {"e14": fig("E14", "fvu_vs_latent"), "e15": fig("E15", "fvu_decrease"),
-               "e16": fig("E16", "max_sic_vs_latent"), "e17": fig("E17", "max_sic_vs_hidden")}
-
-
-# Mass-hypothesis scan (scan.smk)
-
-#: Studies with a mass scan; the first by name draws figures S1-S3.
-SCANS = scan_stats.scan_studies(config)
-
-
-def scan_blocks(study):
-    """Names of the pseudo-experiment blocks of a study's scan ('toys0', ...)."""
-    sc = STUDIES[study]["scan"]
-    return [f"toys{c}" for c in range(-(-sc["pseudo_experiments"] // sc["per_job"]))]
-
-
-def scan_toy_range(wildcards):
-    """Params value: 'first:stop', the pseudo-experiment indices of the {block} wildcard's
-    block (a change of the count reruns only the blocks whose range changes)."""
-    sc = STUDIES[wildcards.study]["scan"]
-    first = int(wildcards.block.removeprefix("toys")) * sc["per_job"]
-    return f"{first}:{min(first + sc['per_job'], sc['pseudo_experiments'])}"
-
-
-def scan_inputs(wildcards):
-    """Data and, for SA-CWoLa, simulation inputs of a scan job."""
-    st = STUDIES[wildcards.study]
-    out = {"data": [f"results/features/data.h5", f"results/{wildcards.study}/regions/data.h5"]}
-    if "sa_cwola" in st["scan"]["methods"]:
-        out["sim"] = [f"results/features/sim.h5", f"results/{wildcards.study}/regions/sim.h5"]
-    return out
-
-
-def sim_arg(wildcards, input):
-    return f"--sim {input.sim[0]} {input.sim[1]}" if "sim" in input.keys() else ""
-
-
-def scan_mem_mb(wildcards):
-    """Memory (MB) of a scan job: per member (scan x method x fold) and event of the largest
-    window, ~40 bytes of weights, masks and gathers, plus 2 GB."""
-    st = STUDIES[wildcards.study]
-    sc = st["scan"]
-    scans = 1 if wildcards.get("block") is None else sc["per_job"]
-    members = scans * len(sc["methods"]) * sc["classifier"]["k"]
-    events = SAMPLES["data"].get("n_events", 1_000_000) * (1 + ("sa_cwola" in sc["methods"]))
-    return int(2000 + members * events * 40 / 1e6)
-
-
-S_FIGURES = {"s1": fig("S1", "scan_local_z"), "s2": fig("S2", "scan_global"),
-             "s3": fig("S3", "scan_best_window")}
-
-
 def report_summaries():
     """The summaries of this run whose statements the report's captions show."""
     wanted = {e["summary"] for e in REPORT_CATALOG.values()}
@@ -248,34 +165,6 @@ def report_summaries():
 
 
 def get_final_output():
-    """Targets of the all rule (every figure, summary and validation output of the configured
-    studies (a study's rules need the samples config.STUDY_SAMPLES names; checked on load))."""
-    out = []
-    if {"data", "sim", "sig_xy"} <= set(SAMPLES):
-        out += fig("A1", "mjj") + fig("A2", "features")
-    if "salad" in STUDIES:
-        out += ["results/validation/data_vs_sim.json", "results/salad/summary.json"]
-        out += fig("A3", "supervised") + fig("A4", "dctr_output_sb") + fig("A5", "features_sb_dctr")
-        out += fig("A6", "sr_classifier_dctr") + fig("A7", "features_sr_dctr")
-        out += fig("A8", "salad_sensitivity_vs_sb") + fig("A9", "salad_background_estimate")
-    if "sacwola" in STUDIES:
-        out += ["results/sacwola/fits.json", "results/sacwola/summary.json"]
-        for fid, name in (("B1", "features_alpha_dctr"), ("B2", "roc_sic"), ("B3", "lambda_scan"),
-                          ("B4", "background_fit"), ("B5", "mjj_after_thresholds"),
-                          ("B6", "significance_with_signal"),
-                          ("B7", "significance_background_only")):
-            out += fig(fid, name)
-    if "cathode" in STUDIES:
-        out += ["results/cathode/summary.json"]
-        for fid, name in (("C1", "anode_r_vs_log_pbkg"), ("C2", "anode_r_thresholds"),
-                          ("C3", "sic_curves"), ("C4", "metrics_vs_nsig"), ("C5", "mass_shift")):
-            out += fig(fid, name)
-    if SCANS:
-        out += [f"results/{study}/scan/summary.json" for study in SCANS]
-        for pair in S_FIGURES.values():
-            out += pair
-    if CWOLA_AE:
-        out += ["results/cwola_ae/summary.json"]
-        for pair in (*E_FIGURES.values(), *E_SELECTION.values()):
-            out += pair
-    return [str(p) for p in out]
+    """Targets of the all rule: every figure and summary of the configured studies, kind by
+    kind (each kind's rules.smk registers its targets in KIND_TARGETS)."""
+    return [str(p) for kind in sorted(KIND_TARGETS) for p in KIND_TARGETS[kind]()]

@@ -19,7 +19,7 @@ rule generate:
         runtime=120,
     threads: 1
     conda:
-        "../../envs/generate.yaml"
+        f"{ENVS}/generate.yaml"
     shell:
         "python {params.script} --config-json {params.config:q} --sample {wildcards.sample}"
         " --chunk {wildcards.chunk} --output {output} > {log} 2>&1"
@@ -42,7 +42,7 @@ rule features:
         mem_mb=4000,
         runtime=30,
     conda:
-        "../../envs/generate.yaml"
+        f"{ENVS}/generate.yaml"
     shell:
         "python {params.script} --config-json {params.config:q} --sample {wildcards.sample}"
         " --inputs {input} --output {output} > {log} 2>&1"

@@ -5,7 +5,7 @@
 rule inject:
     input:
         data="results/{study}/regions/data.h5",
-        signal="results/{study}/regions/sig_xy.h5",
+        signal=lambda wc: study_sample_inputs(wc.study, "signal")[1],
     output:
         "results/{study}/inject/{injection}.h5",
     params:
@@ -18,7 +18,7 @@ rule inject:
         mem_mb=1000,
         runtime=10,
     conda:
-        "../../envs/generate.yaml"
+        f"{ENVS}/generate.yaml"
     shell:
         "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --injection {wildcards.injection} --data-regions {input.data}"

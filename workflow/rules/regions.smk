@@ -16,7 +16,7 @@ rule regions:
         mem_mb=2000,
         runtime=10,
     conda:
-        "../../envs/generate.yaml"
+        f"{ENVS}/generate.yaml"
     shell:
         "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --sample {wildcards.sample} --features {input} --output {output} > {log} 2>&1"

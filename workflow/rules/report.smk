@@ -1,6 +1,6 @@
 # The HTML report (`make report`: snakemake --report results/report.html): every figure is
 # registered by fig() (common.smk) under its paper with the caption this rule writes from the
-# figure catalog and the summaries; the run's config with the rules' runtimes.
+# figure catalogs of the study kinds (kind.yaml) and the summaries; the run's config with the rules' runtimes.
 
 import hashlib
 
@@ -16,17 +16,19 @@ rule report_captions:
     params:
         config=json.dumps(config, sort_keys=True, separators=(",", ":")),
         # The catalog by content (a moved checkout reruns nothing) and, derived, by path.
-        catalog_version=hashlib.sha256(Path(REPORT_CATALOG_PATH).read_bytes()).hexdigest()[:16],
-        catalog=lambda wildcards, input: REPORT_CATALOG_PATH,
+        catalog_version=hashlib.sha256(b"".join(
+            (KINDS[k].path / "kind.yaml").read_bytes() for k in sorted(KINDS))).hexdigest()[:16],
+        catalog=lambda wildcards, input: " ".join(
+            str(KINDS[k].path / "kind.yaml") for k in sorted(KINDS)),
         script=script("report_captions"),
         code=code("report_captions"),
     log:
-        "results/logs/report/captions.log",
+        "results/logs/report_captions/captions.log",
     resources:
         mem_mb=1000,
         runtime=10,
     conda:
-        "../../envs/stats.yaml"
+        f"{ENVS}/stats.yaml"
     shell:
         "python {params.script} --catalog {params.catalog} --figures {input.figures}"
         " --summaries {input.summaries} --benchmarks results/benchmarks"

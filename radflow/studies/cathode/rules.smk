@@ -1,32 +1,51 @@
 # ANODE and CATHODE (figures C1-C5): per injection, two conditional flows (SR data, sideband
 # data) trained as one vectorized model, ANODE's likelihood ratio and CATHODE's SR template;
 # then CATHODE, idealized AD, CWoLa and supervised classifiers on the same test set; the
-# summary over injections and repetitions (with the alpha-shifted study, cathode_shift).
+# summary over injections and repetitions. The nominal study (alpha = 0, one per config: checked
+# on load) draws C1-C4; the studies with alpha > 0 (m_j -> m_j + alpha mjj) give C5.
+
+#: The nominal study (alpha = 0) and the mass-shifted ones, None / [] without them.
+CATHODE = ([s for s in kind_studies("cathode") if STUDIES[s]["alpha"] == 0.0] or [None])[0]
+CATHODE_SHIFTED = [s for s in kind_studies("cathode") if STUDIES[s]["alpha"] != 0.0]
+
+
+def cathode_targets():
+    return [f"results/{CATHODE}/summary.json", *figs("C1", "C2", "C3", "C4", "C5")] if CATHODE else []
+
+
+KIND_TARGETS["cathode"] = cathode_targets
+
+
+def cathode_runs(studies, what):
+    """Per-injection outputs of the ``studies``: 'classifiers' metrics or 'flows' records."""
+    return [f"results/{study}/{what}/{inj}.json" for study in studies for inj in injections(study)]
 
 
 rule cathode_flows:
     input:
-        data=study_inputs("data"),
-        signal=study_inputs("sig_xy"),
+        data=role_inputs("data"),
+        signal=role_inputs("signal"),
         injection="results/{study}/inject/{injection}.h5",
     output:
         densities="results/{study}/flows/{injection}_test.h5",
         template="results/{study}/flows/{injection}_template.h5",
         record="results/{study}/flows/{injection}.json",
+    wildcard_constraints:
+        study=study_constraint("cathode"),
     params:
         config=study_cfg("features", "signal_region", "flow", "cathode"),
         script=script("cathode_flows"),
         code=code("cathode_flows"),
     log:
-        "results/logs/flows/{study}_{injection}.log",
+        "results/logs/cathode_flows/{study}_{injection}.log",
     benchmark:
-        "results/benchmarks/flows/{study}_{injection}.tsv"
+        "results/benchmarks/cathode_flows/{study}_{injection}.tsv"
     resources:
         mem_mb=4000,
         runtime=240,
     threads: 1
     conda:
-        "../../envs/ml.yaml"
+        f"{ENVS}/ml.yaml"
     shell:
         "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
         " python {params.script} --config-json {params.config:q} --study {wildcards.study}"
@@ -37,29 +56,31 @@ rule cathode_flows:
 
 rule cathode_train:
     input:
-        data=study_inputs("data"),
-        signal=study_inputs("sig_xy"),
-        extra=study_inputs("data_extra"),
+        data=role_inputs("data"),
+        signal=role_inputs("signal"),
+        extra=role_inputs("extra"),
         injection="results/{study}/inject/{injection}.h5",
         densities="results/{study}/flows/{injection}_test.h5",
         template="results/{study}/flows/{injection}_template.h5",
     output:
         metrics="results/{study}/classifiers/{injection}.json",
         scores="results/{study}/classifiers/{injection}_scores.h5",
+    wildcard_constraints:
+        study=study_constraint("cathode"),
     params:
         config=cfg("seed", "studies.{study}.features", "training"),
         script=script("cathode_train"),
         code=code("cathode_train"),
     log:
-        "results/logs/classifiers/{study}_{injection}.log",
+        "results/logs/cathode_train/{study}_{injection}.log",
     benchmark:
-        "results/benchmarks/classifiers/{study}_{injection}.tsv"
+        "results/benchmarks/cathode_train/{study}_{injection}.tsv"
     resources:
         mem_mb=4000,
         runtime=120,
     threads: 1
     conda:
-        "../../envs/ml.yaml"
+        f"{ENVS}/ml.yaml"
     shell:
         "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
         " python {params.script} --config-json {params.config:q} --study {wildcards.study}"
@@ -71,21 +92,21 @@ rule cathode_train:
 
 rule cathode_summary:
     input:
-        classifiers=cathode_runs("cathode", "classifiers"),
-        flows=cathode_runs("cathode", "flows") + cathode_runs("cathode_shift", "flows"),
-        shift=cathode_runs("cathode_shift", "classifiers"),
+        classifiers=lambda wc: cathode_runs([CATHODE], "classifiers"),
+        flows=lambda wc: cathode_runs([CATHODE, *CATHODE_SHIFTED], "flows"),
+        shift=lambda wc: cathode_runs(CATHODE_SHIFTED, "classifiers"),
     output:
-        "results/cathode/summary.json",
+        f"results/{CATHODE}/summary.json",
     params:
         script=script("cathode_summary"),
         code=code("cathode_summary"),
     log:
-        "results/logs/fit/cathode_summary.log",
+        "results/logs/cathode_summary/summary.log",
     resources:
         mem_mb=1000,
         runtime=10,
     conda:
-        "../../envs/stats.yaml"
+        f"{ENVS}/stats.yaml"
     shell:
         "python {params.script} --classifiers {input.classifiers} --flows {input.flows}"
         " --shift-classifiers {input.shift} --output {output} > {log} 2>&1"
@@ -93,21 +114,21 @@ rule cathode_summary:
 
 rule plot_anode:
     input:
-        lambda wc: f"results/cathode/classifiers/{nominal_injection('cathode')}_scores.h5",
+        lambda wc: f"results/{CATHODE}/classifiers/{nominal_injection(CATHODE)}_scores.h5",
     output:
-        c1=fig("C1", "anode_r_vs_log_pbkg"),
-        c2=fig("C2", "anode_r_thresholds"),
+        c1=fig("C1"),
+        c2=fig("C2"),
     params:
-        config=cfg("studies.cathode.signal_region"),
+        config=cfg(f"studies.{CATHODE}.signal_region"),
         script=script("plot_anode"),
         code=code("plot_anode"),
     log:
-        "results/logs/plots/C1_C2.log",
+        "results/logs/plot_anode/C1_C2.log",
     resources:
         mem_mb=2000,
         runtime=10,
     conda:
-        "../../envs/plot.yaml"
+        f"{ENVS}/plot.yaml"
     shell:
         "python {params.script} --config-json {params.config:q} --scores {input}"
         " --c1 {output.c1} --c2 {output.c2} > {log} 2>&1"
@@ -115,23 +136,23 @@ rule plot_anode:
 
 rule plot_cathode:
     input:
-        summary="results/cathode/summary.json",
-        nominal=lambda wc: expand("results/cathode/classifiers/{injection}_scores.h5",
-                                  injection=nominal_injections("cathode")),
+        summary=f"results/{CATHODE}/summary.json",
+        nominal=lambda wc: expand("results/{study}/classifiers/{injection}_scores.h5",
+                                  study=CATHODE, injection=nominal_injections(CATHODE)),
     output:
-        c3=fig("C3", "sic_curves"),
-        c4=fig("C4", "metrics_vs_nsig"),
-        c5=fig("C5", "mass_shift"),
+        c3=fig("C3"),
+        c4=fig("C4"),
+        c5=fig("C5"),
     params:
         script=script("plot_cathode"),
         code=code("plot_cathode"),
     log:
-        "results/logs/plots/C3_C5.log",
+        "results/logs/plot_cathode/C3_C5.log",
     resources:
         mem_mb=2000,
         runtime=10,
     conda:
-        "../../envs/plot.yaml"
+        f"{ENVS}/plot.yaml"
     shell:
         "python {params.script} --summary {input.summary} --nominal-scores {input.nominal}"
         " --c3 {output.c3} --c4 {output.c4} --c5 {output.c5} > {log} 2>&1"

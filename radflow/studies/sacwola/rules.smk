@@ -1,34 +1,48 @@
 # SA-CWoLa paper, figures B1-B7: CWoLa, SA-CWoLa at every lambda, optimal CWoLa, data vs
 # sim, SALAD and the supervised classifier per injection; the bump hunt (threshold scan,
-# dijet-function sideband fits, significances); the study summary.
+# dijet-function sideband fits, significances); the study summary. The first SA-CWoLa study
+# by name draws the figures.
+
+#: The SA-CWoLa study that draws B1-B7 (the first by name), None without one.
+SACWOLA = (kind_studies("sacwola") or [None])[0]
+
+
+def sacwola_targets():
+    return [f"results/{SACWOLA}/fits.json", f"results/{SACWOLA}/summary.json",
+            *figs("B1", "B2", "B3", "B4", "B5", "B6", "B7")] if SACWOLA else []
+
+
+KIND_TARGETS["sacwola"] = sacwola_targets
 
 
 rule sacwola_train:
     input:
-        data=study_inputs("data"),
-        sim=study_inputs("sim"),
-        signal=study_inputs("sig_xy"),
-        extra=study_inputs("data_extra"),
+        data=role_inputs("data"),
+        sim=role_inputs("sim"),
+        signal=role_inputs("signal"),
+        extra=role_inputs("extra"),
         injection="results/{study}/inject/{injection}.h5",
         dctr="results/{study}/dctr/{injection}.h5",
     output:
         metrics="results/{study}/train/{injection}.json",
         scores="results/{study}/train/{injection}_scores.h5",
+    wildcard_constraints:
+        study=study_constraint("sacwola"),
     params:
         config=cfg("seed", "studies.{study}.features", "studies.{study}.sa_cwola.lambdas",
                    "studies.{study}.sa_cwola.forms", "training"),
         script=script("sacwola_train"),
         code=code("sacwola_train"),
     log:
-        "results/logs/train/{study}_{injection}.log",
+        "results/logs/sacwola_train/{study}_{injection}.log",
     benchmark:
-        "results/benchmarks/train/{study}_{injection}.tsv"
+        "results/benchmarks/sacwola_train/{study}_{injection}.tsv"
     resources:
         mem_mb=4000,
         runtime=120,
     threads: 1
     conda:
-        "../../envs/ml.yaml"
+        f"{ENVS}/ml.yaml"
     shell:
         "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
         " python {params.script} --config-json {params.config:q}"
@@ -39,7 +53,7 @@ rule sacwola_train:
         " --scores {output.scores} > {log} 2>&1"
 
 
-rule fit:
+rule sacwola_bump_hunt:
     input:
         with_signal=lambda wc: expand("results/{study}/train/{injection}_scores.h5",
                                       study=wc.study, injection=signal_injections(wc.study)),
@@ -48,6 +62,8 @@ rule fit:
                                           injection=background_only_injections(wc.study)),
     output:
         "results/{study}/fits.json",
+    wildcard_constraints:
+        study=study_constraint("sacwola"),
     params:
         config=cfg("studies.{study}.fit_range", "studies.{study}.signal_region",
                    "studies.{study}.sidebands", "studies.{study}.bump_hunt",
@@ -55,14 +71,14 @@ rule fit:
         script=script("bump_hunt"),
         code=code("bump_hunt"),
     log:
-        "results/logs/fit/{study}.log",
+        "results/logs/sacwola_bump_hunt/{study}.log",
     benchmark:
-        "results/benchmarks/fit/{study}.tsv"
+        "results/benchmarks/sacwola_bump_hunt/{study}.tsv"
     resources:
         mem_mb=2000,
         runtime=30,
     conda:
-        "../../envs/stats.yaml"
+        f"{ENVS}/stats.yaml"
     shell:
         "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --with-signal {input.with_signal} --background-only {input.background_only}"
@@ -71,23 +87,26 @@ rule fit:
 
 rule sacwola_summary:
     input:
-        with_signal=lambda wc: expand("results/sacwola/train/{injection}.json",
-                                      injection=signal_injections("sacwola")),
-        background_only=lambda wc: expand("results/sacwola/train/{injection}.json",
-                                          injection=background_only_injections("sacwola")),
-        fits="results/sacwola/fits.json",
+        with_signal=lambda wc: expand("results/{study}/train/{injection}.json", study=wc.study,
+                                      injection=signal_injections(wc.study)),
+        background_only=lambda wc: expand("results/{study}/train/{injection}.json",
+                                          study=wc.study,
+                                          injection=background_only_injections(wc.study)),
+        fits="results/{study}/fits.json",
     output:
-        "results/sacwola/summary.json",
+        "results/{study}/summary.json",
+    wildcard_constraints:
+        study=study_constraint("sacwola"),
     params:
         script=script("sacwola_summary"),
         code=code("sacwola_summary"),
     log:
-        "results/logs/fit/sacwola_summary.log",
+        "results/logs/sacwola_summary/{study}.log",
     resources:
         mem_mb=1000,
         runtime=10,
     conda:
-        "../../envs/stats.yaml"
+        f"{ENVS}/stats.yaml"
     shell:
         "python {params.script} --with-signal {input.with_signal}"
         " --background-only {input.background_only} --fits {input.fits}"
@@ -96,23 +115,23 @@ rule sacwola_summary:
 
 rule plot_sacwola_features:
     input:
-        data=["results/features/data.h5", "results/sacwola/regions/data.h5"],
-        sim=["results/features/sim.h5", "results/sacwola/regions/sim.h5"],
-        signal=["results/features/sig_xy.h5", "results/sacwola/regions/sig_xy.h5"],
-        dctr=f"results/sacwola/dctr/{BACKGROUND_ONLY}.h5",
+        data=lambda wc: study_sample_inputs(SACWOLA, "data"),
+        sim=lambda wc: study_sample_inputs(SACWOLA, "sim"),
+        signal=lambda wc: study_sample_inputs(SACWOLA, "signal"),
+        dctr=f"results/{SACWOLA}/dctr/{BACKGROUND_ONLY}.h5",
     output:
-        fig("B1", "features_alpha_dctr"),
+        fig("B1"),
     params:
-        config=cfg("studies.sacwola.alpha"),
+        config=cfg(f"studies.{SACWOLA}.alpha"),
         script=script("plot_sacwola_features"),
         code=code("plot_sacwola_features"),
     log:
-        "results/logs/plots/B1.log",
+        "results/logs/plot_sacwola_features/B1.log",
     resources:
         mem_mb=2000,
         runtime=10,
     conda:
-        "../../envs/plot.yaml"
+        f"{ENVS}/plot.yaml"
     shell:
         "python {params.script} --config-json {params.config:q}"
         " --data {input.data} --sim {input.sim} --signal {input.signal} --dctr {input.dctr}"
@@ -121,22 +140,22 @@ rule plot_sacwola_features:
 
 rule plot_sacwola_classifiers:
     input:
-        scores=lambda wc: f"results/sacwola/train/{signal_injections('sacwola')[0]}_scores.h5",
-        summary="results/sacwola/summary.json",
+        scores=lambda wc: f"results/{SACWOLA}/train/{signal_injections(SACWOLA)[0]}_scores.h5",
+        summary=f"results/{SACWOLA}/summary.json",
     output:
-        b2=fig("B2", "roc_sic"),
-        b3=fig("B3", "lambda_scan"),
+        b2=fig("B2"),
+        b3=fig("B3"),
     params:
-        config=cfg("studies.sacwola.sa_cwola.nominal_lambda"),
+        config=cfg(f"studies.{SACWOLA}.sa_cwola.nominal_lambda"),
         script=script("plot_sacwola_classifiers"),
         code=code("plot_sacwola_classifiers"),
     log:
-        "results/logs/plots/B2_B3.log",
+        "results/logs/plot_sacwola_classifiers/B2_B3.log",
     resources:
         mem_mb=2000,
         runtime=10,
     conda:
-        "../../envs/plot.yaml"
+        f"{ENVS}/plot.yaml"
     shell:
         "python {params.script} --config-json {params.config:q}"
         " --scores {input.scores} --summary {input.summary}"
@@ -145,20 +164,20 @@ rule plot_sacwola_classifiers:
 
 rule plot_background_fit:
     input:
-        "results/sacwola/fits.json",
+        f"results/{SACWOLA}/fits.json",
     output:
-        b4=fig("B4", "background_fit"),
-        b5=fig("B5", "mjj_after_thresholds"),
+        b4=fig("B4"),
+        b5=fig("B5"),
     params:
         script=script("plot_background_fit"),
         code=code("plot_background_fit"),
     log:
-        "results/logs/plots/B4_B5.log",
+        "results/logs/plot_background_fit/B4_B5.log",
     resources:
         mem_mb=2000,
         runtime=10,
     conda:
-        "../../envs/plot.yaml"
+        f"{ENVS}/plot.yaml"
     shell:
         "python {params.script} --fits {input} --b4 {output.b4}"
         " --b5 {output.b5} > {log} 2>&1"
@@ -166,20 +185,20 @@ rule plot_background_fit:
 
 rule plot_significance:
     input:
-        "results/sacwola/fits.json",
+        f"results/{SACWOLA}/fits.json",
     output:
-        b6=fig("B6", "significance_with_signal"),
-        b7=fig("B7", "significance_background_only"),
+        b6=fig("B6"),
+        b7=fig("B7"),
     params:
         script=script("plot_significance"),
         code=code("plot_significance"),
     log:
-        "results/logs/plots/B6_B7.log",
+        "results/logs/plot_significance/B6_B7.log",
     resources:
         mem_mb=2000,
         runtime=10,
     conda:
-        "../../envs/plot.yaml"
+        f"{ENVS}/plot.yaml"
     shell:
         "python {params.script} --fits {input} --b6 {output.b6}"
         " --b7 {output.b7} > {log} 2>&1"

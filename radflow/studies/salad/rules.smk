@@ -1,28 +1,40 @@
 # SALAD paper (2001.05001), figures A1-A9: input distributions, the supervised classifier,
 # DCTR reweighting in the sidebands interpolated into the SR, the three lines of Fig. 8 per
-# injection, the background estimate, and the study summary. The dctr rule also serves the
-# SA-CWoLa study (DCTR from its long sidebands).
+# injection, the background estimate, and the study summary; the generator's data-vs-sim
+# check (DCTR itself: workflow/rules/templates.smk).
+# The first SALAD study by name draws the figures.
+
+#: The SALAD study that draws A1-A9 (the first by name), None without one.
+SALAD = (kind_studies("salad") or [None])[0]
+
+
+def salad_targets():
+    return ["results/validation/data_vs_sim.json", f"results/{SALAD}/summary.json",
+            *figs("A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9")] if SALAD else []
+
+
+KIND_TARGETS["salad"] = salad_targets
 
 
 rule plot_features:
     input:
-        data="results/features/data.h5",
-        sim="results/features/sim.h5",
-        signal="results/features/sig_xy.h5",
+        data=lambda wc: study_sample_inputs(SALAD, "data")[0],
+        sim=lambda wc: study_sample_inputs(SALAD, "sim")[0],
+        signal=lambda wc: study_sample_inputs(SALAD, "signal")[0],
     output:
-        a1=fig("A1", "mjj"),
-        a2=fig("A2", "features"),
+        a1=fig("A1"),
+        a2=fig("A2"),
     params:
-        config=cfg("studies.salad.signal_region", "plots.mjj"),
+        config=cfg(f"studies.{SALAD}.signal_region", "plots.mjj"),
         script=script("plot_features"),
         code=code("plot_features"),
     log:
-        "results/logs/plots/A1_A2.log",
+        "results/logs/plot_features/A1_A2.log",
     resources:
         mem_mb=2000,
         runtime=10,
     conda:
-        "../../envs/plot.yaml"
+        f"{ENVS}/plot.yaml"
     shell:
         "python {params.script} --config-json {params.config:q} --data {input.data}"
         " --sim {input.sim} --signal {input.signal} --a1 {output.a1} --a2 {output.a2}"
@@ -31,24 +43,26 @@ rule plot_features:
 
 rule train_supervised:
     input:
-        background=study_inputs("data"),
-        signal=study_inputs("sig_xy"),
+        background=role_inputs("data"),
+        signal=role_inputs("signal"),
     output:
         "results/{study}/scores/supervised.h5",
+    wildcard_constraints:
+        study=study_constraint("salad"),
     params:
         config=cfg("seed", "studies.{study}.features", "training"),
         script=script("train_supervised"),
         code=code("train_supervised"),
     log:
-        "results/logs/train/{study}_supervised.log",
+        "results/logs/train_supervised/{study}_supervised.log",
     benchmark:
-        "results/benchmarks/train/{study}_supervised.tsv"
+        "results/benchmarks/train_supervised/{study}_supervised.tsv"
     resources:
         mem_mb=4000,
         runtime=60,
     threads: 1
     conda:
-        "../../envs/ml.yaml"
+        f"{ENVS}/ml.yaml"
     shell:
         "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
         " python {params.script} --config-json {params.config:q}"
@@ -58,76 +72,47 @@ rule train_supervised:
 
 rule plot_supervised:
     input:
-        "results/salad/scores/supervised.h5",
+        f"results/{SALAD}/scores/supervised.h5",
     output:
-        fig("A3", "supervised"),
+        fig("A3"),
     params:
         script=script("plot_supervised"),
         code=code("plot_supervised"),
     log:
-        "results/logs/plots/A3.log",
+        "results/logs/plot_supervised/A3.log",
     resources:
         mem_mb=2000,
         runtime=10,
     conda:
-        "../../envs/plot.yaml"
+        f"{ENVS}/plot.yaml"
     shell:
         "python {params.script} --scores {input} --outputs {output} > {log} 2>&1"
 
 
-rule dctr:
-    input:
-        data=study_inputs("data"),
-        sim=study_inputs("sim"),
-        signal=study_inputs("sig_xy"),
-        injection="results/{study}/inject/{injection}.h5",
-    output:
-        "results/{study}/dctr/{injection}.h5",
-    params:
-        config=cfg("seed", "studies.{study}.features", "training"),
-        sideband=lambda wc: "long_sb" if STUDIES[wc.study].get("long_sidebands") else "sb",
-        script=script("dctr"),
-        code=code("dctr"),
-    log:
-        "results/logs/dctr/{study}_{injection}.log",
-    benchmark:
-        "results/benchmarks/dctr/{study}_{injection}.tsv"
-    resources:
-        mem_mb=4000,
-        runtime=60,
-    threads: 1
-    conda:
-        "../../envs/ml.yaml"
-    shell:
-        "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
-        " python {params.script} --config-json {params.config:q} --study {wildcards.study}"
-        " --data {input.data} --sim {input.sim} --signal {input.signal}"
-        " --injection {input.injection} --sideband {params.sideband}"
-        " --output {output} > {log} 2>&1"
-
-
 rule dctr_closure:
     input:
-        data=study_inputs("data"),
-        sim=study_inputs("sim"),
+        data=role_inputs("data"),
+        sim=role_inputs("sim"),
         dctr=f"results/{{study}}/dctr/{NO_SIGNAL}.h5",
     output:
         scores="results/{study}/dctr/sr_closure_scores.h5",
         summary="results/{study}/dctr/closure.json",
+    wildcard_constraints:
+        study=study_constraint("salad"),
     params:
         config=cfg("seed", "studies.{study}.features", "training"),
         script=script("dctr_closure"),
         code=code("dctr_closure"),
     log:
-        "results/logs/dctr/{study}_closure.log",
+        "results/logs/dctr_closure/{study}_closure.log",
     benchmark:
-        "results/benchmarks/dctr/{study}_closure.tsv"
+        "results/benchmarks/dctr_closure/{study}_closure.tsv"
     resources:
         mem_mb=4000,
         runtime=60,
     threads: 1
     conda:
-        "../../envs/ml.yaml"
+        f"{ENVS}/ml.yaml"
     shell:
         "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
         " python {params.script} --config-json {params.config:q} --study {wildcards.study}"
@@ -137,56 +122,58 @@ rule dctr_closure:
 
 rule plot_dctr:
     input:
-        data=["results/features/data.h5", "results/salad/regions/data.h5"],
-        sim=["results/features/sim.h5", "results/salad/regions/sim.h5"],
-        dctr=f"results/salad/dctr/{NO_SIGNAL}.h5",
-        closure="results/salad/dctr/sr_closure_scores.h5",
+        data=lambda wc: study_sample_inputs(SALAD, "data"),
+        sim=lambda wc: study_sample_inputs(SALAD, "sim"),
+        dctr=f"results/{SALAD}/dctr/{NO_SIGNAL}.h5",
+        closure=f"results/{SALAD}/dctr/sr_closure_scores.h5",
     output:
-        a4=fig("A4", "dctr_output_sb"),
-        a5=fig("A5", "features_sb_dctr"),
-        a6=fig("A6", "sr_classifier_dctr"),
-        a7=fig("A7", "features_sr_dctr"),
+        a4=fig("A4"),
+        a5=fig("A5"),
+        a6=fig("A6"),
+        a7=fig("A7"),
     params:
         script=script("plot_dctr"),
         code=code("plot_dctr"),
     log:
-        "results/logs/plots/A4_A7.log",
+        "results/logs/plot_dctr/A4_A7.log",
     resources:
         mem_mb=2000,
         runtime=10,
     conda:
-        "../../envs/plot.yaml"
+        f"{ENVS}/plot.yaml"
     shell:
         "python {params.script} --data {input.data} --sim {input.sim} --dctr {input.dctr}"
         " --closure-scores {input.closure} --a4 {output.a4} --a5 {output.a5}"
         " --a6 {output.a6} --a7 {output.a7} > {log} 2>&1"
 
 
-rule salad_scan:
+rule salad_lines:
     input:
-        data=study_inputs("data"),
-        sim=study_inputs("sim"),
-        signal=study_inputs("sig_xy"),
+        data=role_inputs("data"),
+        sim=role_inputs("sim"),
+        signal=role_inputs("signal"),
         injection="results/{study}/inject/{injection}.h5",
         dctr="results/{study}/dctr/{injection}.h5",
     output:
         metrics="results/{study}/scan/{injection}.json",
         scores="results/{study}/scan/{injection}_scores.h5",
+    wildcard_constraints:
+        study=study_constraint("salad"),
     params:
         config=cfg("seed", "studies.{study}.features", "studies.{study}.injection.n_classifiers",
                    "training"),
         script=script("salad_scan"),
         code=code("salad_scan"),
     log:
-        "results/logs/scan/{study}_{injection}.log",
+        "results/logs/salad_lines/{study}_{injection}.log",
     benchmark:
-        "results/benchmarks/scan/{study}_{injection}.tsv"
+        "results/benchmarks/salad_lines/{study}_{injection}.tsv"
     resources:
         mem_mb=4000,
         runtime=120,
     threads: 1
     conda:
-        "../../envs/ml.yaml"
+        f"{ENVS}/ml.yaml"
     shell:
         "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
         " python {params.script} --config-json {params.config:q} --study {wildcards.study}"
@@ -197,22 +184,24 @@ rule salad_scan:
 
 rule salad_summary:
     input:
-        metrics=lambda wc: expand("results/salad/scan/{injection}.json",
-                                  injection=injections("salad")),
-        background_only=f"results/salad/scan/{NO_SIGNAL}_scores.h5",
-        closure="results/salad/dctr/closure.json",
+        metrics=lambda wc: expand("results/{study}/scan/{injection}.json", study=wc.study,
+                                  injection=injections(wc.study)),
+        background_only=f"results/{{study}}/scan/{NO_SIGNAL}_scores.h5",
+        closure="results/{study}/dctr/closure.json",
     output:
-        "results/salad/summary.json",
+        "results/{study}/summary.json",
+    wildcard_constraints:
+        study=study_constraint("salad"),
     params:
         script=script("salad_summary"),
         code=code("salad_summary"),
     log:
-        "results/logs/salad_summary.log",
+        "results/logs/salad_summary/{study}.log",
     resources:
         mem_mb=2000,
         runtime=10,
     conda:
-        "../../envs/stats.yaml"
+        f"{ENVS}/stats.yaml"
     shell:
         "python {params.script} --metrics {input.metrics} --background-only-scores"
         " {input.background_only} --closure {input.closure} --output {output} > {log} 2>&1"
@@ -220,20 +209,48 @@ rule salad_summary:
 
 rule plot_salad_sensitivity:
     input:
-        "results/salad/summary.json",
+        f"results/{SALAD}/summary.json",
     output:
-        a8=fig("A8", "salad_sensitivity_vs_sb"),
-        a9=fig("A9", "salad_background_estimate"),
+        a8=fig("A8"),
+        a9=fig("A9"),
     params:
         script=script("plot_salad_sensitivity"),
         code=code("plot_salad_sensitivity"),
     log:
-        "results/logs/plots/A8_A9.log",
+        "results/logs/plot_salad_sensitivity/A8_A9.log",
     resources:
         mem_mb=2000,
         runtime=10,
     conda:
-        "../../envs/plot.yaml"
+        f"{ENVS}/plot.yaml"
     shell:
         "python {params.script} --summary {input} --a8 {output.a8}"
         " --a9 {output.a9} > {log} 2>&1"
+
+
+
+rule data_vs_sim:
+    input:
+        data=lambda wc: study_sample_inputs(SALAD, "data"),
+        sim=lambda wc: study_sample_inputs(SALAD, "sim"),
+    output:
+        "results/validation/data_vs_sim.json",
+    params:
+        config=cfg("seed", f"studies.{SALAD}.features", "validation"),
+        script=script("data_vs_sim"),
+        code=code("data_vs_sim"),
+        study=SALAD,
+    log:
+        "results/logs/data_vs_sim/data_vs_sim.log",
+    benchmark:
+        "results/benchmarks/data_vs_sim/data_vs_sim.tsv"
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    threads: 1
+    conda:
+        f"{ENVS}/ml.yaml"
+    shell:
+        "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
+        " python {params.script} --config-json {params.config:q} --study {params.study}"
+        " --data {input.data} --sim {input.sim} --output {output} > {log} 2>&1"

@@ -1,0 +1,271 @@
+# CWoLa Hunting vs autoencoder (figures E1-E17): per study (one 3-prong signal) and run, the
+# signal benchmarks, the nested k-fold CWoLa Hunting ensemble over all benchmarks and the bump
+# hunts after the cuts; per run one autoencoder ensemble on the background-only data, shared
+# by every study of the kind (it never sees signal), and once its model selection; one
+# summary over the kind's studies (results/cwola_ae/).
+
+#: The CWoLa-vs-autoencoder studies (one per 3-prong signal), sorted by name.
+CWOLA_AE = kind_studies("cwola_ae")
+#: The reference study (first by name, so that the order of the config's keys changes
+#: nothing): its autoencoder settings, fit range and binning are every such study's (checked
+#: on load), so the background-only autoencoder and its model selection run once for all
+#: signals. None without a study of the kind.
+CWOLA_AE_FIRST = (CWOLA_AE or [None])[0]
+
+
+def cwola_ae_targets():
+    if not CWOLA_AE:
+        return []
+    return ["results/cwola_ae/summary.json", *figs(*E_FIGURES), *figs(*E_SELECTION)]
+
+
+KIND_TARGETS["cwola_ae"] = cwola_ae_targets
+
+
+def cwola_hunting_mem_mb(wildcards):
+    """Memory (MB) of a nested k-fold job: its per-member event weights and masks, about
+    24 bytes per member and event (all benchmarks x k x (k-1) x n_init members over the
+    data and signal events; 1e6 events assumed for an external sample), plus 2 GB."""
+    st = STUDIES[wildcards.study]
+    ch = st["cwola_hunting"]
+    members = len(st["injection"]["sb"]) * ch["k"] * (ch["k"] - 1) * ch["n_init"]
+    events = sum(SAMPLES[s].get("n_events", 1_000_000) for s in st["samples"].values())
+    return int(2000 + members * events * 24 / 1e6)
+
+
+def cwola_ae_runs(what, ext):
+    """Per-run outputs (``what``: inject, cwola, fits) of every CWoLa-vs-autoencoder study."""
+    return [f"results/{study}/{what}/run{r}.{ext}" for study in CWOLA_AE
+            for r in range(STUDIES[study]["injection"]["repetitions"])]
+
+
+def cwola_ae_run0(what, ext):
+    """Run 0 outputs of every CWoLa-vs-autoencoder study (the single-run figures)."""
+    return [f"results/{study}/{what}/run0.{ext}" for study in CWOLA_AE]
+
+
+def all_signal_args(wildcards, input):
+    """--signal NAME FEATURES REGIONS for every CWoLa-vs-autoencoder study's signal."""
+    return " ".join(f"--signal {sample_of(s, 'signal')} {f} {r}"
+                    for s, f, r in zip(CWOLA_AE, input.signal_features, input.signal_regions))
+
+
+def ae_inputs(wildcards):
+    """Inputs of the shared autoencoder: the reference study's data, every study's signal."""
+    return dict(data=study_sample_inputs(CWOLA_AE_FIRST, "data"),
+                signal_features=[study_sample_inputs(s, "signal")[0] for s in CWOLA_AE],
+                signal_regions=[study_sample_inputs(s, "signal")[1] for s in CWOLA_AE])
+
+
+#: Figure ids of the run-0 figures (E1-E11) and of the model selection (E14-E17).
+E_FIGURES = ("E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10", "E11")
+E_SELECTION = ("E14", "E15", "E16", "E17")
+
+
+rule cwola_ae_inject:
+    input:
+        data="results/{study}/regions/data.h5",
+        signal=role_inputs("signal"),
+    output:
+        "results/{study}/inject/run{run}.h5",
+    wildcard_constraints:
+        study=study_constraint("cwola_ae"),
+    params:
+        config=study_cfg("injection", "samples.signal"),
+        script=script("cwola_ae_inject"),
+        code=code("cwola_ae_inject"),
+    log:
+        "results/logs/cwola_ae_inject/{study}_run{run}.log",
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        f"{ENVS}/stats.yaml"
+    shell:
+        "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
+        " --run {wildcards.run} --data-regions {input.data} --signal-regions {input.signal[1]}"
+        " --output {output} > {log} 2>&1"
+
+
+rule cwola_hunting:
+    input:
+        data=role_inputs("data"),
+        signal=role_inputs("signal"),
+        injection="results/{study}/inject/run{run}.h5",
+    output:
+        "results/{study}/cwola/run{run}.h5",
+    wildcard_constraints:
+        study=study_constraint("cwola_ae"),
+    params:
+        config=study_cfg("features", "cwola_hunting", "fit_range", "binning"),
+        script=script("cwola_hunting"),
+        code=code("cwola_hunting"),
+    log:
+        "results/logs/cwola_hunting/{study}_cwola_run{run}.log",
+    benchmark:
+        "results/benchmarks/cwola_hunting/{study}_cwola_run{run}.tsv"
+    resources:
+        mem_mb=cwola_hunting_mem_mb,
+        runtime=240,
+    threads: 1
+    conda:
+        f"{ENVS}/ml.yaml"
+    shell:
+        "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
+        " python {params.script} --config-json {params.config:q} --study {wildcards.study}"
+        " --data {input.data} --signal {input.signal} --injection {input.injection}"
+        " --output {output} > {log} 2>&1"
+
+
+rule autoencoder:
+    input:
+        unpack(ae_inputs),
+    output:
+        "results/cwola_ae/autoencoder/run{run}.h5",
+    params:
+        config=cfg("seed", f"studies.{CWOLA_AE_FIRST}.autoencoder"),
+        study=CWOLA_AE_FIRST,
+        signals=all_signal_args,
+        script=script("autoencoder"),
+        code=code("autoencoder"),
+    log:
+        "results/logs/autoencoder/run{run}.log",
+    benchmark:
+        "results/benchmarks/autoencoder/run{run}.tsv"
+    resources:
+        mem_mb=4000,
+        runtime=120,
+    threads: 1
+    conda:
+        f"{ENVS}/ml.yaml"
+    shell:
+        "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
+        " python {params.script} --config-json {params.config:q} --study {params.study}"
+        " --run {wildcards.run} --data {input.data} {params.signals}"
+        " --output {output} > {log} 2>&1"
+
+rule ae_model_selection:
+    input:
+        unpack(ae_inputs),
+    output:
+        "results/cwola_ae/model_selection.json",
+    params:
+        config=cfg("seed", f"studies.{CWOLA_AE_FIRST}.autoencoder",
+                   f"studies.{CWOLA_AE_FIRST}.model_selection"),
+        study=CWOLA_AE_FIRST,
+        signals=all_signal_args,
+        script=script("ae_model_selection"),
+        code=code("ae_model_selection"),
+    log:
+        "results/logs/ae_model_selection/model_selection.log",
+    benchmark:
+        "results/benchmarks/ae_model_selection/model_selection.tsv"
+    resources:
+        mem_mb=4000,
+        runtime=120,
+    threads: 1
+    conda:
+        f"{ENVS}/ml.yaml"
+    shell:
+        "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
+        " python {params.script} --config-json {params.config:q} --study {params.study}"
+        " --data {input.data} {params.signals} --output {output} > {log} 2>&1"
+
+
+rule cwola_ae_fits:
+    input:
+        injection="results/{study}/inject/run{run}.h5",
+        cwola="results/{study}/cwola/run{run}.h5",
+        autoencoder="results/cwola_ae/autoencoder/run{run}.h5",
+    output:
+        "results/{study}/fits/run{run}.json",
+    wildcard_constraints:
+        study=study_constraint("cwola_ae"),
+    params:
+        config=study_cfg("injection", "cuts", "fit_range", "binning", "signal_region", "sidebands",
+                         "samples.signal"),
+        script=script("cwola_ae_fits"),
+        code=code("cwola_ae_fits"),
+    log:
+        "results/logs/cwola_ae_fits/{study}_run{run}.log",
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    conda:
+        f"{ENVS}/stats.yaml"
+    shell:
+        "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
+        " --injection {input.injection} --cwola {input.cwola}"
+        " --autoencoder {input.autoencoder} --output {output} > {log} 2>&1"
+
+
+rule cwola_ae_summary:
+    input:
+        fits=cwola_ae_runs("fits", "json"),
+        selection="results/cwola_ae/model_selection.json",
+    output:
+        "results/cwola_ae/summary.json",
+    params:
+        script=script("cwola_ae_summary"),
+        code=code("cwola_ae_summary"),
+    log:
+        "results/logs/cwola_ae_summary/cwola_ae_summary.log",
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        f"{ENVS}/stats.yaml"
+    shell:
+        "python {params.script} --fits {input.fits} --model-selection {input.selection}"
+        " --output {output} > {log} 2>&1"
+
+
+rule plot_cwola_ae:
+    input:
+        summary="results/cwola_ae/summary.json",
+        fits=cwola_ae_run0("fits", "json"),
+        inject=cwola_ae_run0("inject", "h5"),
+        cwola=cwola_ae_run0("cwola", "h5"),
+        autoencoder="results/cwola_ae/autoencoder/run0.h5",
+        features=lambda wc: ["results/features/data.h5"]
+        + [study_sample_inputs(s, "signal")[0] for s in CWOLA_AE],
+    output:
+        **{fid.lower(): fig(fid) for fid in E_FIGURES},
+    params:
+        features=lambda wc: json.dumps(STUDIES[CWOLA_AE_FIRST]["features"]),
+        script=script("plot_cwola_ae"),
+        code=code("plot_cwola_ae"),
+    log:
+        "results/logs/plot_cwola_ae/E1_E11.log",
+    resources:
+        mem_mb=3000,
+        runtime=10,
+    conda:
+        f"{ENVS}/plot.yaml"
+    shell:
+        "python {params.script} --summary {input.summary} --fits {input.fits}"
+        " --inject {input.inject} --cwola {input.cwola} --autoencoder {input.autoencoder}"
+        " --features {input.features} --features-list {params.features:q}"
+        " --e1 {output.e1} --e2 {output.e2} --e3 {output.e3} --e4 {output.e4}"
+        " --e5 {output.e5} --e6 {output.e6} --e7 {output.e7} --e8 {output.e8}"
+        " --e9 {output.e9} --e10 {output.e10} --e11 {output.e11} > {log} 2>&1"
+
+
+rule plot_ae_selection:
+    input:
+        "results/cwola_ae/summary.json",
+    output:
+        **{fid.lower(): fig(fid) for fid in E_SELECTION},
+    params:
+        script=script("plot_ae_selection"),
+        code=code("plot_ae_selection"),
+    log:
+        "results/logs/plot_ae_selection/E14_E17.log",
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        f"{ENVS}/plot.yaml"
+    shell:
+        "python {params.script} --summary {input} --e14 {output.e14} --e15 {output.e15}"
+        " --e16 {output.e16} --e17 {output.e17} > {log} 2>&1"

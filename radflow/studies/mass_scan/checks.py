@@ -1,0 +1,27 @@
+"""Config checks of a mass-hypothesis scan (beyond its kind.yaml schema): the study's nominal
+fixed-count injection, a sim sample for SA-CWoLa, at least 2 windows inside the fit range and
+a dijet fit with degrees of freedom."""
+from radflow.config import ConfigError
+from radflow.stats import fit as stats
+from radflow.stats.scan import study_windows
+
+
+def check(pre: str, st: dict, config: dict) -> None:
+    sc = st["scan"]
+    if not isinstance(st["injection"].get("n_signal"), int):
+        raise ConfigError(f"config field '{pre}.injection.n_signal': {pre}.scan injects one "
+                          "fixed signal count (the study's nominal injection)")
+    if "sa_cwola" in sc["methods"] and "sim" not in st["samples"]:
+        raise ConfigError(f"config field '{pre}.samples': {pre}.scan (methods "
+                          f"{sc['methods']}) needs the sample role 'sim'")
+    w = sc["windows"]
+    try:
+        wins = study_windows(st)
+    except ValueError as err:
+        raise ConfigError(f"config field '{pre}.scan.windows': {err}") from None
+    if len(wins) < 2:
+        raise ConfigError(f"config field '{pre}.scan.windows': {len(wins)} window(s) on "
+                          f"{w['n_bins']} bins; a scan needs at least 2")
+    if w["n_bins"] - w["sr_bins"] <= stats.N_PARAMS:
+        raise ConfigError(f"config field '{pre}.scan.windows': {w['n_bins'] - w['sr_bins']} "
+                          "bins outside the SR leave the dijet fit no degrees of freedom")
