@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from radflow import config as cfgmod
+from radflow import config as cfgmod, studies
 from tests.conftest import REPO, snakemake
 
 
@@ -19,7 +19,13 @@ BAD = [
     (set_(["studies", "salad", "sidebands"], [[2600.0, 3300.0], [3750.0, 5000.0]]),
      r"studies\.salad\.sidebands\[0\].*overlaps"),
     (set_(["samples", "data", "n_events"], -5), r"samples\.data\.n_events"),
-    (set_(["studies", "salad", "samples"], ["data", "herwig"]), r"studies\.salad\.samples.*herwig"),
+    (set_(["studies", "salad", "samples"], {"data": "data", "sim": "herwig", "signal": "sig_xy"}),
+     r"studies\.salad\.samples\.sim.*herwig"),
+    (set_(["studies", "salad", "samples"], {"data": "data", "signal": "sig_xy"}),
+     r"studies\.salad\.samples.*'sim' is missing"),
+    (set_(["studies", "salad", "kind"], "salsa"), r"studies\.salad\.kind.*unknown study kind"),
+    (set_(["studies", "salad", "flow"], {"n_blocks": 2}), r"studies\.salad\.flow.*not a key"),
+    (set_(["studies", "cathode", "flow", "epochs"], 0), r"studies\.cathode\.flow\.epochs"),
     (set_(["samples", "lhco"], {"source": "lhco_h5", "path": "nowhere/events.h5"}),
      r"samples\.lhco\.path.*nowhere/events.h5"),
     (set_(["samples", "data", "process"], "ttbar"), r"samples\.data\.process"),
@@ -38,7 +44,7 @@ BAD = [
 def test_bad_config_names_field(small_config, modify, message):
     path, _ = small_config(modify)
     with pytest.raises(cfgmod.ConfigError, match=message):
-        cfgmod.load(path)
+        studies.load_config(path)
 
 
 def test_snakemake_rejects_bad_config_before_any_job(tmp_path, small_config):
@@ -51,7 +57,7 @@ def test_snakemake_rejects_bad_config_before_any_job(tmp_path, small_config):
 
 def test_default_and_paper_configs_valid():
     for name in ("config.yaml", "paper.yaml", "ci.yaml"):
-        cfgmod.load(cfgmod.REPO / "config" / name)
+        studies.load_config(cfgmod.REPO / "config" / name)
 
 
 def test_binned_study_gets_the_papers_regions_and_rejects_disagreeing_windows():
@@ -59,24 +65,24 @@ def test_binned_study_gets_the_papers_regions_and_rejects_disagreeing_windows():
     sidebands, and explicit windows that disagree with the binning name the field."""
     import copy
 
-    cfg = cfgmod.load(REPO / "config" / "config.yaml")
+    cfg = studies.load_config(REPO / "config" / "config.yaml")
     st = cfg["studies"]["cwola_ae_500"]
     assert np.round(st["signal_region"]).tolist() == [3371.0, 3661.0]
     assert np.round(st["sidebands"]).tolist() == [[3169.0, 3371.0], [3661.0, 3895.0]]
-    cfgmod.validate(cfg)                                   # idempotent
+    studies.validate(cfg)                                   # idempotent
     bad = copy.deepcopy(cfg)
     bad["studies"]["cwola_ae_500"]["signal_region"] = [3300.0, 3700.0]
     with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae_500\.signal_region.*binning"):
-        cfgmod.validate(bad)
+        studies.validate(bad)
     bad = copy.deepcopy(cfg)
     bad["studies"]["cwola_ae_500"]["sidebands"] = [[3169.0, 3371.0]]
     with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae_500\.sidebands.*binning"):
-        cfgmod.validate(bad)
+        studies.validate(bad)
     bad = copy.deepcopy(cfg)
     bad["studies"]["cwola_ae_500"]["binning"]["mass_hypothesis"] = 2900.0
     with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae_500\.binning.*outside"):
         del bad["studies"]["cwola_ae_500"]["signal_region"], bad["studies"]["cwola_ae_500"]["sidebands"]
-        cfgmod.validate(bad)
+        studies.validate(bad)
 
 
 def test_cwola_ae_studies_share_one_autoencoder_and_need_their_keys():
@@ -85,21 +91,23 @@ def test_cwola_ae_studies_share_one_autoencoder_and_need_their_keys():
     rejected naming the field."""
     import copy
 
-    cfg = cfgmod.load(REPO / "config" / "config.yaml")
+    cfg = studies.load_config(REPO / "config" / "config.yaml")
     bad = copy.deepcopy(cfg)
-    bad["studies"]["cwola_ae_300"]["autoencoder"] = dict(cfg["studies"]["cwola_ae_300"]["autoencoder"],
+    bad["studies"]["cwola_ae_500"]["autoencoder"] = dict(cfg["studies"]["cwola_ae_500"]["autoencoder"],
                                                          latent=3)
-    with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae_300\.autoencoder.*differs"):
-        cfgmod.validate(bad)
+    # The reference is the first study by name (the one whose settings the rules use).
+    with pytest.raises(cfgmod.ConfigError,
+                       match=r"studies\.cwola_ae_500\.autoencoder.*differs from studies\.cwola_ae_300"):
+        studies.validate(bad)
     bad = copy.deepcopy(cfg)
     del bad["studies"]["cwola_ae_500"]["cuts"]
     with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae_500\.cuts.*required"):
-        cfgmod.validate(bad)
+        studies.validate(bad)
     bad = copy.deepcopy(cfg)
     bad["studies"]["cwola_ae_500"]["injection"]["sb"] = [1e-3, 2e-3]
     with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae_500\.injection\.sb.*S = 0"):
-        cfgmod.validate(bad)
+        studies.validate(bad)
     bad = copy.deepcopy(cfg)
-    bad["studies"]["cwola_ae_500"]["signal"] = "sig_xy"
-    with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae_500\.samples.*sig_xy"):
-        cfgmod.validate(bad)
+    bad["studies"]["cwola_ae_500"]["samples"]["signal"] = "sig_nowhere"
+    with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae_500\.samples\.signal.*sig_nowhere"):
+        studies.validate(bad)

@@ -10,18 +10,24 @@ import sys
 import pytest
 import yaml
 
+from radflow import studies
 from tests.conftest import REPO, snakemake
 
 sys.path.insert(0, str(REPO / "scripts"))
 import readme_tables  # noqa: E402
 import report_captions  # noqa: E402
 
-CATALOG = REPO / "docs" / "report" / "figures.yaml"
+
+
+def read_catalog():
+    """The figure catalog of radflow's study kinds (their kind.yaml), by figure id."""
+    return {fid: {k: v for k, v in e.items() if k != "kind"}
+            for fid, e in studies.catalog(studies.registry()).items()}
 
 
 def summaries(results):
     """{relative path: summary} of the CI run's summaries named in the catalog."""
-    catalog = yaml.safe_load(CATALOG.read_text())
+    catalog = read_catalog()
     paths = sorted({e["summary"] for e in catalog.values()})
     return {p: json.loads((results.parent / p).read_text()) for p in paths
             if (results.parent / p).exists()}
@@ -73,8 +79,8 @@ def test_report_is_self_contained(report):
 
 def run_captions(ci_run, tmp_path, monkeypatch, catalog):
     monkeypatch.chdir(ci_run.parent)
-    path = tmp_path / "figures.yaml"
-    path.write_text(yaml.safe_dump(catalog))
+    path = tmp_path / "kind.yaml"
+    path.write_text(yaml.safe_dump({"figures": catalog}))
     figs = [str(p) for p in sorted((ci_run / "figures").glob("*.png"))]
     report_captions.main(["--catalog", str(path), "--figures", *figs, "--summaries",
                           *summaries(ci_run), "--benchmarks", "results/benchmarks",
@@ -84,7 +90,7 @@ def run_captions(ci_run, tmp_path, monkeypatch, catalog):
 
 
 def test_captions_name_every_statement_in_the_readme_format(ci_run, tmp_path, monkeypatch):
-    catalog = yaml.safe_load(CATALOG.read_text())
+    catalog = read_catalog()
     out = run_captions(ci_run, tmp_path, monkeypatch, catalog)
     st = summaries(ci_run)["results/sacwola/summary.json"]["statements"]
     key = catalog["B4"]["statements"][0]
@@ -94,7 +100,7 @@ def test_captions_name_every_statement_in_the_readme_format(ci_run, tmp_path, mo
 
 
 def test_missing_summary_statement_fails_naming_figure_and_key(ci_run, tmp_path, monkeypatch):
-    catalog = yaml.safe_load(CATALOG.read_text())
+    catalog = read_catalog()
     catalog["A8"]["statements"].append("not_a_statement")
     with pytest.raises(SystemExit, match=r"figure A8: statement 'not_a_statement' is missing "
                                          r"from results/salad/summary.json"):
@@ -102,7 +108,7 @@ def test_missing_summary_statement_fails_naming_figure_and_key(ci_run, tmp_path,
 
 
 def test_statement_carried_by_no_figure_fails_naming_it(ci_run, tmp_path, monkeypatch):
-    catalog = yaml.safe_load(CATALOG.read_text())
+    catalog = read_catalog()
     key = catalog["S3"]["statements"][0]
     for entry in catalog.values():
         entry["statements"] = [k for k in entry["statements"] if k != key]

@@ -13,7 +13,7 @@ import yaml
 
 from tests.conftest import CI_CONFIG, REPO
 
-TRAINING = {"train_supervised", "dctr", "dctr_closure", "salad_scan", "sacwola_train",
+TRAINING = {"train_supervised", "dctr", "dctr_closure", "salad_lines", "sacwola_train",
             "cathode_train"}
 # Trainings of the CWoLa-vs-autoencoder study (their settings are per study, not `training`).
 CWOLA_AE_TRAINING = {"cwola_hunting", "autoencoder", "ae_model_selection"}
@@ -21,7 +21,7 @@ CWOLA_AE_AFTER = {"cwola_ae_fits", "cwola_ae_summary", "plot_cwola_ae", "plot_ae
                   "report_captions"}
 # Every job downstream of a training (figures, fits, summaries) and the target rule.
 AFTER_TRAINING = {"plot_supervised", "plot_dctr", "salad_summary", "plot_salad_sensitivity",
-                  "fit", "sacwola_summary", "plot_sacwola_features", "plot_sacwola_classifiers",
+                  "sacwola_bump_hunt", "sacwola_summary", "plot_sacwola_features", "plot_sacwola_classifiers",
                   "plot_background_fit", "plot_significance", "cathode_summary", "plot_anode",
                   "plot_cathode", "all", "report_captions"}
 CATHODE_AFTER_FLOWS = {"cathode_train", "cathode_summary", "plot_anode", "plot_cathode", "all",
@@ -29,9 +29,9 @@ CATHODE_AFTER_FLOWS = {"cathode_train", "cathode_summary", "plot_anode", "plot_c
 PLOTS = {"plot_features", "plot_supervised", "plot_dctr", "plot_salad_sensitivity",
          "plot_sacwola_features", "plot_sacwola_classifiers", "plot_background_fit",
          "plot_significance", "plot_anode", "plot_cathode", "plot_cwola_ae", "plot_ae_selection",
-         "plot_scan", "all", "report_captions"}
+         "plot_mass_scan", "all", "report_captions"}
 # The mass scan (config/ci.yaml: studies.mass_scan.scan) and its figures.
-SCAN = {"scan_observed", "scan_toys", "scan_summary", "plot_scan"}
+SCAN = {"mass_scan_observed", "mass_scan_toys", "mass_scan_summary", "plot_mass_scan"}
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,7 @@ def test_plot_option_reruns_that_plot_only(moved):
 
 def test_seed_override_reaches_the_jobs_and_reruns_generation(moved):
     cfg = yaml.safe_load(CI_CONFIG.read_text())
-    used = {s for study in cfg["studies"].values() for s in study["samples"]}
+    used = {s for study in cfg["studies"].values() for s in study["samples"].values()}
     jobs, out = dry_run(moved, "--config", "seed=7")
     # Every chunk of every sample the studies use.
     assert jobs["generate"] == sum(cfg["samples"][s]["n_chunks"] for s in used)
@@ -104,7 +104,7 @@ def test_seed_override_reaches_the_jobs_and_reruns_generation(moved):
 def test_sacwola_alpha_reruns_that_study_only(moved):
     path = edited_config(moved, "alpha.yaml", lambda c: c["studies"]["sacwola"].update(alpha=0.2))
     jobs, out = dry_run(moved, "--configfile", path)
-    assert "generate" not in jobs and "features" not in jobs and "salad_scan" not in jobs
+    assert "generate" not in jobs and "features" not in jobs and "salad_lines" not in jobs
     n_samples = len(yaml.safe_load(CI_CONFIG.read_text())["studies"]["sacwola"]["samples"])
     outputs = [line for line in out.splitlines() if line.strip().startswith("output:")]
     assert jobs["regions"] == n_samples and any("results/sacwola/regions" in o for o in outputs)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from radflow import regions
+from radflow import regions, studies
 from radflow.config import ConfigError
 from radflow.methods import scan as scan_methods
 from radflow.stats import fit as stats
@@ -49,14 +49,14 @@ def test_window_with_empty_sideband_is_an_error_naming_it():
 
 def test_config_check_names_the_field(ci_config):
     cfg = json.loads(json.dumps(ci_config))
-    scan_stats.check_config(cfg)
+    studies.validate(cfg)
     cfg["studies"]["mass_scan"]["scan"]["windows"]["centres"] = [2650.0, 3500.0]
     with pytest.raises(ConfigError, match=r"studies.mass_scan.scan.windows.*outside"):
-        scan_stats.check_config(cfg)
+        studies.validate(cfg)
     cfg = json.loads(json.dumps(ci_config))
-    cfg["studies"]["mass_scan"]["samples"] = ["data", "sig_xy", "data_extra"]
-    with pytest.raises(ConfigError, match=r"studies.mass_scan.samples.*\['sim'\]"):
-        scan_stats.check_config(cfg)
+    cfg["studies"]["mass_scan"]["samples"] = {"data": "data", "signal": "sig_xy"}
+    with pytest.raises(ConfigError, match=r"studies.mass_scan.samples.*role 'sim'"):
+        studies.validate(cfg)
 
 
 def test_global_pvalue_counts_and_bounds():

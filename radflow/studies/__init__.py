@@ -153,10 +153,12 @@ def check_studies(config: dict, kinds: dict[str, StudyKind]) -> None:
 
 
 def validate(config: dict, base_dir=None) -> dict:
-    """:func:`radflow.config.validate` (schema, regions, shared semantics) and then
-    :func:`check_studies` for the kinds of ``config``; returns the config."""
+    """The schema's defaults filled in, :func:`radflow.config.validate` (schema, regions,
+    shared semantics) and then :func:`check_studies` for the kinds of ``config``; returns
+    the config."""
     from radflow import config as cfgmod
 
+    cfgmod.fill_defaults(config)
     cfgmod.validate(config, base_dir)
     check_studies(config, kinds_of(config))
     return config
