@@ -11,9 +11,9 @@ import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import cli, h5io, regions
-from radflow.methods import cathode
 from radflow.ml import flows
 from radflow.seeds import derive_seed
+from radflow.templates.cathode import CathodeTemplate
 
 
 def main(argv=None):
@@ -62,12 +62,13 @@ def main(argv=None):
     # CATHODE template: SB flow at SR masses from the KDE of the SR training data's mjj.
     n_sr = len(rows[0])
     n_main, n_holdout = int(st["cathode"]["oversampling"] * n_sr), int(test_d.sum())
-    masses = cathode.sample_sr_masses(pool_m[rows[0]], n_main + n_holdout, st["signal_region"],
-                                      st["cathode"]["kde_bandwidth"],
-                                      derive_seed(cfg["seed"], args.study, "kde", args.injection_name))
+    template = CathodeTemplate.from_trained(trained, 1, st["signal_region"],
+                                            st["cathode"]["kde_bandwidth"])
     t1 = time.time()
-    samples = trained.sample(masses, member=1,
-                             seed=derive_seed(cfg["seed"], args.study, "sample", args.injection_name))
+    events = template.sample(pool_m[rows[0]], n_main + n_holdout,
+                             seed=derive_seed(cfg["seed"], args.study, "sample", args.injection_name),
+                             mass_seed=derive_seed(cfg["seed"], args.study, "kde", args.injection_name))
+    masses, samples = events.m, events.x
     sample_s = time.time() - t1
     # Outputs only once everything succeeded: nothing partial is left behind.
     h5io.write_columns(args.test_densities, {

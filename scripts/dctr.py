@@ -10,8 +10,9 @@ import numpy as np
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import h5io
 from radflow import cli, regions
-from radflow.methods import dctr
 from radflow.seeds import derive_seed
+from radflow.templates import Events
+from radflow.templates.salad import SaladTemplate
 
 
 def main(argv=None):
@@ -32,11 +33,12 @@ def main(argv=None):
     td = d[args.sideband] & (inj["quarter"] == 0)     # the search data only
     tg = sig[args.sideband] & inj["injected"]
     ts = s[args.sideband] & ~s["test"]
-    model = dctr.fit(np.concatenate([xd[td], xg[tg]]), np.r_[d["mjj"][td], sig["mjj"][tg]],
-                     xs[ts], s["mjj"][ts],
-                     seed=derive_seed(cfg["seed"], args.study, "dctr"), arch=args.arch,
-                     n_init=tr["n_init"], epochs=tr["epochs"], patience=tr["patience"],
-                     batch_size=tr["batch_size"])
+    template = SaladTemplate(arch=args.arch, n_init=tr["n_init"], epochs=tr["epochs"],
+                             patience=tr["patience"], batch_size=tr["batch_size"])
+    template.fit(Events(np.concatenate([xd[td], xg[tg]]), np.r_[d["mjj"][td], sig["mjj"][tg]]),
+                 seed=derive_seed(cfg["seed"], args.study, "dctr"),
+                 sim=Events(xs[ts], s["mjj"][ts]))
+    model = template.model
     out = {"f_data": model.classifier(xd, d["mjj"]), "f_sim": model.classifier(xs, s["mjj"]),
            "f_signal": model.classifier(xg, sig["mjj"]), "w_sim": model.weights(xs, s["mjj"])}
     h5io.write_columns(args.output, out, attrs={"features": cols, "sideband": args.sideband,

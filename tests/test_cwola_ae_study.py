@@ -43,7 +43,7 @@ def test_benchmarks_keep_the_papers_significance_and_nest(ci_run, ci_config, stu
         assert list(att["n_injected"]) == sorted(att["n_injected"]) and att["n_injected"][0] == 0
         # Every injected event comes from the train half of the signal sample.
         rank = h5io.read_columns(path)["rank"]
-        reg = h5io.read_columns(ci_run / study / "regions" / f"{ci_config['studies'][study]['signal']}.h5")
+        reg = h5io.read_columns(ci_run / study / "regions" / f"{ci_config['studies'][study]['samples']['signal']}.h5")
         assert not (reg["test"] & (rank >= 0)).any()
         top = rank[(rank >= 0) & (rank < att["n_injected"][-1])]
         assert ((reg["sr"] & (rank >= 0) & (rank < att["n_injected"][-1])).sum()
@@ -63,12 +63,12 @@ def test_every_event_scored_by_its_own_fold_and_the_shared_autoencoder(ci_run, c
     assert set(np.unique(cw["fold"])) == set(range(st["cwola_hunting"]["k"]))
     assert np.isfinite([cw[f"score_b{j}"] for j in range(n_bench)]).all()
     # Data of the fit range, then the signal, in the autoencoder file's order.
-    np.testing.assert_array_equal(cw["mjj"], np.r_[ae["mjj_data"], ae[f"mjj_{st['signal']}"]])
+    np.testing.assert_array_equal(cw["mjj"], np.r_[ae["mjj_data"], ae[f"mjj_{st['samples']['signal']}"]])
     lo, hi = st["fit_range"]
     assert ((cw["mjj"] >= lo) & (cw["mjj"] < hi)).all()
     # The autoencoder reconstructs the background it was trained on better than the 3-prong
     # signal (massive multi-prong jets are anomalous to it).
-    assert np.median(ae[f"score_{st['signal']}"]) > np.median(ae["score_data"])
+    assert np.median(ae[f"score_{st['samples']['signal']}"]) > np.median(ae["score_data"])
 
 
 def test_fits_use_the_papers_log_binning_and_report_failures(ci_run, ci_config):
@@ -101,7 +101,7 @@ def test_summary_decides_every_statement(ci_run):
     for st in s["statements"].values():
         assert {"paper", "measured", "criterion", "holds"} <= set(st)
         assert st["holds"] in (True, False, None)
-    assert s["signals"] == ["sig_3prong_500", "sig_3prong_300"]   # the config order
+    assert s["signals"] == ["sig_3prong_300", "sig_3prong_500"]   # by study name
     ks = s["background_fit"]["sig_3prong_500"][0]["ks"]
     assert 0 < ks["pvalue"] <= 1 and ks["n_toys"] > 0
 

@@ -4,62 +4,7 @@
 # by every study of the kind (it never sees signal), and once its model selection; one
 # summary over the kind's studies (results/cwola_ae/).
 
-#: The CWoLa-vs-autoencoder studies (one per 3-prong signal), sorted by name.
-CWOLA_AE = kind_studies("cwola_ae")
-#: The reference study (first by name, so that the order of the config's keys changes
-#: nothing): its autoencoder settings, fit range and binning are every such study's (checked
-#: on load), so the background-only autoencoder and its model selection run once for all
-#: signals. None without a study of the kind.
-CWOLA_AE_FIRST = (CWOLA_AE or [None])[0]
-
-
-def cwola_ae_targets():
-    if not CWOLA_AE:
-        return []
-    return ["results/cwola_ae/summary.json", *figs(*E_FIGURES), *figs(*E_SELECTION)]
-
-
-KIND_TARGETS["cwola_ae"] = cwola_ae_targets
-
-
-def cwola_hunting_mem_mb(wildcards):
-    """Memory (MB) of a nested k-fold job: its per-member event weights and masks, about
-    24 bytes per member and event (all benchmarks x k x (k-1) x n_init members over the
-    data and signal events; 1e6 events assumed for an external sample), plus 2 GB."""
-    st = STUDIES[wildcards.study]
-    ch = st["cwola_hunting"]
-    members = len(st["injection"]["sb"]) * ch["k"] * (ch["k"] - 1) * ch["n_init"]
-    events = sum(SAMPLES[s].get("n_events", 1_000_000) for s in st["samples"].values())
-    return int(2000 + members * events * 24 / 1e6)
-
-
-def cwola_ae_runs(what, ext):
-    """Per-run outputs (``what``: inject, cwola, fits) of every CWoLa-vs-autoencoder study."""
-    return [f"results/{study}/{what}/run{r}.{ext}" for study in CWOLA_AE
-            for r in range(STUDIES[study]["injection"]["repetitions"])]
-
-
-def cwola_ae_run0(what, ext):
-    """Run 0 outputs of every CWoLa-vs-autoencoder study (the single-run figures)."""
-    return [f"results/{study}/{what}/run0.{ext}" for study in CWOLA_AE]
-
-
-def all_signal_args(wildcards, input):
-    """--signal NAME FEATURES REGIONS for every CWoLa-vs-autoencoder study's signal."""
-    return " ".join(f"--signal {sample_of(s, 'signal')} {f} {r}"
-                    for s, f, r in zip(CWOLA_AE, input.signal_features, input.signal_regions))
-
-
-def ae_inputs(wildcards):
-    """Inputs of the shared autoencoder: the reference study's data, every study's signal."""
-    return dict(data=study_sample_inputs(CWOLA_AE_FIRST, "data"),
-                signal_features=[study_sample_inputs(s, "signal")[0] for s in CWOLA_AE],
-                signal_regions=[study_sample_inputs(s, "signal")[1] for s in CWOLA_AE])
-
-
-#: Figure ids of the run-0 figures (E1-E11) and of the model selection (E14-E17).
-E_FIGURES = ("E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10", "E11")
-E_SELECTION = ("E14", "E15", "E16", "E17")
+include: "functions.smk"
 
 
 rule cwola_ae_inject:
