@@ -1,7 +1,8 @@
 """The command-line options every script shares.
 
-A script reads its config either from a YAML file (``--config``, validated and completed
-with the schema's defaults on load: for running a script by hand) or as JSON on the
+A script reads its config either from a YAML file (``--config``: an overlay merged over
+config/config.yaml as the Snakefile merges a ``--configfile``, validated and completed with
+the schema's defaults on load: for running a script by hand) or as JSON on the
 command line (``--config-json``: what every Snakemake rule passes, the subset of the merged
 config that the rule declares in its params, so that a change of exactly those values
 reruns the job).
@@ -18,7 +19,8 @@ def parser(description: str) -> argparse.ArgumentParser:
     """Parser with the config options (one of --config / --config-json is required)."""
     ap = argparse.ArgumentParser(description=description)
     grp = ap.add_mutually_exclusive_group(required=True)
-    grp.add_argument("--config", help="config YAML, validated on load")
+    grp.add_argument("--config", help="config YAML merged over config/config.yaml, "
+                     "validated on load")
     grp.add_argument("--config-json", help="the config values this step reads, as JSON "
                      "(passed by the Snakemake rules)")
     return ap

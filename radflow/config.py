@@ -1,11 +1,15 @@
 """Loading and validating the radflow config before any job runs.
 
-Two layers: the JSON schema ``config/schema.yaml`` (types, ranges, required keys per
-source) and :func:`check_semantics` (windows that overlap, studies naming unknown
-samples, input paths that do not exist). Every message names the offending field.
+A config is ``config/config.yaml`` with overlays merged over it (:func:`merged`): each
+``--configfile`` (config/ci.yaml, config/paper.yaml) holds only what it changes, and a
+``null`` value removes a key. Validation has two layers: the JSON schema
+``config/schema.yaml`` (types, ranges, required keys per source) and
+:func:`check_semantics` (windows that overlap, studies naming unknown samples, input paths
+that do not exist). Every message names the offending field.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import jsonschema
@@ -14,6 +18,8 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = REPO / "config" / "schema.yaml"
+#: The config every other config file is merged over.
+DEFAULT = REPO / "config" / "config.yaml"
 
 
 class ConfigError(ValueError):
@@ -127,14 +133,81 @@ def validate(config: dict, base_dir=None) -> dict:
     return config
 
 
-def load(path) -> dict:
-    """Read a YAML config file, fill the schema's defaults and validate it."""
+def _fresh(value):
+    """``value`` with every mapping and list copied: objects that YAML anchors share in a
+    file are not shared in a merged config (editing one study never edits another)."""
+    if isinstance(value, Mapping):
+        return {k: _fresh(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fresh(v) for v in value]
+    return value
+
+
+def merge(base: Mapping, overlay: Mapping) -> dict:
+    """A new dict: ``overlay`` merged over ``base`` as Snakemake merges config files
+    (snakemake.utils.update_config): mappings key by key, recursively; any other value,
+    lists included, replaces the base's. Keys of ``base`` keep their order, new keys follow."""
+    out = _fresh(base)
+    for key, value in overlay.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = _fresh(value)
+    return out
+
+
+def drop_nulls(config: dict) -> dict:
+    """Remove every key whose value is ``null`` (None), at any depth, in place: how an
+    overlay removes a key of the config below it (no config field takes null)."""
+    for key in [k for k, v in config.items() if v is None]:
+        del config[key]
+    for value in config.values():
+        if isinstance(value, dict):
+            drop_nulls(value)
+    return config
+
+
+def read(path) -> dict:
+    """One YAML (or JSON) config file as a dict; :class:`ConfigError` if absent or not a
+    mapping."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"config file {path} not found")
     config = yaml.safe_load(path.read_text())
-    fill_defaults(config)
-    return validate(config)
+    if not isinstance(config, dict):
+        raise ConfigError(f"config file {path}: not a mapping of config fields")
+    return config
+
+
+def merged(overlays=(), overrides=None, default=DEFAULT) -> dict:
+    """The config the workflow runs with, before the schema's defaults: ``default``
+    (config/config.yaml), each file of ``overlays`` merged over it in order (:func:`merge`),
+    then ``overrides`` (Snakemake's ``--config key=value``), and finally the keys whose
+    value is null removed (:func:`drop_nulls`). The Snakefile builds its config with this."""
+    config = read(default)
+    for path in overlays:
+        config = merge(config, read(path))
+    if overrides:
+        config = merge(config, overrides)
+    return drop_nulls(config)
+
+
+def overlay(base: Mapping, config: Mapping) -> dict:
+    """The smallest overlay that :func:`merged` turns ``base`` into ``config``: the values
+    that differ (a mapping recursively, anything else whole) and null for each key of
+    ``base`` that ``config`` lacks."""
+    out = {}
+    for key, value in config.items():
+        if key not in base:
+            out[key] = _fresh(value)
+        elif isinstance(value, Mapping) and isinstance(base[key], Mapping):
+            sub = overlay(base[key], value)
+            if sub:
+                out[key] = sub
+        elif value != base[key] or type(value) is not type(base[key]):
+            out[key] = _fresh(value)
+    out.update({key: None for key in base if key not in config})
+    return out
 
 
 def fill_defaults(config: dict, schema_path=SCHEMA) -> dict:

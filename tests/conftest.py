@@ -1,4 +1,5 @@
-"""Shared fixtures: one CI-sized run of the real DAG (config/ci.yaml), reused by the tests."""
+"""Shared fixtures: one CI-sized run of the real DAG (config/ci.yaml merged over
+config/config.yaml), reused by the tests."""
 import os
 import shutil
 import subprocess
@@ -8,15 +9,19 @@ from pathlib import Path
 import pytest
 import yaml
 
+from radflow import config as cfgmod
+
 REPO = Path(__file__).resolve().parent.parent
 CI_CONFIG = REPO / "config" / "ci.yaml"
 
 
 def snakemake(workdir, *args, configfile=CI_CONFIG, check=True, timeout=1800):
-    """Run the repository's Snakefile in ``workdir`` with the venv's tools on PATH."""
+    """Run the repository's Snakefile in ``workdir`` with the venv's tools on PATH;
+    ``configfile``: one overlay or a list of them (merged in order over config/config.yaml)."""
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    files = configfile if isinstance(configfile, (list, tuple)) else [configfile]
     cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "workflow" / "Snakefile"),
-           "--directory", str(workdir), *args, "--configfile", str(configfile)]
+           "--directory", str(workdir), *args, "--configfile", *map(str, files)]
     if "--workflow-profile" not in args:
         cmd[3:3] = ["--cores", "2"]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
@@ -35,17 +40,21 @@ def ci_run(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def ci_config():
-    return yaml.safe_load(CI_CONFIG.read_text())
+    """The CI run's config as the Snakefile builds it (schema defaults not filled in):
+    config/config.yaml with config/ci.yaml merged over it."""
+    return cfgmod.merged([CI_CONFIG])
 
 
 @pytest.fixture
 def small_config(tmp_path, ci_config):
-    """Write a copy of the CI config with a ``modify(cfg)`` hook; returns (path, cfg)."""
+    """The CI config changed by a ``modify(cfg)`` hook, written as a --configfile: the
+    overlay that turns config/config.yaml into exactly ``cfg`` (null for each key ``modify``
+    deleted); returns (path, cfg)."""
     def make(modify=lambda c: None, name="config.yaml"):
         cfg = yaml.safe_load(yaml.safe_dump(ci_config))
         modify(cfg)
         path = tmp_path / name
-        path.write_text(yaml.safe_dump(cfg))
+        path.write_text(yaml.safe_dump(cfgmod.overlay(cfgmod.read(cfgmod.DEFAULT), cfg)))
         return path, cfg
     return make
 

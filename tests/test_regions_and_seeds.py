@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from radflow import h5io
-from radflow import config as cfgmod, regions
+from radflow import config as cfgmod, regions, studies
 from radflow.seeds import derive_seed
 from scripts import features as features_script, generate as generate_script
 
@@ -66,7 +66,7 @@ def test_same_seed_identical_features_different_chunks_differ(tmp_path, tiny_con
     first = _features_of_chunk(tiny_config, 0, tmp_path, "a")
     again = _features_of_chunk(tiny_config, 0, tmp_path, "b")
     other = _features_of_chunk(tiny_config, 1, tmp_path, "c")
-    assert cfgmod.chunk_size(cfgmod.load(tiny_config), "data", 0) == len(first["mjj"]) == 100
+    assert cfgmod.chunk_size(studies.load_config(tiny_config), "data", 0) == len(first["mjj"]) == 100
     for col in first:
         np.testing.assert_array_equal(first[col], again[col], err_msg=col)
     assert not np.allclose(first["mjj"], other["mjj"])

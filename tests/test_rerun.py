@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from radflow import config as cfgmod
 from tests.conftest import CI_CONFIG, REPO
 
 TRAINING = {"train_supervised", "dctr", "dctr_closure", "salad_lines", "sacwola_train",
@@ -30,7 +31,7 @@ PLOTS = {"plot_features", "plot_supervised", "plot_dctr", "plot_salad_sensitivit
          "plot_sacwola_features", "plot_sacwola_classifiers", "plot_background_fit",
          "plot_significance", "plot_anode", "plot_cathode", "plot_cwola_ae", "plot_ae_selection",
          "plot_mass_scan", "all", "report_captions"}
-# The mass scan (config/ci.yaml: studies.mass_scan.scan) and its figures.
+# The mass scan (the CI config's studies.mass_scan.scan) and its figures.
 SCAN = {"mass_scan_observed", "mass_scan_toys", "mass_scan_summary", "plot_mass_scan"}
 
 
@@ -38,11 +39,13 @@ SCAN = {"mass_scan_observed", "mass_scan_toys", "mass_scan_summary", "plot_mass_
 def moved(ci_run, tmp_path_factory):
     """A moved checkout: workflow, code and config copied to a new directory together with
     the CI run's results and Snakemake metadata (mtimes kept); config/config.yaml is the
-    CI config, so a bare `snakemake` there means the CI run's config."""
+    CI run's merged config (config/ci.yaml over the default), so a bare `snakemake` there
+    means the CI run's config."""
     root = tmp_path_factory.mktemp("moved") / "radflow"
     for d in ("workflow", "scripts", "radflow", "config", "docs"):
         shutil.copytree(REPO / d, root / d, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copyfile(CI_CONFIG, root / "config" / "config.yaml")
+    (root / "config" / "config.yaml").write_text(
+        yaml.safe_dump(cfgmod.merged([CI_CONFIG]), sort_keys=False))
     for d in ("results", ".snakemake"):
         shutil.copytree(ci_run.parent / d, root / d, symlinks=True)
     return root
@@ -90,8 +93,8 @@ def test_plot_option_reruns_that_plot_only(moved):
     assert set(jobs) == {"plot_features", "all", "report_captions"}
 
 
-def test_seed_override_reaches_the_jobs_and_reruns_generation(moved):
-    cfg = yaml.safe_load(CI_CONFIG.read_text())
+def test_seed_override_reaches_the_jobs_and_reruns_generation(moved, ci_config):
+    cfg = ci_config
     used = {s for study in cfg["studies"].values() for s in study["samples"].values()}
     jobs, out = dry_run(moved, "--config", "seed=7")
     # Every chunk of every sample the studies use.
@@ -101,18 +104,17 @@ def test_seed_override_reaches_the_jobs_and_reruns_generation(moved):
     assert seeded and all('"seed":7' in c for c in seeded)
 
 
-def test_sacwola_alpha_reruns_that_study_only(moved):
+def test_sacwola_alpha_reruns_that_study_only(moved, ci_config):
     path = edited_config(moved, "alpha.yaml", lambda c: c["studies"]["sacwola"].update(alpha=0.2))
     jobs, out = dry_run(moved, "--configfile", path)
     assert "generate" not in jobs and "features" not in jobs and "salad_lines" not in jobs
-    n_samples = len(yaml.safe_load(CI_CONFIG.read_text())["studies"]["sacwola"]["samples"])
+    n_samples = len(ci_config["studies"]["sacwola"]["samples"])
     outputs = [line for line in out.splitlines() if line.strip().startswith("output:")]
     assert jobs["regions"] == n_samples and any("results/sacwola/regions" in o for o in outputs)
     assert not any("results/salad/" in o for o in outputs)
 
 
 def test_flow_epochs_rerun_that_study_s_flows_and_descendants_only(moved):
-    # A new dict: the YAML merge key of cathode_shift shares the 'flow' mapping of cathode.
     path = edited_config(moved, "flow.yaml", lambda c: c["studies"]["cathode"].update(
         flow=dict(c["studies"]["cathode"]["flow"], epochs=3)))
     jobs, out = dry_run(moved, "--configfile", path)
@@ -121,12 +123,11 @@ def test_flow_epochs_rerun_that_study_s_flows_and_descendants_only(moved):
     assert not any("results/cathode_shift/" in o for o in outputs)
 
 
-def test_nested_kfold_epochs_rerun_that_study_s_cwola_hunting_only(moved):
-    # A new dict: the YAML merge key of cwola_ae_300 shares the mapping of cwola_ae_500.
+def test_nested_kfold_epochs_rerun_that_study_s_cwola_hunting_only(moved, ci_config):
     path = edited_config(moved, "cwola.yaml", lambda c: c["studies"]["cwola_ae_500"].update(
         cwola_hunting=dict(c["studies"]["cwola_ae_500"]["cwola_hunting"], epochs=2)))
     jobs, out = dry_run(moved, "--configfile", path)
-    reps = yaml.safe_load(CI_CONFIG.read_text())["studies"]["cwola_ae_500"]["injection"]["repetitions"]
+    reps = ci_config["studies"]["cwola_ae_500"]["injection"]["repetitions"]
     assert jobs == {"cwola_hunting": reps, "cwola_ae_fits": reps, "cwola_ae_summary": 1,
                     "plot_cwola_ae": 1, "plot_ae_selection": 1, "all": 1, "report_captions": 1}
     outputs = [line for line in out.splitlines() if line.strip().startswith("output:")]

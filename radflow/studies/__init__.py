@@ -164,13 +164,13 @@ def validate(config: dict, base_dir=None) -> dict:
     return config
 
 
-def load_config(path) -> dict:
-    """Read a YAML config file (over config/config.yaml), fill defaults and validate it."""
+def load_config(*overlays) -> dict:
+    """config/config.yaml with the ``overlays`` (config file paths) merged over it
+    (:func:`radflow.config.merged`), filled with the schema's defaults and validated
+    (:func:`validate`): the config a script run by hand with ``--config`` sees."""
     from radflow import config as cfgmod
 
-    config = cfgmod.load(path)
-    check_studies(config, kinds_of(config))
-    return config
+    return validate(cfgmod.merged(overlays))
 
 
 def catalog(kinds: dict[str, StudyKind]) -> dict:
