@@ -12,7 +12,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from radflow.events.features import UNITS
+from radflow.units import UNITS
 
 
 class InputError(RuntimeError):

@@ -60,6 +60,50 @@ def binned_regions(fit_range, n_bins: int, sr_bins: int, sb_bins: int, centre: f
     return {"edges": edges, "first_sr_bin": first, "signal_region": sr, "sidebands": sidebands}
 
 
+def scan_windows(fit_range, n_bins: int, sr_bins: int, sb_bins: int, step: int = 1,
+            centres=None) -> list[dict]:
+    """The scan windows on ``n_bins`` log bins over ``fit_range`` (GeV): SR of ``sr_bins``
+    bins, ``sb_bins`` sideband bins each side, first SR bins ``sb_bins``, ``sb_bins + step``,
+    ... as long as the upper sideband fits, or (``centres``, GeV) the windows of
+    :func:`binned_regions` at each centre.
+
+    Returns per window {"name": "w0", "first_sr_bin", "signal_region": [lo, hi],
+    "sidebands": [[lo, hi], [lo, hi]], "centre": geometric SR centre}, GeV. ValueError when a
+    window leaves the fit range or two centres give the same window."""
+    edges = log_bins(fit_range, n_bins)
+    if centres is None:
+        firsts = list(range(sb_bins, n_bins - sr_bins - sb_bins + 1, step))
+    else:
+        firsts = [binned_regions(fit_range, n_bins, sr_bins, sb_bins, c)["first_sr_bin"]
+                  for c in centres]
+        if len(set(firsts)) != len(firsts):
+            raise ValueError(f"scan centres {list(centres)} GeV give the same window twice on "
+                             f"{n_bins} log bins (first SR bins {firsts})")
+    out = []
+    for i, first in enumerate(firsts):
+        lo, hi = float(edges[first]), float(edges[first + sr_bins])
+        out.append({"name": f"w{i}", "first_sr_bin": int(first), "signal_region": [lo, hi],
+                    "sidebands": [[float(edges[first - sb_bins]), lo],
+                                  [hi, float(edges[first + sr_bins + sb_bins])]],
+                    "centre": float(np.sqrt(lo * hi))})
+    return out
+
+
+def window_masks(mjj, window) -> dict:
+    """Bool (N,) masks sr, sb_low, sb_high of events with ``mjj`` (N,), GeV, in a window."""
+    (a, b), (c, d) = window["sidebands"]
+    lo, hi = window["signal_region"]
+    return {"sr": (mjj >= lo) & (mjj < hi), "sb_low": (mjj >= a) & (mjj < b),
+            "sb_high": (mjj >= c) & (mjj < d)}
+
+
+def study_scan_windows(st: dict) -> list[dict]:
+    """:func:`scan_windows` of a study's ``scan.windows`` over its fit range."""
+    w = st["scan"]["windows"]
+    return scan_windows(st["fit_range"], w["n_bins"], w["sr_bins"], w["sb_bins"], w.get("step", 1),
+                   w.get("centres"))
+
+
 def check_regions(mjj, study_cfg: dict, study: str, sample: str, path) -> None:
     """Raise :class:`radflow.h5io.InputError` if ``sample`` is a background sample
     (:data:`BACKGROUND_SAMPLES`) and its mjj (N,), GeV, has no event in the signal region

@@ -12,7 +12,8 @@ import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import cli, h5io, regions
-from radflow.methods import autoencoder, cwola_hunting
+from radflow.methods import autoencoder
+from radflow.ml import metrics
 from radflow.seeds import derive_seed
 
 #: Background events the FVU is evaluated on (at most a third of the data).
@@ -56,8 +57,8 @@ def main(argv=None):
             for name, x in sig_sr.items():
                 mse = np.concatenate([mse_bkg, ens.member_mse(x)], axis=1)
                 labels = np.r_[np.zeros(len(bkg_sr), bool), np.ones(len(x), bool)]
-                point["max_sic"][name] = [cwola_hunting.max_sic_reliable(labels, m)[0] for m in mse]
-                point["max_sic_mean_mse"][name] = cwola_hunting.max_sic_reliable(labels, mse.mean(axis=0))[0]
+                point["max_sic"][name] = [metrics.max_sic_reliable(labels, m)[0] for m in mse]
+                point["max_sic_mean_mse"][name] = metrics.max_sic_reliable(labels, mse.mean(axis=0))[0]
             points.append(point)
             print(f"hidden {hidden} latent {latent}: FVU {np.mean(point['fvu']):.3f}, max SIC "
                   f"{point['max_sic_mean_mse']}", flush=True)

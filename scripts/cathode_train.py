@@ -1,6 +1,7 @@
 """CATHODE study, one injection: the classifiers of the CATHODE paper's comparison trained as
 one vectorized ensemble on the train half, each with balanced class weights and
-``training.n_init`` initializations: CATHODE (SR data vs the flow's SR template), idealized
+``training.n_init`` initializations (combined per event by the truncated mean,
+radflow.ml.ensemble.MethodEnsemble.scores): CATHODE (SR data vs the flow's SR template), idealized
 anomaly detector (SR data vs as many SR events of the independent background sample),
 CWoLa (SR data vs sideband data) and supervised (signal vs independent background). ANODE's
 log R comes from the flows. Every method scores the same test set (test-half SR data and
@@ -18,18 +19,13 @@ from radflow.ml import ensemble, metrics, models
 from radflow.seeds import derive_seed
 
 METHODS = ("cathode", "idealized", "cwola", "supervised")
-#: Max SIC only over thresholds keeping at least this many test background events (relative
-#: statistical error of eB <= 40%, as in the CATHODE and complementarity papers).
-MIN_BACKGROUND = 1 / 0.4**2
 
 
 def summary(labels, scores) -> dict:
     """AUC, FPR and SIC at 50% signal efficiency, and the max SIC over thresholds that keep
-    >= MIN_BACKGROUND background events."""
+    >= radflow.ml.metrics.MIN_BACKGROUND background events (labels (N,) bool, scores (N,))."""
     out = metrics.classifier_summary(labels, scores)
-    fpr, tpr, _ = metrics.roc_curve(labels, scores)
-    ok = fpr * (~labels).sum() >= MIN_BACKGROUND
-    out["max_sic"] = float(metrics.sic(tpr[ok], fpr[ok]).max())
+    out["max_sic"] = metrics.max_sic_reliable(labels, scores)[0]
     return out
 
 
@@ -71,27 +67,27 @@ def main(argv=None):
     pairs = {"cathode": ("data_sr", "template"), "idealized": ("data_sr", "background_sr"),
              "cwola": ("data_sr", "data_sb"), "supervised": ("signal_mc", "background_sr")}
     n_init = tr["n_init"]
-    y, w_tr, w_val = [], [], []
+    tasks = {}
     for mi, method in enumerate(METHODS):
         pos, neg = (names.index(k) for k in pairs[method])
         is_pos, used = which == pos, (which == pos) | (which == neg)
         w = np.where(used, cathode.balanced_weights(is_pos, len(blocks[pairs[method][0]]),
                                                    len(blocks[pairs[method][1]])), 0.0)
-        for i in range(n_init):
-            a, b = ensemble.validation_split(
-                w, derive_seed(cfg["seed"], args.study, "val", args.injection_name, mi, i))
-            y.append(is_pos.astype(float)), w_tr.append(a), w_val.append(b)
-    ens = ensemble.train_ensemble(
-        table, np.array(y), models.get("cathode"), len(y),
-        derive_seed(cfg["seed"], args.study, "train", args.injection_name), np.array(w_tr),
-        np.array(w_val), epochs=tr["epochs"], patience=tr["patience"], batch_size=tr["batch_size"])
+        # One validation split per initialization.
+        splits = [ensemble.validation_split(
+            w, derive_seed(cfg["seed"], args.study, "val", args.injection_name, mi, i))
+            for i in range(n_init)]
+        tasks[method] = (is_pos.astype(float), *map(np.array, zip(*splits)))
+    ens = ensemble.train_methods(
+        table, tasks, models.get("cathode"), n_init,
+        derive_seed(cfg["seed"], args.study, "train", args.injection_name),
+        epochs=tr["epochs"], patience=tr["patience"], batch_size=tr["batch_size"])
 
     dens = h5io.read_columns(args.test_densities)
     x_test = np.column_stack([dens[c] for c in cols])
-    raw = ens.predict(np.r_[x_test, x_tmpl[tmpl["holdout"]]]).reshape(len(METHODS), n_init, -1)
-    per_method = raw.mean(axis=1)
     n_test = len(x_test)
-    scores = {m: per_method[i, :n_test] for i, m in enumerate(METHODS)}
+    combined = ens.scores(np.r_[x_test, x_tmpl[tmpl["holdout"]]])
+    scores = {m: combined[m][:n_test] for m in METHODS}
     scores["anode"] = anode.log_likelihood_ratio(dens["log_p_data"], dens["log_p_bkg"])
     h5io.write_columns(args.scores, {
         "is_signal": dens["is_signal"], "injected": dens["injected"], "mjj": dens["mjj"],
@@ -106,14 +102,14 @@ def main(argv=None):
                       for i, c in enumerate(cols)},
                # CATHODE's score on the SR test background vs the held-out template.
                "classifier_auc": metrics.roc_auc(np.r_[np.ones(bkg.sum()), np.zeros(len(holdout))],
-                                                 np.r_[scores["cathode"][bkg], per_method[0, n_test:]]),
+                                                 np.r_[scores["cathode"][bkg], combined["cathode"][n_test:]]),
                "n_template_holdout": len(holdout), "n_background_test": int(bkg.sum())}
     result = {"injection": args.injection_name, "methods": list(scores),
               "n_train": {k: len(v) for k, v in blocks.items()},
               "n_injected_train_sr": int((sel_inj & sig["sr"]).sum()),
               "n_test": {"background_sr": int((roc & bkg).sum()),
                          "signal_sr": int((roc & ~bkg).sum())},
-              "best_epoch": ens.best_epoch.reshape(len(METHODS), -1).tolist(),
+              "best_epoch": ens.best_epoch.tolist(),
               "template_quality": quality,
               "signal_vs_background": {m: summary(dens["is_signal"][roc], v[roc])
                                        for m, v in scores.items()}}

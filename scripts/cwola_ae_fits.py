@@ -2,8 +2,8 @@
 
 Per S/B benchmark and method (CWoLa Hunting, autoencoder): in the SR, the evaluation signal
 (test half, never injected) against the SR data: AUC, SIC curve, max SIC (over thresholds
-keeping >= radflow.methods.cwola_hunting.MIN_BACKGROUND data events) and its efficiencies, SIC at fixed signal
-efficiencies. Then the bump hunt on the data with the benchmark's injected signal, after
+keeping >= radflow.ml.metrics.MIN_BACKGROUND data events) and its efficiencies, SIC at
+fixed signal efficiencies. Then the bump hunt on the data with the benchmark's injected signal, after
 cuts keeping fixed fractions of the SR background (the SIC-optimal one and the configured
 ones; thresholds set in the SR, applied at all mjj): the dijet function fit outside the SR
 bins of the log binning, the SR prediction with its uncertainty and Z of the SR excess
@@ -14,21 +14,20 @@ results/{study}/fits/run{r}.json."""
 import json
 
 import numpy as np
-from scipy import stats as sps
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import cli, h5io, regions
 from radflow.methods import cwola_hunting
 from radflow.ml import metrics
 from radflow.seeds import derive_seed
-from radflow.stats import bump_hunt, fit as stats
+from radflow.stats import bump_hunt, fit as stats, significance
 
 #: Points of the stored SIC curves (log-spaced in eB).
 CURVE_POINTS = 60
 #: KS pseudo-experiments of the background-only fit.
 KS_TOYS = 200
 #: The largest Z that bump_hunt's pseudo-experiments can give: norm.isf(1 / (N_TOYS + 1)).
-Z_TOY_CAP = float(sps.norm.isf(1.0 / (bump_hunt.N_TOYS + 1)))
+Z_TOY_CAP = significance.z_of_p(1.0 / (bump_hunt.N_TOYS + 1))
 
 
 def evaluation(scores, labels, signal_efficiencies) -> dict:
@@ -36,8 +35,8 @@ def evaluation(scores, labels, signal_efficiencies) -> dict:
     data; ``scores`` (N,)."""
     fpr, tpr, _ = metrics.roc_curve(labels, scores)
     n_bkg = int((~labels).sum())
-    best, eff_s, eff_b = cwola_hunting.max_sic_reliable(labels, scores)
-    grid = np.geomspace(cwola_hunting.MIN_BACKGROUND / n_bkg, 1.0, CURVE_POINTS)
+    best, eff_s, eff_b = metrics.max_sic_reliable(labels, scores)
+    grid = np.geomspace(metrics.MIN_BACKGROUND / n_bkg, 1.0, CURVE_POINTS)
     at = np.searchsorted(fpr, grid).clip(0, len(fpr) - 1)
     return {"auc": metrics.roc_auc(labels, scores), "n_signal": int(labels.sum()),
             "n_background": n_bkg, "max_sic": best, "eff_s_at_max": eff_s, "eff_b_at_max": eff_b,
@@ -114,7 +113,7 @@ def main(argv=None):
            "signal_region": st["signal_region"], "sidebands": st["sidebands"],
            "n_background_sr": n_bkg_sr, "z_toy_cap": Z_TOY_CAP,
            "reference_sr_background": st["injection"]["reference_sr_background"],
-           "scaling": st["injection"]["scaling"], "min_background": cwola_hunting.MIN_BACKGROUND,
+           "scaling": st["injection"]["scaling"], "min_background": metrics.MIN_BACKGROUND,
            "background_fit": background, "benchmarks": benchmarks}
     with h5io.atomic_output(args.output) as tmp:
         tmp.write_text(json.dumps(out, indent=1))

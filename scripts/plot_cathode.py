@@ -26,9 +26,9 @@ def sic_band(score_files, method, eff):
         keep = ~sc["injected"]
         fpr, tpr, _ = metrics.roc_curve(sc["is_signal"][keep], sc[f"score_{method}"][keep])
         eff_b = np.interp(eff, tpr, fpr)
-        # Drawn where >= 1/0.4^2 background events pass (as the max SIC of the summary).
+        # Drawn where >= metrics.MIN_BACKGROUND background events pass (as the summary's max SIC).
         n_bkg = (keep & ~sc["is_signal"]).sum()
-        curves.append(np.where(eff_b * n_bkg >= 1 / 0.4**2, metrics.sic(eff, eff_b), np.nan))
+        curves.append(np.where(eff_b * n_bkg >= metrics.MIN_BACKGROUND, metrics.sic(eff, eff_b), np.nan))
     curves = np.array(curves)
     return curves.mean(axis=0), curves.std(axis=0, ddof=1) if len(curves) > 1 else 0 * eff
 

@@ -19,6 +19,7 @@ import numpy as np
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import h5io, plotting
 from radflow.methods import cwola_hunting
+from radflow.ml import metrics
 
 METHODS = {"cwola": ("CWoLa Hunting", "tab:red", "o"), "autoencoder": ("Autoencoder", "tab:blue", "s")}
 CUT_LABEL = {"sic_optimal": "SIC-optimal cut", "0.01": "1% cut", "0.001": "0.1% cut"}
@@ -152,7 +153,7 @@ def main(argv=None):
             for j, b in enumerate(bm):
                 c = b["methods"][m]["evaluation"]["curve"]
                 es, eb = np.asarray(c["eff_s"]), np.asarray(c["eff_b"])
-                ax.plot(es, es / np.sqrt(eb + 1e-4), color=cmap(j / max(len(bm) - 1, 1)),
+                ax.plot(es, metrics.sic(es, eb), color=cmap(j / max(len(bm) - 1, 1)),
                         label=f"S/B = {b['sb_paper']:g}")
             ax.set_xscale("log")
             ax.set_xlabel(r"signal efficiency $\epsilon_S$")

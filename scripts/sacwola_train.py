@@ -75,7 +75,7 @@ def main(argv=None):
     # (those injected into the test half feed the bump hunt, the rest the ROC curves).
     td, tg = d["test"] & d["fit"], sig["test"] & sig["fit"]
     x_test = np.concatenate([x["d"][td], x["sig"][tg]])
-    scores = sacwola.method_scores(ens.predict(x_test), methods, tr["n_init"])
+    scores = ens.scores(x_test)
     out = {"is_signal": np.r_[np.zeros(td.sum()), np.ones(tg.sum())].astype(bool),
            "injected": np.r_[np.zeros(td.sum(), bool), inj["injected_test"][tg]],
            **{k: np.r_[d[k][td], sig[k][tg]] for k in ("mjj", "sr", "sb")},
@@ -92,7 +92,7 @@ def main(argv=None):
               "n_train_data_sr": int((sel_d & d["sr"]).sum()),
               "n_test": {"background_sr": int((roc_sel & ~out["is_signal"]).sum()),
                          "signal_sr": int((roc_sel & out["is_signal"]).sum())},
-              "best_epoch": ens.best_epoch.reshape(len(methods), -1).tolist(),
+              "best_epoch": ens.best_epoch.tolist(),
               "signal_vs_background": {}, "sr_vs_sb": {}}
     for m, sc in scores.items():
         result["signal_vs_background"][m] = metrics.classifier_summary(out["is_signal"][roc_sel],

@@ -91,7 +91,7 @@ def statements(a8, a9, closure) -> dict:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--metrics", nargs="+", required=True, help="salad_scan metric files")
+    ap.add_argument("--metrics", nargs="+", required=True, help="salad_lines metric files")
     ap.add_argument("--background-only-scores", required=True, help="scores of sb0_rep0")
     ap.add_argument("--closure", required=True, help="closure.json of the dctr_closure rule")
     ap.add_argument("--output", required=True)

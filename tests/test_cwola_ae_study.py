@@ -13,6 +13,7 @@ from radflow.methods import cwola_hunting
 from radflow.ml import train
 from radflow.stats import bump_hunt, fit as stats
 from scripts import cwola_ae_inject
+from tests import dijet_toys
 
 FIGURES = (("E1", "input_features"), ("E2", "mjj_binned_sr_sb"), ("E3", "auc_vs_sb"),
            ("E4", "sic_curves"), ("E5", "sic_vs_significance"), ("E6", "fits_after_cuts"),
@@ -159,7 +160,7 @@ def test_ks_test_rejects_a_wrong_shape_and_accepts_the_right_one():
     rng = np.random.default_rng(2)
     edges = regions.log_bins([2800.0, 5200.0], 30)
     fit_bins = np.ones(30, bool)
-    mu = stats.expected_counts(edges, (5e-3, 12.0, 6.0, 0.0))
+    mu = dijet_toys.expected_counts(edges, (5e-3, 12.0, 6.0, 0.0))
     good = rng.poisson(mu * 2e4 / mu.sum())
     p_good = stats.ks_test(good, stats.fit_sidebands(good, edges, fit_bins), 100, 3)["pvalue"]
     # A step at 4 TeV that no smooth dijet shape follows.
@@ -226,14 +227,3 @@ def test_summary_claims_decide_on_hand_made_numbers():
     # robust(): failed fits counted, never a number.
     s = summ.robust([1.0, None, 3.0], [False, False, True])
     assert s["n"] == 2 and s["n_failed"] == 1 and s["n_capped"] == 1 and s["median"] == 2.0
-
-
-def test_max_sic_reliable_skips_thresholds_with_too_few_background_events():
-    """Hand computation: 10 signal above 100 background events. The tightest thresholds keep
-    signal only (SIC = eS / 1e-2 would be huge); the first counted threshold keeps 7 background
-    events (>= 6.25): all 10 signal pass there, SIC = 1 / sqrt(0.07 + 1e-4)."""
-    labels = np.r_[np.ones(10, bool), np.zeros(100, bool)]
-    scores = np.r_[np.arange(200, 210), np.arange(100)].astype(float)
-    value, eff_s, eff_b = cwola_hunting.max_sic_reliable(labels, scores)
-    assert eff_b == pytest.approx(0.07) and eff_s == 1.0
-    assert value == pytest.approx(1.0 / np.sqrt(0.07 + 1e-4))

@@ -224,13 +224,6 @@ def test_nested_kfold_scores_do_not_remember_training_labels():
     assert metrics.roc_auc(y > 0.5, refit) > 0.6      # memorization is visible in-sample
 
 
-def test_plain_kfold_scores_every_event_out_of_fold():
-    x, y = gaussian_toy(20_000, 6)
-    scores = train.kfold_scores(x, y, seed=2, k=4, n_init=2, epochs=10, patience=3)
-    assert scores.shape == (len(y),)
-    assert metrics.roc_auc(y, scores) > 0.7
-
-
 def test_same_seed_same_scores_bitwise():
     x, y = gaussian_toy(4_000, 8)
     a = train.fit_classifier(x, y, seed=13, n_members=3, epochs=4).predict(x[:500])
@@ -250,3 +243,33 @@ def test_autoencoder_ensemble_learns_to_reconstruct():
     assert np.all(ens.val_loss.min(axis=0) < 0.5 * ens.val_loss[0])
     outlier = np.array([[3.0, -3.0, 3.0, 3.0]], np.float32)   # violates x3 = x1 + x2
     assert np.all(ens.predict(outlier)[:, 0] > np.median(ens.predict(x[val]), axis=1))
+
+
+def test_train_methods_orders_members_by_method_and_combines_initializations():
+    """train_methods is train_ensemble with members ordered (method, initialization): its
+    member scores equal a direct train_ensemble of the same (M, N) labels and weights, one
+    method learns its own labels (a method with flipped labels scores anti-correlated), and
+    scores() is the truncated mean over the initializations (here 3: the median)."""
+    x, y = gaussian_toy(4000, 3)
+    rng = np.random.default_rng(1)
+    w = np.ones(len(x))
+    split = [ensemble.validation_split(w, rng) for _ in range(3)]
+    tasks = {"plain": (y, *split[0]), "flipped": (1 - y, *split[1]),
+             "per_init": (y, np.array([split[2][0]] * 3), np.array([split[2][1]] * 3))}
+    arch = models.get("sacwola")
+    ens = ensemble.train_methods(x, tasks, arch, 3, seed=4, epochs=3, patience=2, batch_size=256)
+    direct = ensemble.train_ensemble(
+        x, np.repeat([y, 1 - y, y], 3, axis=0), arch, 9, 4,
+        np.repeat([split[0][0], split[1][0], split[2][0]], 3, axis=0),
+        np.repeat([split[0][1], split[1][1], split[2][1]], 3, axis=0),
+        epochs=3, patience=2, batch_size=256)
+    xt, yt = gaussian_toy(2000, 4)
+    member = ens.member_scores(xt)
+    np.testing.assert_array_equal(member.reshape(9, -1), direct.predict(xt))
+    assert ens.best_epoch.shape == (3, 3)
+    scores = ens.scores(xt)
+    np.testing.assert_allclose(scores["plain"], np.median(member[0], axis=0), rtol=1e-6)
+    assert metrics.roc_auc(yt, scores["plain"]) > 0.7 > 0.3 > metrics.roc_auc(yt, scores["flipped"])
+    with pytest.raises(ValueError, match="per_init train_weight"):
+        ensemble.train_methods(x, {"per_init": (y, np.ones((2, len(x))), split[0][1])}, arch, 3,
+                               seed=4, epochs=1)

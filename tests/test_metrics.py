@@ -11,6 +11,14 @@ LABELS = np.array([1, 1, 1, 1, 0, 0, 0, 0])
 SCORES = np.array([0.9, 0.6, 0.4, 0.3, 0.7, 0.5, 0.2, 0.1])
 
 
+
+def weighted_bce(labels, pred, weights) -> float:
+    """sum_i w_i * BCE(y_i, p_i) / N: the weighted loss the ensembles minimize, Keras's
+    convention, written out by hand."""
+    p = np.clip(np.asarray(pred, float), 1e-7, 1 - 1e-7)
+    y = np.asarray(labels, float)
+    return float(np.sum(np.asarray(weights) * -(y * np.log(p) + (1 - y) * np.log(1 - p))) / len(y))
+
 def test_roc_and_auc_by_hand():
     fpr, tpr, _ = metrics.roc_curve(LABELS, SCORES)
     np.testing.assert_allclose(fpr, [0, 0, .25, .25, .5, .5, .5, .75, 1])
@@ -44,6 +52,40 @@ def test_truncated_mean_by_hand():
         metrics.truncated_mean([1.0, 2.0])
 
 
+def test_max_sic_reliable_skips_thresholds_with_too_few_background_events():
+    """Hand computation: 10 signal above 100 background events. The tightest thresholds keep
+    signal only (SIC = eS / 1e-2 would be huge); the first counted threshold keeps 7 background
+    events (>= 6.25): all 10 signal pass there, SIC = 1 / sqrt(0.07 + 1e-4)."""
+    labels = np.r_[np.ones(10, bool), np.zeros(100, bool)]
+    scores = np.r_[np.arange(200, 210), np.arange(100)].astype(float)
+    value, eff_s, eff_b = metrics.max_sic_reliable(labels, scores)
+    assert eff_b == pytest.approx(0.07) and eff_s == 1.0
+    assert value == pytest.approx(1.0 / np.sqrt(0.07 + 1e-4))
+    assert metrics.max_sic(labels, scores) == pytest.approx(1.0 / np.sqrt(1e-4))   # no floor
+
+
+def test_max_sic_reliable_floor_picks_the_best_counted_threshold():
+    """Hand computation with the maximum inside the curve. 20 background events (scores
+    0..19) and 4 signal: two at 100, 101 (above every background) and two at 15.5, 10.5.
+    Descending thresholds give (n_B, n_S): (0, 1), (0, 2), (1, 2), ..., (4, 2), (4, 3),
+    (5, 3), ..., (9, 3), (9, 4), (10, 4), ... The floor 6.25 counts n_B >= 7 only: at n_B = 7
+    and 8, eS = 3/4; at n_B = 9, eS = 1 -> SIC = 1 / sqrt(9/20 + 1e-4), the largest (n_B = 10
+    has the same eS and more background). A floor of 2 events lets n_B = 4 at eS = 3/4 win:
+    0.75 / sqrt(0.2 + 1e-4) = 1.676 > 1 / sqrt(0.45 + 1e-4) = 1.491. The offset is the one
+    given."""
+    labels = np.r_[np.ones(4, bool), np.zeros(20, bool)]
+    scores = np.r_[[100.0, 101.0, 15.5, 10.5], np.arange(20.0)]
+    value, eff_s, eff_b = metrics.max_sic_reliable(labels, scores)
+    assert (eff_s, eff_b) == (1.0, pytest.approx(9 / 20))
+    assert value == pytest.approx(1.0 / np.sqrt(0.45 + 1e-4))
+    value, eff_s, eff_b = metrics.max_sic_reliable(labels, scores, min_background=2)
+    assert (eff_s, eff_b) == (0.75, pytest.approx(4 / 20))
+    assert value == pytest.approx(0.75 / np.sqrt(0.2 + 1e-4))
+    assert metrics.max_sic_reliable(labels, scores, offset=0.0)[0] == pytest.approx(1 / np.sqrt(0.45))
+    assert metrics.MIN_BACKGROUND == pytest.approx(6.25)
+    with pytest.raises(ValueError):          # no threshold keeps 21 of 20 background events
+        metrics.max_sic_reliable(labels, scores, min_background=21)
+
 def test_cwola_region_weights():
     sr = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0], bool)
     lo = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 0], bool)
@@ -63,8 +105,8 @@ def test_sa_cwola_lambda_zero_is_cwola():
     pred = rng.random(n)
     y0, w0 = cwola.sa_cwola_targets(is_sim, sr, lo, hi, lam=0.0)
     wc = cwola.region_weights(sr[~is_sim], lo[~is_sim], hi[~is_sim])
-    loss_cwola = cwola.weighted_bce(sr[~is_sim], pred[~is_sim], wc) * (~is_sim).sum() / n
-    assert cwola.weighted_bce(y0, pred, w0) == pytest.approx(loss_cwola, rel=1e-12)
+    loss_cwola = weighted_bce(sr[~is_sim], pred[~is_sim], wc) * (~is_sim).sum() / n
+    assert weighted_bce(y0, pred, w0) == pytest.approx(loss_cwola, rel=1e-12)
     # lambda = 0.5: the eq23 targets reproduce eq. 2.3 of the SA-CWoLa paper term by term
     # (region weights included), the flipped targets its label-flipped variant.
     ws = cwola.region_weights(sr[is_sim], lo[is_sim], hi[is_sim])
@@ -74,9 +116,9 @@ def test_sa_cwola_lambda_zero_is_cwola():
     sim_term = (ws * np.where(s_sr, log_f[is_sim], log_1mf[is_sim])).sum()
     flip_term = -(ws * np.where(s_sr, log_1mf[is_sim], log_f[is_sim])).sum()
     y1, w1 = cwola.sa_cwola_targets(is_sim, sr, lo, hi, lam=0.5)
-    assert cwola.weighted_bce(y1, pred, w1) * n == pytest.approx(data_term + 0.5 * sim_term, rel=1e-12)
+    assert weighted_bce(y1, pred, w1) * n == pytest.approx(data_term + 0.5 * sim_term, rel=1e-12)
     y2, w2 = cwola.sa_cwola_targets(is_sim, sr, lo, hi, lam=0.5, form="flipped")
-    assert cwola.weighted_bce(y2, pred, w2) * n == pytest.approx(data_term + 0.5 * flip_term, rel=1e-12)
+    assert weighted_bce(y2, pred, w2) * n == pytest.approx(data_term + 0.5 * flip_term, rel=1e-12)
     with pytest.raises(ValueError, match="unknown SA-CWoLa form"):
         cwola.sa_cwola_targets(is_sim, sr, lo, hi, lam=0.5, form="literal")
     np.testing.assert_array_equal(y2[is_sim], ~sr[is_sim])

@@ -12,15 +12,16 @@ from scipy import stats as sps
 
 from radflow import regions, studies
 from radflow.config import ConfigError
-from radflow.methods import scan as scan_methods
+from radflow.methods import mass_scan as scan_methods
 from radflow.stats import fit as stats
-from radflow.stats import scan as scan_stats
+from tests import dijet_toys
+from radflow.stats import mass_scan as scan_stats
 
 FIT_RANGE = (2600.0, 5000.0)
 
 
 def test_windows_by_step_and_by_centre():
-    wins = scan_stats.windows(FIT_RANGE, 20, 4, 2, step=2)
+    wins = regions.scan_windows(FIT_RANGE, 20, 4, 2, step=2)
     edges = regions.log_bins(FIT_RANGE, 20)
     assert [w["first_sr_bin"] for w in wins] == [2, 4, 6, 8, 10, 12, 14]
     for w in wins:
@@ -28,16 +29,16 @@ def test_windows_by_step_and_by_centre():
         assert w["signal_region"] == pytest.approx([edges[f], edges[f + 4]])
         np.testing.assert_allclose(w["sidebands"], [[edges[f - 2], edges[f]], [edges[f + 4], edges[f + 6]]])
         assert w["centre"] == pytest.approx(np.sqrt(edges[f] * edges[f + 4]))
-    by_centre = scan_stats.windows(FIT_RANGE, 20, 4, 2, centres=[3500.0])
+    by_centre = regions.scan_windows(FIT_RANGE, 20, 4, 2, centres=[3500.0])
     assert by_centre[0]["signal_region"][0] < 3500.0 < by_centre[0]["signal_region"][1]
     with pytest.raises(ValueError, match="same window twice"):
-        scan_stats.windows(FIT_RANGE, 20, 4, 2, centres=[3500.0, 3501.0])
+        regions.scan_windows(FIT_RANGE, 20, 4, 2, centres=[3500.0, 3501.0])
     with pytest.raises(ValueError, match="outside the 20 bins"):
-        scan_stats.windows(FIT_RANGE, 20, 4, 2, centres=[2650.0])
+        regions.scan_windows(FIT_RANGE, 20, 4, 2, centres=[2650.0])
 
 
 def test_window_with_empty_sideband_is_an_error_naming_it():
-    wins = scan_stats.windows(FIT_RANGE, 20, 4, 2, step=4)
+    wins = regions.scan_windows(FIT_RANGE, 20, 4, 2, step=4)
     mjj = np.random.default_rng(0).uniform(*FIT_RANGE, 5000)
     scan_stats.check_sidebands(mjj, wins, "data.h5")                       # all populated
     lo, hi = wins[2]["sidebands"][1]
@@ -109,7 +110,7 @@ def test_refit_finds_the_full_fit_minimum_on_bootstrap_spectra():
     edges = regions.log_bins(FIT_RANGE, 20)
     sr = np.zeros(20, bool)
     sr[8:12] = True
-    mu = stats.expected_counts(edges, (1.0, 10.0, 5.0, 0.0))
+    mu = dijet_toys.expected_counts(edges, (1.0, 10.0, 5.0, 0.0))
     mu *= 5e4 / mu.sum()                                                  # 50k events
     ref = stats.fit_sidebands(rng.poisson(mu), edges, ~sr)
     for _ in range(20):
@@ -149,7 +150,7 @@ def chain(x, mjj, mult, wins, effs, edges):
 
 @pytest.fixture(scope="module")
 def toy_scan():
-    wins = scan_stats.windows(FIT_RANGE, 20, 4, 2, centres=[2950.0, 3200.0, 3500.0, 3850.0, 4250.0])
+    wins = regions.scan_windows(FIT_RANGE, 20, 4, 2, centres=[2950.0, 3200.0, 3500.0, 3850.0, 4250.0])
     edges = regions.log_bins(FIT_RANGE, 20)
     return wins, edges, (0.2, 0.05)
 
@@ -249,7 +250,7 @@ def test_ci_toys_do_not_depend_on_the_block_size(ci_run, ci_config, tmp_path):
         k: st[k] for k in ("features", "fit_range")} | {"scan": {**st["scan"], "lambda": 0.5}}}}
     cfg["studies"]["mass_scan"]["scan"]["windows"] = {**st["scan"]["windows"], "step": 1}
     out = tmp_path / "toys.json"
-    subprocess.run([sys.executable, str(REPO / "scripts" / "scan.py"), "--config-json",
+    subprocess.run([sys.executable, str(REPO / "scripts" / "mass_scan.py"), "--config-json",
                     json.dumps(cfg), "--study", "mass_scan", "--data",
                     str(ci_run / "features" / "data.h5"), str(ci_run / "mass_scan" / "regions" / "data.h5"),
                     "--sim", str(ci_run / "features" / "sim.h5"), str(ci_run / "mass_scan" / "regions" / "sim.h5"),

@@ -22,7 +22,7 @@ JOB_ID = re.compile(r"SLURM_JOB_ID=(\d+)")
 # injection, DCTR, the SALAD scan, an SA-CWoLa training, the supervised classifier and its
 # figure, the data-vs-sim check): ~25 Slurm jobs instead of the whole DAG, to keep CI short.
 TARGETS = ("results/validation/data_vs_sim.json", "results/figures/A3_supervised.png",
-           "results/salad/scan/sb0.05_rep0_scores.h5", "results/sacwola/train/nsig1500_rep0_scores.h5")
+           "results/salad/lines/sb0.05_rep0_scores.h5", "results/sacwola/train/nsig1500_rep0_scores.h5")
 
 
 @pytest.fixture(scope="module")

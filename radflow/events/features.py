@@ -18,11 +18,6 @@ import numpy as np
 JET_QUANTITIES = ["pt", "eta", "phi", "m", "tau1", "tau2", "tau3", "tau4", "tau1_b2", "n_trk"]
 REQUIRED_JET_QUANTITIES = ["pt", "eta", "phi", "m"]
 
-#: Unit of every feature column (stored as an HDF5 attribute).
-UNITS = {"mjj": "GeV", "mj1": "GeV", "mj2": "GeV", "delta_m": "GeV", "pt_j1": "GeV",
-         "pt_j2": "GeV", "phi_j1": "rad", "phi_j2": "rad"}
-
-
 class MissingFeatureError(KeyError):
     """A study asked for feature columns that its input source does not provide."""
 

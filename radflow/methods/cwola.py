@@ -53,13 +53,6 @@ def sa_cwola_targets(is_sim, sr, sb_low, sb_high, lam: float, form: str = "eq23"
     return labels, w
 
 
-def weighted_bce(labels, pred, weights) -> float:
-    """sum_i w_i * BCE(y_i, p_i) / N: the loss the ensembles minimize (Keras convention)."""
-    p = np.clip(np.asarray(pred, float), 1e-7, 1 - 1e-7)
-    y = np.asarray(labels, float)
-    return float(np.sum(np.asarray(weights) * -(y * np.log(p) + (1 - y) * np.log(1 - p))) / len(y))
-
-
 #: The SA-CWoLa loss forms (module docstring) and their method-name prefixes.
 FORMS = ("eq23", "flipped")
 PREFIX = {"eq23": "sa_cwola_l", "flipped": "sa_cwola_flip_l"}
@@ -77,12 +70,6 @@ def parse_method(method: str) -> tuple[str, float] | None:
         if method.startswith(PREFIX[form]) and method[len(PREFIX[form]):][:1].isdigit():
             return form, float(method[len(PREFIX[form]):])
     return None
-
-
-def lambda_of(method: str) -> float | None:
-    """lambda of an SA-CWoLa method name, else None."""
-    parsed = parse_method(method)
-    return None if parsed is None else parsed[1]
 
 
 def resolve(method: str, nominal_lambda: float) -> str:

@@ -17,13 +17,7 @@ import numpy as np
 
 from radflow import inject
 from radflow.methods import cwola
-from radflow.ml import metrics
 from radflow.seeds import derive_seed
-
-#: Max SIC only over thresholds that keep at least this many background events (relative
-#: statistical error of eB <= 40%, as in the CATHODE and complementarity papers).
-MIN_BACKGROUND = 1 / 0.4**2
-
 
 def sr_target(sb_paper: float, n_background_sr: int, reference_sr_background: float,
               scaling: str) -> int:
@@ -103,14 +97,3 @@ def injected_rank(table: dict, rank) -> np.ndarray:
     the events with 0 <= rank < n_injected[j]."""
     idx = np.asarray(table["signal_index"])
     return np.where(idx >= 0, np.asarray(rank)[np.maximum(idx, 0)], -1)
-
-
-def max_sic_reliable(labels, scores, min_background: float = MIN_BACKGROUND) -> tuple:
-    """(max SIC, eS, eB at it) over the thresholds that keep >= ``min_background`` of the
-    background events (labels (N,) bool, True for signal; scores (N,))."""
-    labels = np.asarray(labels, bool)
-    fpr, tpr, _ = metrics.roc_curve(labels, scores)
-    ok = np.nonzero(fpr * (~labels).sum() >= min_background)[0]
-    values = metrics.sic(tpr[ok], fpr[ok])
-    best = ok[np.argmax(values)]
-    return float(values.max()), float(tpr[best]), float(fpr[best])

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from radflow.methods import cwola
-from radflow.ml import ensemble, metrics, models
+from radflow.ml import ensemble, models
 
 DATA, SIM, SIGNAL_MC, EXTRA = 0, 1, 2, 3
 FIXED_METHODS = ("optimal_cwola", "data_vs_sim", "salad", "supervised")
@@ -89,26 +89,17 @@ def targets(rows: Rows, method: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def train(rows: Rows, methods, n_init: int, seed: int, bootstrap_seed: int, arch="sacwola",
-          epochs=50, patience=10, batch_size=512, val_fraction=0.2) -> ensemble.TrainedEnsemble:
-    """One ensemble of len(methods) x n_init members, ordered (method, initialization).
-    Every row's weight is multiplied by one Poisson(1) bootstrap count (seeded by
-    ``bootstrap_seed``, the same for all methods); each method has its own random
-    validation split, shared by its initializations."""
+          epochs=50, patience=10, batch_size=512,
+          val_fraction=0.2) -> ensemble.MethodEnsemble:
+    """All ``methods`` with ``n_init`` initializations each in one ensemble
+    (:func:`radflow.ml.ensemble.train_methods`). Every row's weight is multiplied by one
+    Poisson(1) bootstrap count (seeded by ``bootstrap_seed``, the same for all methods);
+    each method has its own random validation split, shared by its initializations."""
     rng = np.random.default_rng(seed)
     boot = np.random.default_rng(bootstrap_seed).poisson(1.0, len(rows.kind))
-    ys, w_tr, w_val = [], [], []
+    tasks = {}
     for method in methods:
         y, w = targets(rows, method)
-        tr, val = ensemble.validation_split(w * boot, rng, val_fraction)
-        ys += [y] * n_init
-        w_tr += [tr] * n_init
-        w_val += [val] * n_init
-    return ensemble.train_ensemble(rows.x.astype(np.float32), np.array(ys), models.get(arch),
-                                   len(ys), seed, np.array(w_tr), np.array(w_val),
-                                   epochs=epochs, patience=patience, batch_size=batch_size)
-
-
-def method_scores(member_scores, methods, n_init) -> dict:
-    """{method: (N,)} scores, each the combination of its initializations."""
-    s = np.asarray(member_scores).reshape(len(methods), n_init, -1)
-    return {m: metrics.combine_initializations(s[i]) for i, m in enumerate(methods)}
+        tasks[method] = (y, *ensemble.validation_split(w * boot, rng, val_fraction))
+    return ensemble.train_methods(rows.x.astype(np.float32), tasks, models.get(arch), n_init,
+                                  seed, epochs=epochs, patience=patience, batch_size=batch_size)

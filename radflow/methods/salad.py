@@ -18,39 +18,31 @@ from radflow.ml import ensemble, metrics, models
 LINES = ("ideal", "sim_only", "salad")
 
 
-def member_weights(n_data, n_ind, w_sim, n_classifiers, n_init, seed, val_fraction=0.2):
-    """Per-member training and validation weights (M, N) over events ordered as
-    [search data, independent data, sim], members ordered (line, classifier, init)."""
-    n_sim = len(w_sim)
-    per_line = {"ideal": np.r_[np.ones(n_data + n_ind), np.zeros(n_sim)],
-                "sim_only": np.r_[np.ones(n_data), np.zeros(n_ind), np.ones(n_sim)],
-                "salad": np.r_[np.ones(n_data), np.zeros(n_ind), w_sim]}
-    rng = np.random.default_rng(seed)
-    w_tr, w_val = [], []
-    for line in LINES:
-        for _ in range(n_classifiers):
-            tr, val = ensemble.validation_split(per_line[line], rng, val_fraction)
-            w_tr += [tr] * n_init
-            w_val += [val] * n_init
-    return np.array(w_tr), np.array(w_val)
-
-
 def train_lines(x_data, x_ind, x_sim, w_sim, seed, n_classifiers, n_init, arch="salad",
-                epochs=50, patience=10, batch_size=512) -> ensemble.TrainedEnsemble:
-    """One ensemble of len(LINES) * n_classifiers * n_init members (label 1 = search data)."""
+                epochs=50, patience=10, batch_size=512,
+                val_fraction=0.2) -> ensemble.MethodEnsemble:
+    """All classifiers of the three lines in one ensemble
+    (:func:`radflow.ml.ensemble.train_methods`): ``n_classifiers`` per line, each with its
+    own random validation split and ``n_init`` initializations, over the events ordered as
+    [search data (label 1), independent data, sim]; methods named (line, classifier)."""
     x = np.concatenate([x_data, x_ind, x_sim]).astype(np.float32)
     y = np.r_[np.ones(len(x_data)), np.zeros(len(x_ind) + len(x_sim))]
-    w_tr, w_val = member_weights(len(x_data), len(x_ind), np.asarray(w_sim, float),
-                                 n_classifiers, n_init, seed)
-    return ensemble.train_ensemble(x, y, models.get(arch), len(w_tr), seed, w_tr, w_val,
-                                   epochs=epochs, patience=patience, batch_size=batch_size)
+    n_data, n_ind, n_sim = len(x_data), len(x_ind), len(x_sim)
+    per_line = {"ideal": np.r_[np.ones(n_data + n_ind), np.zeros(n_sim)],
+                "sim_only": np.r_[np.ones(n_data), np.zeros(n_ind), np.ones(n_sim)],
+                "salad": np.r_[np.ones(n_data), np.zeros(n_ind), np.asarray(w_sim, float)]}
+    rng = np.random.default_rng(seed)
+    tasks = {(line, c): (y, *ensemble.validation_split(per_line[line], rng, val_fraction))
+             for line in LINES for c in range(n_classifiers)}
+    return ensemble.train_methods(x, tasks, models.get(arch), n_init, seed, epochs=epochs,
+                                  patience=patience, batch_size=batch_size)
 
 
-def classifier_scores(member_scores, n_classifiers, n_init) -> dict:
-    """{line: (n_classifiers, N)} scores, each the combination of its initializations."""
-    s = np.asarray(member_scores).reshape(len(LINES), n_classifiers, n_init, -1)
-    return {line: np.array([metrics.combine_initializations(c) for c in s[i]])
-            for i, line in enumerate(LINES)}
+def classifier_scores(ens: ensemble.MethodEnsemble, x) -> dict:
+    """{line: (n_classifiers, N)} scores on x (N, d), each classifier's initializations
+    combined (:meth:`radflow.ml.ensemble.MethodEnsemble.scores`)."""
+    scores = ens.scores(x)
+    return {line: np.array([s for (ln, _), s in scores.items() if ln == line]) for line in LINES}
 
 
 def line_metrics(scores, labels, offset=metrics.SIC_OFFSET) -> dict:

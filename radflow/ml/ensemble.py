@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from radflow import seeds
+from radflow.ml import metrics
 from radflow.ml.determinism import set_determinism
 from radflow.ml.models import Architecture
 
@@ -337,3 +338,55 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     for b, v in zip(best, net.state):
         v.assign(b)
     return TrainedEnsemble(net, np.array(history), best_epoch, len(history))
+
+
+@dataclass
+class MethodEnsemble:
+    """The members of several methods trained as one ensemble by :func:`train_methods`:
+    ``n_init`` initializations per method, members ordered (method, initialization)."""
+    trained: TrainedEnsemble
+    methods: list
+    n_init: int
+
+    @property
+    def best_epoch(self) -> np.ndarray:
+        """(n_methods, n_init) epoch (0-based) each member's weights come from."""
+        return self.trained.best_epoch.reshape(len(self.methods), self.n_init)
+
+    def member_scores(self, x) -> np.ndarray:
+        """Scores (n_methods, n_init, N) of every member on x (N, d)."""
+        return self.trained.predict(x).reshape(len(self.methods), self.n_init, -1)
+
+    def scores(self, x) -> dict:
+        """{method: (N,)} on x (N, d): each method's initializations combined by
+        :func:`radflow.ml.metrics.combine_initializations` (the mean without the lowest and
+        the highest score of each event for more than two initializations: one
+        initialization stuck in a poor minimum does not drag the method's score; the plain
+        mean for one or two)."""
+        s = self.member_scores(x)
+        return {m: metrics.combine_initializations(s[i]) for i, m in enumerate(self.methods)}
+
+
+def train_methods(x, methods: dict, arch: Architecture, n_init: int, seed: int, *,
+                  epochs: int = 50, patience: int = 10, batch_size: int = 512,
+                  member_seeds=None) -> MethodEnsemble:
+    """Train every method of ``methods`` with ``n_init`` initializations in one vectorized
+    ensemble on the rows of one event table x (N, d), so all methods see identical events
+    and splits wherever their weights agree.
+
+    methods: {name: (y, train_weight, val_weight)}: labels y (N,) and event weights (N,)
+    shared by the method's initializations, or (n_init, N) one row per initialization; a
+    weight of 0 leaves an event out (:func:`train_ensemble`). member_seeds: optional
+    (n_methods * n_init,) seeds in member order (default: derived from ``seed``)."""
+    names = list(methods)
+    n = len(x)
+    ys, w_tr, w_val = [], [], []
+    for name in names:
+        y, tr, val = methods[name]
+        ys.append(_broadcast(y, n_init, n, f"{name} labels"))
+        w_tr.append(_broadcast(tr, n_init, n, f"{name} train_weight"))
+        w_val.append(_broadcast(val, n_init, n, f"{name} val_weight"))
+    trained = train_ensemble(x, np.concatenate(ys), arch, len(names) * n_init, seed,
+                             np.concatenate(w_tr), np.concatenate(w_val), epochs=epochs,
+                             patience=patience, batch_size=batch_size, member_seeds=member_seeds)
+    return MethodEnsemble(trained, names, n_init)

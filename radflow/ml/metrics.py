@@ -1,4 +1,7 @@
-"""Classifier metrics: ROC curve and AUC (signal = label 1; higher score = more signal-like)."""
+"""Classifier metrics (signal = label 1; higher score = more signal-like): ROC curve, AUC,
+the significance improvement SIC (max SIC, with the reliability floor of
+:data:`MIN_BACKGROUND` background events, SIC at fixed eS or rejection), and the combination
+of a classifier's initializations (truncated mean)."""
 from __future__ import annotations
 
 import numpy as np
@@ -52,6 +55,26 @@ def max_sic(labels, scores, weights=None, offset: float = SIC_OFFSET) -> float:
     """Maximum of the SIC curve over all thresholds."""
     fpr, tpr, _ = roc_curve(labels, scores, weights)
     return float(np.max(sic(tpr, fpr, offset)))
+
+
+#: Reliability floor of the max SIC: only thresholds that keep at least this many background
+#: events count (relative statistical error of eB <= 40%, as in the CATHODE and
+#: complementarity papers): 1 / 0.4^2 = 6.25 events.
+MIN_BACKGROUND = 1 / 0.4**2
+
+
+def max_sic_reliable(labels, scores, min_background: float = MIN_BACKGROUND,
+                     offset: float = SIC_OFFSET) -> tuple:
+    """(max SIC, eS, eB at it) over the thresholds that keep >= ``min_background`` background
+    events (eB * N_background >= min_background). labels (N,) bool, True for signal; scores
+    (N,); eS and eB are efficiencies (fractions). ValueError when no threshold keeps enough
+    background events."""
+    labels = np.asarray(labels, bool)
+    fpr, tpr, _ = roc_curve(labels, scores)
+    ok = np.nonzero(fpr * (~labels).sum() >= min_background)[0]
+    values = sic(tpr[ok], fpr[ok], offset)
+    best = ok[np.argmax(values)]
+    return float(values.max()), float(tpr[best]), float(fpr[best])
 
 
 def _interpolate(x, xs, ys, first_at_or_above: bool):

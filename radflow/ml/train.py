@@ -35,25 +35,6 @@ def fit_classifier(x, y, seed: int, arch="sacwola", weights=None, n_members=1, e
                                    epochs=epochs, patience=patience, batch_size=batch_size)
 
 
-def kfold_scores(x, y, seed: int, arch="sacwola", weights=None, k=5, n_init=1, epochs=50,
-                 patience=10, batch_size=512) -> np.ndarray:
-    """Plain k-fold: members (fold f, init i) train on the other folds (one of them for
-    validation) and score fold f. Returns per-event scores (N,), the mean over the n_init
-    members that scored the event."""
-    n = len(x)
-    w = np.ones(n) if weights is None else np.asarray(weights, float)
-    fold = fold_assignment(n, k, seed)
-    test_fold = np.repeat(np.arange(k), n_init)                   # member -> its test fold
-    val_fold = (test_fold + 1) % k
-    w_tr = np.where((fold[None] != test_fold[:, None]) & (fold[None] != val_fold[:, None]), w, 0.0)
-    w_val = np.where(fold[None] == val_fold[:, None], w, 0.0)
-    ens = ensemble.train_ensemble(x, y, models.get(arch), k * n_init, seed, w_tr, w_val,
-                                  epochs=epochs, patience=patience, batch_size=batch_size)
-    scores = ens.predict(x)
-    own = fold[None] == test_fold[:, None]
-    return (scores * own).sum(axis=0) / own.sum(axis=0)
-
-
 def tpr_at_fpr(scores, is_signal_region, weights, fpr: float = 0.01) -> np.ndarray:
     """CWoLa Hunting's validation metric, per member: efficiency of SR events above the
     threshold that keeps a fraction ``fpr`` of SB events. scores (M, N); masks/weights (M, N)."""

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as sps
 
+from radflow.stats.significance import excess_z
+
 SQRT_S = 13000.0  # GeV
 #: Free parameters of the dijet function (p0, p1, p2, p3).
 N_PARAMS = 4
@@ -36,12 +38,6 @@ def dijet_function(mjj, p0, p1, p2, p3, sqrt_s=SQRT_S):
     """Dijet function (events per GeV) at mjj (GeV)."""
     x = np.asarray(mjj, float) / sqrt_s
     return p0 * (1.0 - x) ** p1 / x ** (p2 + p3 * np.log(x))
-
-
-def expected_counts(edges, params, sqrt_s=SQRT_S):
-    """Integral of the dijet function over each bin (GeV edges), shape (n_bins,)."""
-    pts, w = _quadrature(edges)
-    return (dijet_function(pts, *params, sqrt_s=sqrt_s) * w).sum(axis=1)
 
 
 def _basis(pts, c, d, sqrt_s):
@@ -388,15 +384,10 @@ def pvalue_from_toys(n: float, b: float, sigma: float, n_toys: int = 10_000, see
     return _toy_pvalue(n, b, sigma, n_toys, seed, deficit=False)
 
 
-def _z_of_p(p: float) -> float:
-    """One-sided Z = Phi^-1(1 - p), 0 for p >= 0.5."""
-    return float(sps.norm.isf(p)) if p < 0.5 else 0.0
-
-
 def significance_from_toys(n: float, b: float, sigma: float, n_toys: int = 10_000, seed=0) -> float:
     """Z = norm.isf(:func:`pvalue_from_toys`) (0 if p >= 0.5): for small b (events), where
     sqrt(q0) is unreliable. At most norm.isf(1 / (n_toys + 1)) (3.72 for 10^4 toys)."""
-    return _z_of_p(pvalue_from_toys(n, b, sigma, n_toys, seed))
+    return excess_z(pvalue_from_toys(n, b, sigma, n_toys, seed))
 
 
 def signed_significance_from_toys(n: float, b: float, sigma: float, n_toys: int = 10_000,
@@ -406,9 +397,4 @@ def signed_significance_from_toys(n: float, b: float, sigma: float, n_toys: int 
     (mu free) is at least the observed one ((k + 1) / (n_toys + 1); 0 if p >= 0.5)."""
     if n >= b:
         return significance_from_toys(n, b, sigma, n_toys, seed)
-    return -_z_of_p(_toy_pvalue(n, b, sigma, n_toys, seed, deficit=True))
-
-
-def asimov_z(s: float, b: float) -> float:
-    """sqrt(2((s + b) ln(1 + s/b) - s)): Z for n = s + b with a known b."""
-    return float(np.sqrt(2.0 * ((s + b) * np.log1p(s / b) - s)))
+    return -excess_z(_toy_pvalue(n, b, sigma, n_toys, seed, deficit=True))

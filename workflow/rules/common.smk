@@ -11,7 +11,7 @@ import yaml
 
 from radflow import provenance
 
-# The injection without signal (S/B = 0): its DCTR serves A4-A7 and its scan A9.
+# The injection without signal (S/B = 0): its DCTR serves A4-A7 and its lines A9.
 NO_SIGNAL = "sb0_rep0"
 # The background-only run of repetition 0 of a fixed-count injection study (its DCTR: B1).
 BACKGROUND_ONLY = "nsig0_rep0"

@@ -3,7 +3,7 @@ fixed-count injection, a sim sample for SA-CWoLa, at least 2 windows inside the 
 a dijet fit with degrees of freedom."""
 from radflow.config import ConfigError
 from radflow.stats import fit as stats
-from radflow.stats.scan import study_windows
+from radflow.regions import study_scan_windows
 
 
 def check(pre: str, st: dict, config: dict) -> None:
@@ -16,7 +16,7 @@ def check(pre: str, st: dict, config: dict) -> None:
                           f"{sc['methods']}) needs the sample role 'sim'")
     w = sc["windows"]
     try:
-        wins = study_windows(st)
+        wins = study_scan_windows(st)
     except ValueError as err:
         raise ConfigError(f"config field '{pre}.scan.windows': {err}") from None
     if len(wins) < 2:

@@ -17,8 +17,8 @@ rule mass_scan_observed:
     params:
         config=cfg(*SCAN_TRAINING),
         sim=sim_arg,
-        script=script("scan"),
-        code=code("scan"),
+        script=script("mass_scan"),
+        code=code("mass_scan"),
     log:
         "results/logs/mass_scan_observed/{study}_observed.log",
     benchmark:
@@ -48,8 +48,8 @@ rule mass_scan_toys:
         config=cfg(*SCAN_TRAINING),
         toys=scan_toy_range,
         sim=sim_arg,
-        script=script("scan"),
-        code=code("scan"),
+        script=script("mass_scan"),
+        code=code("mass_scan"),
     log:
         "results/logs/mass_scan_toys/{study}_{block}.log",
     benchmark:
@@ -79,8 +79,8 @@ rule mass_scan_summary:
     params:
         n_pseudo=lambda wc: STUDIES[wc.study]["scan"]["pseudo_experiments"],
         gv_level=lambda wc: STUDIES[wc.study]["scan"]["gross_vitells_level"],
-        script=script("scan_summary"),
-        code=code("scan_summary"),
+        script=script("mass_scan_summary"),
+        code=code("mass_scan_summary"),
     log:
         "results/logs/mass_scan_summary/{study}.log",
     resources:
@@ -102,8 +102,8 @@ rule plot_mass_scan:
         s2=fig("S2"),
         s3=fig("S3"),
     params:
-        script=script("plot_scan"),
-        code=code("plot_scan"),
+        script=script("plot_mass_scan"),
+        code=code("plot_mass_scan"),
     log:
         "results/logs/plot_mass_scan/S1_S3.log",
     resources:

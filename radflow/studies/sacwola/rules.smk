@@ -59,8 +59,8 @@ rule sacwola_bump_hunt:
         config=cfg("studies.{study}.fit_range", "studies.{study}.signal_region",
                    "studies.{study}.sidebands", "studies.{study}.bump_hunt",
                    "studies.{study}.sa_cwola.nominal_lambda"),
-        script=script("bump_hunt"),
-        code=code("bump_hunt"),
+        script=script("sacwola_bump_hunt"),
+        code=code("sacwola_bump_hunt"),
     log:
         "results/logs/sacwola_bump_hunt/{study}.log",
     benchmark:

@@ -146,15 +146,15 @@ rule salad_lines:
         injection="results/{study}/inject/{injection}.h5",
         dctr="results/{study}/dctr/{injection}.h5",
     output:
-        metrics="results/{study}/scan/{injection}.json",
-        scores="results/{study}/scan/{injection}_scores.h5",
+        metrics="results/{study}/lines/{injection}.json",
+        scores="results/{study}/lines/{injection}_scores.h5",
     wildcard_constraints:
         study=study_constraint("salad"),
     params:
         config=cfg("seed", "studies.{study}.features", "studies.{study}.injection.n_classifiers",
                    "training"),
-        script=script("salad_scan"),
-        code=code("salad_scan"),
+        script=script("salad_lines"),
+        code=code("salad_lines"),
     log:
         "results/logs/salad_lines/{study}_{injection}.log",
     benchmark:
@@ -175,9 +175,9 @@ rule salad_lines:
 
 rule salad_summary:
     input:
-        metrics=lambda wc: expand("results/{study}/scan/{injection}.json", study=wc.study,
+        metrics=lambda wc: expand("results/{study}/lines/{injection}.json", study=wc.study,
                                   injection=injections(wc.study)),
-        background_only=f"results/{{study}}/scan/{NO_SIGNAL}_scores.h5",
+        background_only=f"results/{{study}}/lines/{NO_SIGNAL}_scores.h5",
         closure="results/{study}/dctr/closure.json",
     output:
         "results/{study}/summary.json",

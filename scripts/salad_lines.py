@@ -35,7 +35,7 @@ def main(argv=None):
     # footnote 3), drawn anew in every repetition.
     sim_pool = np.nonzero(s["sr"] & ~s["test"])[0]
     if len(sim_pool) < len(independent):
-        raise SystemExit(f"salad_scan: {len(sim_pool)} sim SR train events, fewer than the "
+        raise SystemExit(f"salad_lines: {len(sim_pool)} sim SR train events, fewer than the "
                          f"{len(independent)} of the independent data; generate more sim")
     sim_rows = np.sort(np.random.default_rng(derive_seed(cfg["seed"], args.study, "sim", rep))
                        .choice(sim_pool, len(independent), replace=False))
@@ -46,7 +46,7 @@ def main(argv=None):
     bkg_test, sig_eval = d["sr"] & (q == -1), sig["sr"] & ~injected
     x_test = np.concatenate([x["d"][bkg_test], x["sig"][sig_eval]])
     y_test = np.r_[np.zeros(bkg_test.sum()), np.ones(sig_eval.sum())]
-    scores = salad.classifier_scores(ens.predict(x_test), n_cls, tr["n_init"])
+    scores = salad.classifier_scores(ens, x_test)
     result = {"injection": args.injection_name, "repetition": rep,
               "n_injected_sr": int((sig["sr"] & injected).sum()),
               "n_search_background_sr": int((d["sr"] & (q == 0)).sum()),
@@ -58,7 +58,7 @@ def main(argv=None):
     # data/sim ratio of the test-half sideband counts (the normalization DCTR's weights
     # carry into the SR).
     sim_test = s["sr"] & s["test"]
-    sim_scores = salad.classifier_scores(ens.predict(x["s"][sim_test]), n_cls, tr["n_init"])
+    sim_scores = salad.classifier_scores(ens, x["s"][sim_test])
     norm = (d["sb"] & d["test"]).sum() / (s["sb"] & s["test"]).sum()
     h5io.write_columns(args.scores, {
         "label": y_test, **{f"score_{k}": v[0] for k, v in scores.items()},

@@ -17,7 +17,6 @@ import numpy as np
 from radflow import regions
 from radflow.ml import ensemble, models, train
 from radflow.seeds import derive_seed
-from radflow.stats import scan as scan_stats
 
 #: Detectors the scan can train per window.
 METHODS = ("cwola", "sa_cwola")
@@ -99,14 +98,14 @@ def train_scores(x, mjj, mult, scan_windows, methods, *, k: int, seed: int, hidd
     best = np.zeros((n_scans, len(methods), len(scan_windows), k), int)
     score_rows = (fold[None] == f_of[:, None]) & (mult[t_of] > 0)                     # (M, N)
     for wi, window in enumerate(scan_windows):
-        masks = scan_stats.window_masks(mjj, window)
+        masks = regions.window_masks(mjj, window)
         inside = masks["sr"] | masks["sb_low"] | masks["sb_high"]
         sub = {r: v[inside] for r, v in masks.items()}
         xw, yw, fw = x[inside], sub["sr"].astype(np.float32), fold[inside]
         weight = np.stack([region_weights(sub, row) for row in mult[:, inside]]
                           ).astype(np.float32)[t_of]                                 # (M, Nw)
         if use_sim:
-            sm = scan_stats.window_masks(mjj_sim, window)
+            sm = regions.window_masks(mjj_sim, window)
             s_in = sm["sr"] | sm["sb_low"] | sm["sb_high"]
             s_sub = {r: v[s_in] for r, v in sm.items()}
             s_w = (-lam * region_weights(s_sub, np.ones(int(s_in.sum())))).astype(np.float32)
@@ -119,15 +118,14 @@ def train_scores(x, mjj, mult, scan_windows, methods, *, k: int, seed: int, hidd
         val = fw[None] == ((f_of + 1) % k)[:, None]
         member_seeds = [derive_seed(seed, "scan", ids[t], methods[m], window["name"], f)
                         for t, m, f in members]
-        ens = ensemble.train_ensemble(xw, yw, architecture(hidden), len(members),
-                                      derive_seed(seed, "scan", window["name"]),
-                                      np.where(tr, weight, np.float32(0)),
-                                      np.where(val, weight, np.float32(0)),
-                                      epochs=epochs, patience=patience, batch_size=batch_size,
-                                      member_seeds=member_seeds)
-        pred = _predict_rows(ens, x, score_rows)
+        w_tr, w_val = np.where(tr, weight, np.float32(0)), np.where(val, weight, np.float32(0))
+        ens = ensemble.train_methods(
+            xw, {mem: (yw, w_tr[i], w_val[i]) for i, mem in enumerate(members)},
+            architecture(hidden), 1, derive_seed(seed, "scan", window["name"]), epochs=epochs,
+            patience=patience, batch_size=batch_size, member_seeds=member_seeds)
+        pred = _predict_rows(ens.trained, x, score_rows)
         for i, (t, m, f) in enumerate(members):
             out[methods[m]][t, wi, score_rows[i]] = pred[i, score_rows[i]]
-        best[t_of, m_of, wi, f_of] = ens.best_epoch
+        best[t_of, m_of, wi, f_of] = ens.best_epoch[:, 0]
     out["best_epoch"] = best
     return out

@@ -3,8 +3,8 @@ significance of each window after each classifier threshold, and the global sign
 over all windows and thresholds from pseudo-experiments, with the Gross-Vitells upcrossing
 estimate as a cross-check.
 
-- Windows: ``sr_bins`` consecutive bins of the log-mjj binning of the fit range
-  (:func:`radflow.regions.log_bins`) with ``sb_bins`` sideband bins on each side, either
+- Windows (:func:`radflow.regions.scan_windows`): ``sr_bins`` consecutive bins of the
+  log-mjj binning of the fit range with ``sb_bins`` sideband bins on each side, either
   every ``step`` bins across the range or centred on given masses (GeV).
 - Local Z of a window at a selection efficiency eps: the threshold keeps the fraction eps
   of the window's SR events (all of them: the search does not know which are signal), the
@@ -22,44 +22,7 @@ import numpy as np
 from scipy import stats as sps
 
 from radflow import regions
-from radflow.stats import bump_hunt, fit as stats
-
-
-def windows(fit_range, n_bins: int, sr_bins: int, sb_bins: int, step: int = 1,
-            centres=None) -> list[dict]:
-    """The scan windows on ``n_bins`` log bins over ``fit_range`` (GeV): SR of ``sr_bins``
-    bins, ``sb_bins`` sideband bins each side, first SR bins ``sb_bins``, ``sb_bins + step``,
-    ... as long as the upper sideband fits, or (``centres``, GeV) the windows of
-    :func:`radflow.regions.binned_regions` at each centre.
-
-    Returns per window {"name": "w0", "first_sr_bin", "signal_region": [lo, hi],
-    "sidebands": [[lo, hi], [lo, hi]], "centre": geometric SR centre}, GeV. ValueError when a
-    window leaves the fit range or two centres give the same window."""
-    edges = regions.log_bins(fit_range, n_bins)
-    if centres is None:
-        firsts = list(range(sb_bins, n_bins - sr_bins - sb_bins + 1, step))
-    else:
-        firsts = [regions.binned_regions(fit_range, n_bins, sr_bins, sb_bins, c)["first_sr_bin"]
-                  for c in centres]
-        if len(set(firsts)) != len(firsts):
-            raise ValueError(f"scan centres {list(centres)} GeV give the same window twice on "
-                             f"{n_bins} log bins (first SR bins {firsts})")
-    out = []
-    for i, first in enumerate(firsts):
-        lo, hi = float(edges[first]), float(edges[first + sr_bins])
-        out.append({"name": f"w{i}", "first_sr_bin": int(first), "signal_region": [lo, hi],
-                    "sidebands": [[float(edges[first - sb_bins]), lo],
-                                  [hi, float(edges[first + sr_bins + sb_bins])]],
-                    "centre": float(np.sqrt(lo * hi))})
-    return out
-
-
-def window_masks(mjj, window) -> dict:
-    """Bool (N,) masks sr, sb_low, sb_high of events with ``mjj`` (N,), GeV, in a window."""
-    (a, b), (c, d) = window["sidebands"]
-    lo, hi = window["signal_region"]
-    return {"sr": (mjj >= lo) & (mjj < hi), "sb_low": (mjj >= a) & (mjj < b),
-            "sb_high": (mjj >= c) & (mjj < d)}
+from radflow.stats import bump_hunt, fit as stats, significance
 
 
 def check_sidebands(mjj, scan_windows, what: str) -> None:
@@ -89,7 +52,7 @@ def local_significance(mjj, scores, counts_weight, window, efficiencies, edges,
     "expected", "params", "gof_pvalue"); a fit that fails has z None and its "error"."""
     mult = np.asarray(counts_weight, np.int64)
     sr_bins = bump_hunt.sr_bins(edges, window["signal_region"])
-    sr = window_masks(mjj, window)["sr"]
+    sr = regions.window_masks(mjj, window)["sr"]
     sr_scores = np.repeat(scores[sr], mult[sr])
     out = []
     for i, (eff, thr) in enumerate(zip(efficiencies, bump_hunt.thresholds(
@@ -126,11 +89,6 @@ def max_local(z) -> np.ndarray:
     return out
 
 
-def z_of_p(p: float) -> float:
-    """One-sided Z = Phi^-1(1 - p)."""
-    return float(sps.norm.isf(p))
-
-
 def global_pvalue(t_obs: float, t_toys) -> dict:
     """Global p-value of the observed largest local Z ``t_obs`` from the pseudo-experiments'
     ``t_toys`` (T,) (NaN: every fit failed, dropped and counted): p = k / n with k toys
@@ -146,7 +104,7 @@ def global_pvalue(t_obs: float, t_toys) -> dict:
     p_eff = 1.0 / n if bound else p
     return {"pvalue": p_eff, "pvalue_error": float(np.sqrt(p * (1 - p) / n)),
             "relative_error": None if bound else float(np.sqrt((1 - p) / (n * p))),
-            "z": z_of_p(p_eff), "bound": bound, "n_exceeding": k, "n_pseudo": n,
+            "z": significance.z_of_p(p_eff), "bound": bound, "n_exceeding": k, "n_pseudo": n,
             "n_failed": int((~ok).sum())}
 
 
@@ -177,15 +135,8 @@ def gross_vitells(z_obs: float, z_toys, level: float) -> dict:
     upcrossings of u0 over the pseudo-experiments ``z_toys`` (T, W)."""
     n_up = upcrossings(z_toys, level)
     u = z_obs**2
-    p_local = float(sps.norm.sf(z_obs))
+    p_local = significance.p_of_z(z_obs)
     p = p_local + float(n_up.mean()) * float(np.exp(-(u - level) / 2.0))
     return {"level": level, "mean_upcrossings": float(n_up.mean()),
             "mean_upcrossings_error": float(n_up.std(ddof=1) / np.sqrt(len(n_up))),
-            "local_pvalue": p_local, "pvalue": min(p, 1.0), "z": z_of_p(min(p, 1.0))}
-
-
-def study_windows(st: dict) -> list[dict]:
-    """:func:`windows` of a study's ``scan.windows`` over its fit range."""
-    w = st["scan"]["windows"]
-    return windows(st["fit_range"], w["n_bins"], w["sr_bins"], w["sb_bins"], w.get("step", 1),
-                   w.get("centres"))
+            "local_pvalue": p_local, "pvalue": min(p, 1.0), "z": significance.z_of_p(min(p, 1.0))}

@@ -39,7 +39,7 @@ def main(argv=None):
     ap.add_argument("--output", required=True)
     args = ap.parse_args(argv)
     if len(args.with_signal) != len(args.background_only):
-        raise SystemExit(f"bump_hunt: {len(args.with_signal)} with-signal and "
+        raise SystemExit(f"sacwola_bump_hunt: {len(args.with_signal)} with-signal and "
                          f"{len(args.background_only)} background-only score files")
     cfg = cli.load_config(args)
     st = cfg["studies"][args.study]

@@ -12,11 +12,11 @@ import json
 
 import matplotlib.pyplot as plt
 import numpy as np
-from scipy import stats as sps
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import plotting
+from radflow.stats import significance
 
 EFF_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown")
 
@@ -80,11 +80,11 @@ def main(argv=None):
                               (tc, f"curve {cc['method']}, $\\epsilon$ = {cc['efficiency']:g} (toys)", "--")):
         sx.plot(z, [(values >= v).mean() for v in z], color="black", ls=ls, label=label)
     gv = cc["gross_vitells"]
-    sx.plot(z, np.minimum(sps.norm.sf(z) + gv["mean_upcrossings"]
+    sx.plot(z, np.minimum(significance.p_of_z(z) + gv["mean_upcrossings"]
                           * np.exp(-(z**2 - gv["level"]) / 2), 1), color="tab:blue",
             label=f"Gross-Vitells for that curve ($\\langle N(u_0 = {gv['level']:g})\\rangle$ = "
                   f"{gv['mean_upcrossings']:.2f})")
-    sx.plot(z, sps.norm.sf(z), color="gray", ls=":", label="local p (no look-elsewhere)")
+    sx.plot(z, significance.p_of_z(z), color="gray", ls=":", label="local p (no look-elsewhere)")
     sx.axvline(o["max_local_z"], color="tab:red", lw=2, label="data")
     sx.axhline(1.0 / len(t), color="gray", lw=0.8, ls="-.", label="1 / number of toys")
     sx.set_yscale("log")

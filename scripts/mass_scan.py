@@ -1,5 +1,5 @@
 """Mass-hypothesis scan of one study, one part: the observed data or a block of background-only
-pseudo-experiments (radflow.stats.scan, radflow.methods.scan).
+pseudo-experiments (radflow.stats.mass_scan, radflow.methods.mass_scan).
 
 The observed scan runs on the study's data (both halves, fit range) with the signal of its
 nominal injection (rep 0, both halves) injected; a pseudo-experiment is a Poisson(1)
@@ -16,9 +16,9 @@ import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import cli, h5io, regions
-from radflow.methods import scan as scan_methods
+from radflow.methods import mass_scan as scan_methods
 from radflow.seeds import derive_seed
-from radflow.stats import scan as scan_stats
+from radflow.stats import mass_scan as scan_stats
 
 
 def load(args, st):
@@ -43,9 +43,9 @@ def load(args, st):
 
 def run_scans(table, mult, ids, st, cfg, study, keep_fits):
     """Train and fit T scans (multiplicities ``mult`` (T, n)): per scan, the list over methods
-    of lists over windows of :func:`radflow.stats.scan.local_significance` entries."""
+    of lists over windows of :func:`radflow.stats.mass_scan.local_significance` entries."""
     sc, cl = st["scan"], st["scan"]["classifier"]
-    wins = scan_stats.study_windows(st)
+    wins = regions.study_scan_windows(st)
     x, mjj = table["events"]
     scores = scan_methods.train_scores(
         x, mjj, mult, wins, sc["methods"], k=cl["k"], hidden=cl["hidden"], epochs=cl["epochs"],
@@ -89,12 +89,12 @@ def main(argv=None):
     sc = st["scan"]
     table = load(args, st)
     xd, md = table["data"]
-    wins = scan_stats.study_windows(st)
+    wins = regions.study_scan_windows(st)
     try:
         scan_stats.check_sidebands(md, wins, f"{args.data[0]} (sample 'data', "
                                    f"studies.{args.study}.scan.windows)")
     except ValueError as err:
-        raise SystemExit(f"scan: {err}") from None
+        raise SystemExit(f"mass_scan: {err}") from None
 
     if args.observed:
         xs, ms = table["signal"]
@@ -107,7 +107,7 @@ def main(argv=None):
                     e.pop("fit")
         is_sig = np.r_[np.zeros(len(md), bool), np.ones(len(ms), bool)]
         for w in wins:
-            sr = scan_stats.window_masks(table["events"][1], w)["sr"]
+            sr = regions.window_masks(table["events"][1], w)["sr"]
             w["n_sr_data"], w["n_sr_injected"] = int((sr & ~is_sig).sum()), int((sr & is_sig).sum())
         result = {"study": args.study, "methods": sc["methods"],
                   "efficiencies": sc["efficiencies"], "windows": wins,
@@ -119,7 +119,7 @@ def main(argv=None):
         first, stop = (int(v) for v in args.toys.split(":"))
         ids = list(range(first, stop))
         if not ids:
-            raise SystemExit(f"scan: --toys {args.toys} holds no pseudo-experiment")
+            raise SystemExit(f"mass_scan: --toys {args.toys} holds no pseudo-experiment")
         mult = np.stack([np.random.default_rng(derive_seed(cfg["seed"], args.study, "scan toy", i))
                          .poisson(1.0, len(md)) for i in ids])
         table["events"] = (xd, md)

@@ -1,4 +1,4 @@
-"""Local and global significance of a study's mass-hypothesis scan (radflow.stats.scan).
+"""Local and global significance of a study's mass-hypothesis scan (radflow.stats.mass_scan).
 
 From results/{study}/scan/observed.json and the pseudo-experiment blocks toys*.json: the
 local Z and p of every method, window and efficiency; the test statistic (largest local Z)
@@ -18,7 +18,7 @@ from scipy import stats as sps
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import h5io
-from radflow.stats import scan as scan_stats
+from radflow.stats import mass_scan as scan_stats, significance
 
 #: Relative precision of the global p-value the default run is sized for, at Z_global = 2.
 TARGET_RELATIVE_ERROR, TARGET_Z = 0.1, 2.0
@@ -27,7 +27,7 @@ TARGET_RELATIVE_ERROR, TARGET_Z = 0.1, 2.0
 def required_pseudo_experiments(z: float = TARGET_Z, rel: float = TARGET_RELATIVE_ERROR) -> int:
     """Pseudo-experiments for a binomial relative error ``rel`` on p = Phi(-z):
     (1 - p) / (p rel^2)."""
-    p = float(sps.norm.sf(z))
+    p = significance.p_of_z(z)
     return math.ceil((1 - p) / (p * rel**2))
 
 
@@ -37,7 +37,7 @@ def toy_array(blocks, n_expected: int) -> np.ndarray:
     ids = [i for b in blocks for i in b["toy_ids"]]
     if sorted(ids) != list(range(n_expected)):
         missing = sorted(set(range(n_expected)) - set(ids))
-        raise SystemExit(f"scan_summary: pseudo-experiments missing or repeated (missing "
+        raise SystemExit(f"mass_scan_summary: pseudo-experiments missing or repeated (missing "
                          f"{missing[:10]}{'...' if len(missing) > 10 else ''})")
     z = np.array([[[[np.nan if v is None else v for v in e] for e in w] for w in m]
                   for b in blocks for m in b["z"]], float)
@@ -109,7 +109,7 @@ def main(argv=None):
     z_obs = np.array([[[np.nan if e["z"] is None else e["z"] for e in w]
                        for w in obs["fits"][m]] for m in methods], float)       # (M, W, E)
     if not np.isfinite(z_obs).any():
-        raise SystemExit("scan_summary: every fit of the observed scan failed")
+        raise SystemExit("mass_scan_summary: every fit of the observed scan failed")
     t_obs = float(np.nanmax(z_obs))
     im, iw, ie = np.unravel_index(np.nanargmax(z_obs), z_obs.shape)
     t_toys = scan_stats.max_local(toys)
@@ -120,7 +120,7 @@ def main(argv=None):
     loo = scan_stats.pseudo_experiment_pvalues(t_toys)
     signal_window = int(np.argmax([w["n_sr_injected"] for w in wins]))
     local = {m: [[{"efficiency": eff, "z": None if np.isnan(z_obs[a, b, c]) else float(z_obs[a, b, c]),
-                   "pvalue": None if np.isnan(z_obs[a, b, c]) else float(sps.norm.sf(z_obs[a, b, c]))}
+                   "pvalue": None if np.isnan(z_obs[a, b, c]) else significance.p_of_z(z_obs[a, b, c])}
                   for c, eff in enumerate(effs)] for b in range(len(wins))]
              for a, m in enumerate(methods)}
     n_req = required_pseudo_experiments()
@@ -129,7 +129,7 @@ def main(argv=None):
         "windows": [{k: w[k] for k in ("name", "centre", "signal_region", "sidebands",
                                        "n_sr_data", "n_sr_injected")} for w in wins],
         "local": local,
-        "observed": {"max_local_z": t_obs, "local_pvalue": float(sps.norm.sf(t_obs)),
+        "observed": {"max_local_z": t_obs, "local_pvalue": significance.p_of_z(t_obs),
                      "method": methods[im], "window": wins[iw]["name"],
                      "window_index": int(iw), "centre": wins[iw]["centre"],
                      "efficiency": effs[ie], "n_failed_fits": int(np.isnan(z_obs).sum())},

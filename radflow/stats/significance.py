@@ -1,0 +1,23 @@
+"""Significance conversions, one-sided as in every bump hunt here: a p-value p and its
+Gaussian-equivalent Z with p = 1 - Phi(Z) (Z = 1.64 at p = 0.05, 5 at 2.87e-7)."""
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats as sps
+
+
+def z_of_p(p):
+    """One-sided Z = Phi^-1(1 - p) of a p-value (scalar -> float, array -> array)."""
+    z = sps.norm.isf(p)
+    return float(z) if np.ndim(z) == 0 else z
+
+
+def p_of_z(z):
+    """One-sided p = 1 - Phi(Z) of a significance (scalar -> float, array -> array)."""
+    p = sps.norm.sf(z)
+    return float(p) if np.ndim(p) == 0 else p
+
+
+def excess_z(p: float) -> float:
+    """:func:`z_of_p` of an excess, 0 for p >= 0.5 (no excess has negative significance)."""
+    return max(z_of_p(p), 0.0)
