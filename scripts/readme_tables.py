@@ -1,15 +1,23 @@
-"""Write the README's paper-comparison tables from the study summaries, so the README never
-states a number that no rule produced: each block between
-``<!-- BEGIN generated: {study} -->`` and ``<!-- END generated: {study} -->`` is replaced by
-a table "paper statement | our number | holds?" of results/{study}/summary.json (and, for
-the CATHODE study, the block ``cathode_max_sic``: max SIC per method and n_sig; for the
-CWoLa-vs-autoencoder study, ``cwola_ae_benchmarks``: AUC and Z per signal and S/B; for the
-mass scan (``scan=results/mass_scan/scan/summary.json``), ``scan_windows``: local Z per window
-and the global result). The report's captions (report_captions.py) format the statements
-with the same functions.
+"""Write the generated tables of README.md and docs/studies/*.md from the study summaries,
+so no doc states a number that no rule produced: each block between
+``<!-- BEGIN generated: {block} -->`` and ``<!-- END generated: {block} -->`` is replaced, in
+whichever of the ``--doc`` files holds it, by a table of results/{study}/summary.json: for
+every study the table "paper statement | our number | criterion | holds?" (block {study}); for
+the CATHODE study also ``cathode_max_sic`` (max SIC per method and n_sig); for the
+CWoLa-vs-autoencoder study ``cwola_ae_benchmarks`` (AUC and Z per signal and S/B); for the
+mass scan (``scan=results/mass_scan/scan/summary.json``) ``scan_windows`` (local Z per window
+and the global result); and, from all summaries given, the README's ``overview`` (per study:
+paper, figure ids, statements held / failed / undetermined, its doc). A block that none of
+the ``--doc`` files holds is an error naming the block. The report's captions
+(report_captions.py) format the statements with the same functions.
 
     python scripts/readme_tables.py --summary salad=results/salad/summary.json \\
-        --summary sacwola=results/sacwola/summary.json --readme README.md
+        --summary sacwola=results/sacwola/summary.json \\
+        --summary cathode=results/cathode/summary.json \\
+        --summary cwola_ae=results/cwola_ae/summary.json \\
+        --summary scan=results/mass_scan/scan/summary.json \\
+        --doc README.md --doc docs/studies/salad.md --doc docs/studies/sacwola.md \\
+        --doc docs/studies/cathode.md --doc docs/studies/cwola_ae.md --doc docs/studies/mass_scan.md
 """
 import argparse
 import json
@@ -117,31 +125,119 @@ def scan_windows(summary: dict) -> str:
     return "\n".join(rows)
 
 
-def replace_block(text: str, study: str, body: str) -> str:
-    pattern = re.compile(rf"(<!-- BEGIN generated: {study} -->\n).*?(<!-- END generated: {study} -->)", re.S)
+#: Study name of a summary (the STUDY of --summary STUDY=PATH) -> its study kind, whose
+#: folder radflow/studies/<kind>/ holds the figure catalog and docs/studies/<kind>.md the doc.
+STUDY_KIND = {"salad": "salad", "sacwola": "sacwola", "cathode": "cathode", "cwola_ae": "cwola_ae",
+              "scan": "mass_scan"}
+KINDS_DIR = Path(__file__).resolve().parents[1] / "radflow" / "studies"
+
+
+def kind_info(kind: str) -> dict:
+    """The paper and figure ids of a study kind, from radflow/studies/<kind>/kind.yaml ({} if
+    there is none)."""
+    import yaml
+
+    path = KINDS_DIR / kind / "kind.yaml"
+    if not path.is_file():
+        return {}
+    spec = yaml.safe_load(path.read_text())
+    return {"paper": spec.get("paper"), "figures": list(spec.get("figures") or {})}
+
+
+def id_ranges(ids) -> str:
+    """Figure ids as ranges of consecutive numbers per letter: A1, A2, A3, B5 -> 'A1-A3, B5'."""
+    parsed = []
+    for fid in ids:
+        m = re.fullmatch(r"([A-Za-z]+)(\d+)", str(fid))
+        parsed.append((m.group(1), int(m.group(2))) if m else (str(fid), None))
+    out, i = [], 0
+    while i < len(parsed):
+        letter, n = parsed[i]
+        j = i
+        while (n is not None and j + 1 < len(parsed) and parsed[j + 1][0] == letter
+               and parsed[j + 1][1] == parsed[j][1] + 1):
+            j += 1
+        first = letter if n is None else f"{letter}{n}"
+        out.append(first if j == i else f"{first}-{letter}{parsed[j][1]}")
+        i = j + 1
+    return ", ".join(out)
+
+
+def overview(summaries: dict) -> str:
+    """One row per study summary ({study: summary}): the study, its paper, its figure ids, how
+    many of its statements hold, fail and are undetermined (holds True / False / None) and its
+    doc docs/studies/<kind>.md. Paper and figure ids are the summary's own ``paper`` and
+    ``figures`` where it lists them, else those of the kind's catalog (kind.yaml); the
+    figure column is left out when no study has figure ids."""
+    rows = []
+    for study, summary in summaries.items():
+        kind = STUDY_KIND.get(study, study)
+        info = kind_info(kind)
+        own_paper, own_figures = summary.get("paper"), summary.get("figures")
+        paper = own_paper if isinstance(own_paper, str) else info.get("paper") or ""
+        figures = own_figures if isinstance(own_figures, list) else info.get("figures") or []
+        holds = [st["holds"] for st in summary["statements"].values()]
+        counts = [sum(h is not None and bool(h) for h in holds),
+                  sum(h is not None and not bool(h) for h in holds),
+                  sum(h is None for h in holds)]
+        doc = f"docs/studies/{kind}.md"
+        rows.append((study, paper, id_ranges(figures), counts, f"[{doc}]({doc})"))
+    with_figures = any(r[2] for r in rows)
+    head = ["study", "paper"] + (["figures"] if with_figures else []) + ["held", "failed", "undetermined", "doc"]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for study, paper, figures, counts, doc in rows:
+        cells = [study, paper] + ([figures] if with_figures else []) + [str(c) for c in counts] + [doc]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def block_pattern(block: str) -> re.Pattern:
+    return re.compile(rf"(<!-- BEGIN generated: {re.escape(block)} -->\n).*?(<!-- END generated: {re.escape(block)} -->)",
+                      re.S)
+
+
+def replace_block(text: str, block: str, body: str) -> str:
+    """``text`` with the body of the generated block ``block`` replaced by ``body``."""
+    pattern = block_pattern(block)
     if not pattern.search(text):
-        raise SystemExit(f"README has no '<!-- BEGIN generated: {study} -->' ... END block")
+        raise SystemExit(f"no '<!-- BEGIN generated: {block} -->' ... END block")
     return pattern.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text)
+
+
+def fill(docs: dict, block: str, body: str) -> None:
+    """Replace the block ``block`` in every text of ``docs`` ({path: text}, changed in place)
+    that holds it; SystemExit naming the block and the files when none does."""
+    holders = [path for path, text in docs.items() if block_pattern(block).search(text)]
+    if not holders:
+        raise SystemExit(f"generated block '{block}' ('<!-- BEGIN generated: {block} -->' ... "
+                         f"'<!-- END generated: {block} -->') is in none of the docs: "
+                         + ", ".join(str(p) for p in docs))
+    for path in holders:
+        docs[path] = replace_block(docs[path], block, body)
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--summary", action="append", required=True, metavar="STUDY=PATH")
-    ap.add_argument("--readme", required=True)
+    ap.add_argument("--doc", action="append", required=True, metavar="FILE",
+                    help="a markdown file holding generated blocks (README.md, docs/studies/*.md); repeatable")
     args = ap.parse_args(argv)
-    readme = Path(args.readme)
-    text = readme.read_text()
+    docs = {Path(d): Path(d).read_text() for d in args.doc}
+    summaries = {}
     for item in args.summary:
         study, path = item.split("=", 1)
         summary = json.loads(Path(path).read_text())
-        text = replace_block(text, study, table(summary))
+        summaries[study] = summary
+        fill(docs, study, table(summary))
         if study == "cathode":
-            text = replace_block(text, "cathode_max_sic", cathode_max_sic(summary))
+            fill(docs, "cathode_max_sic", cathode_max_sic(summary))
         if study == "cwola_ae":
-            text = replace_block(text, "cwola_ae_benchmarks", cwola_ae_benchmarks(summary))
+            fill(docs, "cwola_ae_benchmarks", cwola_ae_benchmarks(summary))
         if study == "scan":
-            text = replace_block(text, "scan_windows", scan_windows(summary))
-    readme.write_text(text)
+            fill(docs, "scan_windows", scan_windows(summary))
+    fill(docs, "overview", overview(summaries))
+    for path, text in docs.items():
+        path.write_text(text)
 
 
 if __name__ == "__main__":

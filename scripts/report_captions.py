@@ -1,6 +1,7 @@
 """Captions of the HTML report (``make report``), from the figure catalogs of the study
 kinds (their kind.yaml, radflow.studies) and the study summaries, with the same statement formatting as
-the README's tables (readme_tables.py), so report and README cannot disagree.
+the generated tables of README.md and docs/studies/ (readme_tables.py), so report and docs
+cannot disagree.
 
 Per figure results/report/captions/{ID}.rst: catalog id, paper and its figure number, what
 the figure shows, and for each summary statement the catalog attaches to it: the paper's

@@ -6,10 +6,10 @@ import json
 import numpy as np
 import pytest
 
-import sacwola_summary
-import salad_summary
 from radflow.ml import metrics
 from radflow.stats import claims
+from radflow.studies.sacwola import summary as sacwola_summary
+from radflow.studies.salad import summary as salad_summary
 
 
 def test_spread_by_hand():
@@ -107,27 +107,40 @@ def test_sacwola_statements_follow_the_numbers():
     assert sacwola_summary.statements(auc, sr_sb, bh, no_cut, lam)["no_spurious_significance"]["holds"] is False
 
 
-def test_readme_tables_come_from_the_summaries(ci_run, tmp_path):
-    """The README's comparison tables are generated from the summary JSONs: every statement
-    appears with its verdict, and the README carries the blocks the script fills."""
-    import readme_tables
+def copy_docs(tmp_path):
+    """README.md and docs/studies/*.md of the repository copied under ``tmp_path`` (same
+    relative paths); the copies' paths."""
     from tests.conftest import REPO
 
-    text = (REPO / "README.md").read_text()
-    readme = tmp_path / "README.md"
-    readme.write_text(text)
-    readme_tables.main(["--summary", f"salad={ci_run / 'salad' / 'summary.json'}",
-                        "--summary", f"sacwola={ci_run / 'sacwola' / 'summary.json'}",
-                        "--summary", f"cathode={ci_run / 'cathode' / 'summary.json'}",
-                        "--summary", f"cwola_ae={ci_run / 'cwola_ae' / 'summary.json'}",
-                        "--readme", str(readme)])
-    out = readme.read_text()
-    for study in ("salad", "sacwola", "cathode", "cwola_ae"):
+    docs = []
+    for src in [REPO / "README.md", *sorted((REPO / "docs" / "studies").glob("*.md"))]:
+        dst = tmp_path / src.relative_to(REPO)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        dst.write_text(src.read_text())
+        docs.append(dst)
+    return docs
+
+
+def test_readme_tables_come_from_the_summaries(ci_run, tmp_path):
+    """The comparison tables of README.md and docs/studies/*.md are generated from the
+    summary JSONs: every statement appears with its verdict, and the docs carry the blocks
+    the script fills."""
+    import readme_tables
+
+    docs = copy_docs(tmp_path)
+    studies = ("salad", "sacwola", "cathode", "cwola_ae")
+    readme_tables.main([a for s in studies for a in ("--summary", f"{s}={ci_run / s / 'summary.json'}")]
+                       + [a for d in docs for a in ("--doc", str(d))])
+    out = "\n".join(d.read_text() for d in docs)
+    for study in studies:
         s = json.loads((ci_run / study / "summary.json").read_text())
         for st in s["statements"].values():
             assert st["paper"].replace("|", "\\|") in out
             row = next(line for line in out.splitlines() if st["paper"].replace("|", "\\|") in line)
             assert row.endswith(readme_tables.HOLDS[st["holds"]] + " |")
+        # The README's overview: one row per study, linking its doc.
+        assert any(line.startswith(f"| {study} | ") and f"docs/studies/{study}.md" in line
+                   for line in docs[0].read_text().splitlines())
     # The CATHODE max-SIC table: one row per n_sig (and the shifted run), the summary's means.
     s = json.loads((ci_run / "cathode" / "summary.json").read_text())
     for n, per in s["signal_vs_background"].items():
@@ -140,6 +153,58 @@ def test_readme_tables_come_from_the_summaries(ci_run, tmp_path):
         for r in rows:
             line = next(ln for ln in out.splitlines() if ln.startswith(f"| {signal} | {r['sb_paper']:g} |"))
             assert f"| {r['methods']['autoencoder']['auc']['median']:.2f} |" in line
+
+
+def test_readme_overview_counts_statements_and_missing_blocks_are_named(tmp_path):
+    """The README's overview block counts each summary's statements that hold, fail and are
+    undetermined and links the study's doc (the mass scan's 'scan' summary: mass_scan.md);
+    a block that none of the --doc files holds stops naming the block."""
+    import readme_tables
+
+    def statement(holds):
+        return {"paper": "a claim", "measured": 1.0, "criterion": "x > 0", "holds": holds}
+
+    summaries = {"salad": {"statements": {"a": statement(True), "b": statement(True),
+                                          "c": statement(False), "d": statement(None)}},
+                 "scan": {"statements": {"a": statement(None), "b": statement(False)}}}
+    paths = []
+    for study, summary in summaries.items():
+        paths.append(tmp_path / f"{study}.json")
+        paths[-1].write_text(json.dumps(summary))
+    readme = tmp_path / "README.md"
+    readme.write_text("intro\n<!-- BEGIN generated: overview -->\n<!-- END generated: overview -->\n")
+    doc = tmp_path / "study.md"
+    doc.write_text("".join(f"<!-- BEGIN generated: {b} -->\nSTALE\n<!-- END generated: {b} -->\n"
+                           for b in ("salad", "scan", "scan_windows")))
+    args = ["--summary", f"salad={paths[0]}", "--doc", str(readme), "--doc", str(doc)]
+
+    readme_tables.main(args)
+    lines = readme.read_text().splitlines()
+    header = next(ln for ln in lines if ln.startswith("| study |"))
+    assert "held | failed | undetermined | doc" in header
+    row = next(ln for ln in lines if ln.startswith("| salad |"))
+    assert row.endswith("| 2 | 1 | 1 | [docs/studies/salad.md](docs/studies/salad.md) |")
+    salad_block = doc.read_text().split("generated: salad -->")[1].split("<!-- END")[0]
+    assert "STALE" not in salad_block and salad_block.count("| a claim |") == 4
+    assert doc.read_text().count("STALE") == 2                  # scan blocks: no scan summary given
+
+    table = readme_tables.overview(summaries)
+    scan_row = next(ln for ln in table.splitlines() if ln.startswith("| scan |"))
+    assert scan_row.endswith("| 0 | 1 | 1 | [docs/studies/mass_scan.md](docs/studies/mass_scan.md) |")
+    # A summary's own paper and figure list take precedence over the kind's catalog.
+    own = readme_tables.overview({"toy": {"paper": "Toy paper", "figures": ["T1", "T2", "T4"],
+                                          "statements": {"a": statement(True)}}})
+    assert own.splitlines()[-1] == ("| toy | Toy paper | T1-T2, T4 | 1 | 0 | 0 | "
+                                    "[docs/studies/toy.md](docs/studies/toy.md) |")
+    # Without figure ids anywhere, the figure column is left out.
+    bare = readme_tables.overview({"toy": {"statements": {"a": statement(False)}}})
+    assert bare.splitlines()[0] == "| study | paper | held | failed | undetermined | doc |"
+
+    # A block no doc holds: the overview (README not given) and a study's table.
+    with pytest.raises(SystemExit, match="'overview'"):
+        readme_tables.main(["--summary", f"salad={paths[0]}", "--doc", str(doc)])
+    with pytest.raises(SystemExit, match="'salad'"):
+        readme_tables.main(["--summary", f"salad={paths[0]}", "--doc", str(readme)])
 
 
 def cathode_runs(max_sic, n_reps=3, noise=0.02, auc_template=0.5):
@@ -160,7 +225,7 @@ def cathode_runs(max_sic, n_reps=3, noise=0.02, auc_template=0.5):
 
 
 def test_cathode_statements_follow_the_numbers():
-    import cathode_summary
+    from radflow.studies.cathode import summary as cathode_summary
 
     paper = {"supervised": 17.6, "idealized": 15.1, "cathode": 14.0, "cwola": 10.8, "anode": 6.5}
     shift = {"supervised": 17.6, "idealized": 10.5, "cathode": 10.2, "cwola": 1.04, "anode": 5.3}

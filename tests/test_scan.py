@@ -183,7 +183,7 @@ def test_background_only_bootstrap_scans_give_uniform_global_pvalues(null_scans)
 
 
 def test_bootstrap_pseudo_experiments_are_conservative_for_fresh_samples(null_scans):
-    """The README's statement on the bootstrap: its pseudo-experiments carry the parent
+    """docs/studies/mass_scan.md's statement on the bootstrap: its pseudo-experiments carry the parent
     sample's fluctuation on top of their own, so their local Z is wider than that of fresh
     background samples, and fresh samples' global p-values against them are conservative
     (larger than uniform), never anti-conservative."""

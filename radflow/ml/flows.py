@@ -15,8 +15,8 @@ every weight has a leading member axis, each member draws its own minibatches fr
 rows (idling once its epoch is done), has its own Adam step count and its own batch-norm
 statistics. Training keeps, per member, the ``keep_best`` epochs of lowest validation loss;
 densities average them in probability space and samples take n / keep_best from each
-(CATHODE). Written in TensorFlow ops and trained with tf.GradientTape (the README's flow
-benchmark compares it with TensorFlow Probability's MaskedAutoregressiveFlow).
+(CATHODE). Written in TensorFlow ops and trained with tf.GradientTape (the flow benchmark of
+docs/studies/cathode.md compares it with TensorFlow Probability's MaskedAutoregressiveFlow).
 """
 from __future__ import annotations
 
@@ -353,7 +353,7 @@ def train_flows(x, mjj, rows, spec: FlowSpec, seed: int, names, prep: Preprocess
     z_tf, c_tf = tf.constant(z), tf.constant(c)
 
     # One minibatch step, compiled with XLA: on CPU it runs a step about twice as fast as the
-    # same graph without fusion (README, flow benchmark).
+    # same graph without fusion (docs/studies/cathode.md, flow timing).
     @tf.function(jit_compile=True)
     def train_step(ib, rb):
         n_rows = tf.reduce_sum(rb, axis=1)

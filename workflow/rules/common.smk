@@ -4,7 +4,7 @@
 # Training rules take `threads: 1` and pin TensorFlow's thread pools to it in their shell
 # command (TF_NUM_INTRAOP_THREADS / TF_NUM_INTEROP_THREADS): on these small networks
 # TensorFlow keeps about one core busy whatever it is given, so two jobs side by side do
-# twice the work of one job holding both cores (README, default-run timing).
+# twice the work of one job holding both cores (docs/engine.md, "Threads per job").
 import json
 
 import yaml
