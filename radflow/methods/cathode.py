@@ -4,10 +4,30 @@ sideband-trained conditional flow, and a classifier data vs template.
 Masses of the template are drawn from a Gaussian kernel density estimate of the SR data's
 mjj in logit space (CATHODE's ``bw = 0.01``), so they follow the SR mjj shape and stay
 inside the SR. The classifier sees data and template with balanced class weights.
+
+The study's classifiers (the CATHODE paper's comparison, :data:`METHODS`) train as one
+vectorized ensemble on one table of training blocks (:func:`training_blocks`,
+:func:`train_classifiers`): CATHODE (SR data vs the flow's SR template), idealized anomaly
+detector (SR data vs as many SR events of the independent background sample), CWoLa (SR
+data vs sideband data) and supervised (signal vs independent background), each with
+balanced class weights and one validation split per initialization. The template's quality
+is the per-feature KS test against the SR test background and the CATHODE classifier's AUC
+between them (:func:`template_quality`).
 """
 from __future__ import annotations
 
 import numpy as np
+from scipy import stats
+
+from radflow import inject
+from radflow.ml import ensemble, metrics, models
+from radflow.seeds import derive_seed
+
+#: The study's classifiers, in ensemble member order.
+METHODS = ("cathode", "idealized", "cwola", "supervised")
+#: Method -> (block labelled 1, block labelled 0) of :func:`training_blocks`.
+PAIRS = {"cathode": ("data_sr", "template"), "idealized": ("data_sr", "background_sr"),
+         "cwola": ("data_sr", "data_sb"), "supervised": ("signal_mc", "background_sr")}
 
 
 def sample_sr_masses(mjj_sr, n: int, signal_region, bandwidth: float, seed: int) -> np.ndarray:
@@ -31,3 +51,134 @@ def balanced_weights(is_first, n_first: int, n_second: int) -> np.ndarray:
     ``class_weight='balanced'`` up to a common factor): 1 for the first class, n_first /
     n_second for the second."""
     return np.where(is_first, 1.0, n_first / n_second)
+
+
+def feature_matrix(columns: dict, features) -> np.ndarray:
+    """Events x (N, F) of a sample given as columns {name: (N,)}: the ``features`` (F names)
+    side by side, each in its own units (GeV for masses), dtype that of the columns."""
+    return np.column_stack([columns[c] for c in features])
+
+
+def training_blocks(data: dict, signal: dict, injected, template: dict, extra: dict, features,
+                    seed: int, study: str, rep: int) -> dict:
+    """The classifiers' training events by block, {name: x (N_block, F)} in this order:
+
+    - ``data_sr``, ``data_sb``: train-half data in the SR and in the sidebands, each followed
+      by the injected signal of that region;
+    - ``template``: the flow's SR template without its held-out part;
+    - ``signal_mc``: train-half SR signal that was not injected (labelled Monte Carlo);
+    - ``background_sr``: as many SR events of the extra background-only sample as
+      ``data_sr`` has, drawn anew in every repetition ``rep``
+      (:func:`radflow.inject.extra_background`, seeded by config ``seed``, ``study``, ``rep``).
+
+    data, signal, extra: a study's sample columns (radflow.regions.load_study_sample: the
+    ``features`` and the bool masks ``sr``, ``sb``, ``test``, each (N,)); injected (N_signal,)
+    bool: the signal events injected into the data's train half; template: the template's
+    columns (``features`` and the bool mask ``holdout``). Features in their own units.
+    Raises :class:`radflow.inject.InjectionError` when the extra sample has too few SR
+    events."""
+    x_d, x_sig, x_e = (feature_matrix(p, features) for p in (data, signal, extra))
+    x_tmpl = feature_matrix(template, features)
+    sel_inj = injected & (signal["sr"] | signal["sb"])
+    blocks = {  # name -> events (rows of the shared table)
+        "data_sr": np.r_[x_d[~data["test"] & data["sr"]], x_sig[sel_inj & signal["sr"]]],
+        "data_sb": np.r_[x_d[~data["test"] & data["sb"]], x_sig[sel_inj & signal["sb"]]],
+        "template": x_tmpl[~template["holdout"]],
+        "signal_mc": x_sig[~signal["test"] & signal["sr"] & ~injected]}
+    n_sr = len(blocks["data_sr"])
+    pick = inject.extra_background(extra["sr"], n_sr, seed, study, rep, "the idealized detector")
+    blocks["background_sr"] = x_e[pick]
+    return blocks
+
+
+def classifier_tasks(blocks: dict, n_init: int, seed: int, study: str,
+                     injection: str) -> tuple[np.ndarray, dict]:
+    """The shared training table and the methods' tasks for
+    :func:`radflow.ml.ensemble.train_methods`.
+
+    blocks: :func:`training_blocks`. Returns the table x (N, F), the blocks stacked in their
+    order (N = total events of all blocks), and {method: (y (N,) float, train_weight
+    (n_init, N), val_weight (n_init, N))} for each of :data:`METHODS` in order: label 1 for
+    the method's first block (:data:`PAIRS`), balanced class weights
+    (:func:`balanced_weights`) on its two blocks, 0 elsewhere, and one random validation
+    split per initialization i, seeded by derive_seed(seed, study, 'val', injection,
+    method index, i)."""
+    names = list(blocks)
+    table = np.concatenate([blocks[k] for k in names])
+    which = np.concatenate([np.full(len(blocks[k]), i) for i, k in enumerate(names)])
+    tasks = {}
+    for mi, method in enumerate(METHODS):
+        pos, neg = (names.index(k) for k in PAIRS[method])
+        is_pos, used = which == pos, (which == pos) | (which == neg)
+        w = np.where(used, balanced_weights(is_pos, len(blocks[PAIRS[method][0]]),
+                                            len(blocks[PAIRS[method][1]])), 0.0)
+        # One validation split per initialization.
+        splits = [ensemble.validation_split(
+            w, derive_seed(seed, study, "val", injection, mi, i))
+            for i in range(n_init)]
+        tasks[method] = (is_pos.astype(float), *map(np.array, zip(*splits)))
+    return table, tasks
+
+
+def train_classifiers(blocks: dict, n_init: int, seed: int, study: str, injection: str, *,
+                      epochs: int, patience: int, batch_size: int) -> ensemble.MethodEnsemble:
+    """Every method of :data:`METHODS` with ``n_init`` initializations as one vectorized
+    ensemble (architecture 'cathode', radflow.ml.models) on the blocks of
+    :func:`training_blocks` (tasks: :func:`classifier_tasks`); members seeded by
+    derive_seed(seed, study, 'train', injection). Scores: the returned ensemble's
+    ``scores(x)`` of events x (N, F) in the features' units."""
+    table, tasks = classifier_tasks(blocks, n_init, seed, study, injection)
+    return ensemble.train_methods(
+        table, tasks, models.get("cathode"), n_init,
+        derive_seed(seed, study, "train", injection),
+        epochs=epochs, patience=patience, batch_size=batch_size)
+
+
+def score_test_set(ens: ensemble.MethodEnsemble, x_test, x_holdout) -> tuple[dict, np.ndarray]:
+    """Scores of the trained classifiers (:func:`train_classifiers`) on the test events
+    x_test (N, F), {method: (N,)} for :data:`METHODS`, and the CATHODE classifier's scores
+    (N_holdout,) on the held-out template x_holdout (N_holdout, F); both scored in one
+    pass over the events x_test then x_holdout."""
+    n_test = len(x_test)
+    combined = ens.scores(np.r_[x_test, x_holdout])
+    return {m: combined[m][:n_test] for m in METHODS}, combined["cathode"][n_test:]
+
+
+def summary(labels, scores) -> dict:
+    """AUC, FPR and SIC at 50% signal efficiency, and the max SIC over thresholds that keep
+    >= radflow.ml.metrics.MIN_BACKGROUND background events (labels (N,) bool, scores (N,))."""
+    out = metrics.classifier_summary(labels, scores)
+    out["max_sic"] = metrics.max_sic_reliable(labels, scores)[0]
+    return out
+
+
+def template_quality(x_holdout, x_background, score_holdout, score_background,
+                     features) -> dict:
+    """The template's quality against the SR test background.
+
+    x_holdout (N_h, F): the held-out template events; x_background (N_b, F): the SR test
+    background (features in their own units, ``features`` their F names);
+    score_holdout (N_h,), score_background (N_b,): the CATHODE classifier's scores of both.
+    Returns per feature the two-sample KS statistic and p-value between the two samples,
+    the classifier's AUC of background (label 1) vs held-out template (label 0; 0.5 when
+    the template is indistinguishable from the background) and both counts."""
+    n_background = len(x_background)
+    return {"ks": {c: dict(zip(("statistic", "pvalue"),
+                               map(float, stats.ks_2samp(x_holdout[:, i], x_background[:, i]))))
+                   for i, c in enumerate(features)},
+            # CATHODE's score on the SR test background vs the held-out template.
+            "classifier_auc": metrics.roc_auc(
+                np.r_[np.ones(n_background), np.zeros(len(x_holdout))],
+                np.r_[score_background, score_holdout]),
+            "n_template_holdout": len(x_holdout), "n_background_test": n_background}
+
+
+def signal_vs_background(is_signal, injected, scores: dict) -> tuple[dict, dict]:
+    """Signal vs background on the test events that were not injected into the data (the SR
+    test background and the never-injected SR test signal). is_signal, injected (N,) bool;
+    scores {method: (N,)}. Returns the counts {'background_sr', 'signal_sr'} and
+    {method: :func:`summary`}."""
+    roc = ~injected
+    bkg = ~is_signal
+    counts = {"background_sr": int((roc & bkg).sum()), "signal_sr": int((roc & ~bkg).sum())}
+    return counts, {m: summary(is_signal[roc], v[roc]) for m, v in scores.items()}
