@@ -8,101 +8,7 @@ import json
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import h5io
-from radflow.methods import cwola
-from radflow.stats import claims
-from radflow.stats.claims import claim
-
-#: AUC difference within which two methods count as 'comparable' / 'nearly recovered'.
-AUC_TOLERANCE = 0.05
-
-
-def over_reps(runs, key, metric):
-    """{method: spread of runs[key][method][metric] over repetitions}."""
-    return {m: claims.spread([r[key][m][metric] for r in runs]) for m in runs[0][key]}
-
-
-def lambda_scan(sig, bkg, forms):
-    out = {}
-    for form in forms:
-        for m in sig[0]["methods"]:
-            parsed = cwola.parse_method(m)
-            if parsed is None or (parsed[0] != form and parsed[1] != 0):
-                continue
-            out.setdefault(form, {})[f"{parsed[1]:g}"] = {
-                k: {metric: claims.spread([r[k][m][metric] for r in runs])
-                    for metric in ("auc", "sic_at_50")}
-                for k, runs in (("signal_vs_background", sig), ("sr_vs_sb", bkg))}
-    return out
-
-
-def bump_hunt(fits):
-    """Per case and method over repetitions: Z per efficiency (spread over converged fits),
-    the largest Z of each repetition, and the fraction of failed threshold fits (eps < 1)."""
-    out = {}
-    for case, key in (("with_signal", "z"), ("background_only", "z_signed")):
-        for m in fits["repetitions"][0][case]["methods"]:
-            per_rep = [rep[case]["methods"][m] for rep in fits["repetitions"]]
-            cut = [[f for f in fr if f["efficiency"] < 1.0] for fr in per_rep]
-            n_cut = sum(len(c) for c in cut)
-            out.setdefault(case, {})[m] = {
-                "z": {f"{e:g}": claims.spread([fr[i][key] for fr in per_rep if fr[i]["converged"]])
-                      for i, e in enumerate(fits["efficiencies"])},
-                "max_z": claims.spread([max((f[key] for f in c if f["converged"]), default=None)
-                                        for c in cut]),
-                "failed_fraction": sum(not f["converged"] for c in cut for f in c) / n_cut}
-            if case == "with_signal":
-                out[case][m]["z_residual_corrected"] = {
-                    f"{e:g}": claims.spread([fr[i]["z_residual_corrected"] for fr in per_rep])
-                    for i, e in enumerate(fits["efficiencies"])}
-    return out
-
-
-def statements(auc, sr_sb, bh, no_cut, lam) -> dict:
-    bkg = bh["background_only"]
-    sculpted = bkg["cwola"]
-    others = {m: v for m, v in bkg.items() if m != "cwola"}
-    d_fail, e_fail = claims.difference(auc["cwola"], auc["optimal_cwola"])
-    d_rec, e_rec = claims.difference(auc["sa_cwola"], auc["optimal_cwola"])
-    d_cmp, e_cmp = claims.difference(auc["salad"], auc["sa_cwola"])
-    return {
-        "cwola_classifier_fails": claim(
-            "plain CWoLa fails under alpha = 0.1: it is far below optimal CWoLa (Fig. 2)",
-            {"auc_cwola": auc["cwola"], "auc_optimal_cwola": auc["optimal_cwola"],
-             "auc_sr_vs_sb_cwola_background_only": sr_sb["cwola"]},
-            f"AUC(CWoLa) < AUC(optimal CWoLa) - {AUC_TOLERANCE} by more than 2 sigma",
-            claims.below(d_fail, e_fail, -AUC_TOLERANCE)),
-        "cwola_sculpts_background": claim(
-            "thresholds on CWoLa sculpt the background mjj spectrum so that it cannot be fit (Fig. 5)",
-            {"failed_fraction_background_only": sculpted["failed_fraction"],
-             "max_z_background_only": sculpted["max_z"]},
-            "background-only CWoLa thresholds (eps_B < 1, all repetitions): at least half of the "
-            "fits fail, or the largest Z is above 2 by more than 2 sigma",
-            sculpted["failed_fraction"] >= 0.5 or bool(claims.above(
-                sculpted["max_z"]["mean"], sculpted["max_z"]["err"], 2.0))),
-        "sa_cwola_recovers_optimal": claim(
-            f"SA-CWoLa (eq. 2.3) with lambda = {lam:g} nearly recovers optimal CWoLa (Fig. 2)",
-            {"auc_sa_cwola": auc["sa_cwola"], "auc_optimal_cwola": auc["optimal_cwola"],
-             "auc_sr_vs_sb_sa_cwola_background_only": sr_sb["sa_cwola"]},
-            f"AUC(SA-CWoLa) - AUC(optimal) >= -{AUC_TOLERANCE} within 2 sigma",
-            claims.at_least(d_rec, e_rec, -AUC_TOLERANCE)),
-        "salad_comparable_to_sa_cwola": claim(
-            "SALAD is comparable to SA-CWoLa (Fig. 2)",
-            {"auc_salad": auc["salad"], "auc_sa_cwola": auc["sa_cwola"]},
-            f"|AUC(SALAD) - AUC(SA-CWoLa)| <= {AUC_TOLERANCE} within 2 sigma",
-            claims.at_most(abs(d_cmp), e_cmp, AUC_TOLERANCE)),
-        "background_fit_good": claim(
-            "the background-only fit without selection is good (Fig. 4)",
-            {k: no_cut.get(k) for k in ("converged", "gof_pvalue", "deviance", "ndf")},
-            "fit converged and goodness-of-fit p > 0.05 (calibrated: chi2 of the deviance)",
-            bool(no_cut["converged"] and no_cut["gof_pvalue"] > 0.05)),
-        "no_spurious_significance": claim(
-            "background-only thresholds on the other methods give no spurious significance (Fig. 7)",
-            {m: {"max_z": v["max_z"], "failed_fraction": v["failed_fraction"]} for m, v in others.items()},
-            "for every method but CWoLa: fewer than half of the fits fail and the largest Z is "
-            "below 2 within 2 sigma (the same rule that calls CWoLa sculpted)",
-            claims.all_of(v["failed_fraction"] < 0.5 and claims.at_most(
-                v["max_z"]["mean"], v["max_z"]["err"], 2.0) for v in others.values())),
-    }
+from radflow.studies.sacwola import summary
 
 
 def main(argv=None):
@@ -116,33 +22,11 @@ def main(argv=None):
                 for paths in (args.with_signal, args.background_only))
     with open(args.fits) as f:
         fits = json.load(f)
-    lam = fits["nominal_lambda"]
-    name = {m: cwola.resolve(m, lam) for m in ("cwola", "sa_cwola", "sa_cwola_flipped", "salad",
-                                                  "optimal_cwola", "data_vs_sim", "supervised")}
-    name = {k: v for k, v in name.items() if v in sig[0]["methods"]}
-    per_method = {metric: over_reps(sig, "signal_vs_background", metric)
-                  for metric in ("auc", "sic_at_50", "max_sic")}
-    auc = {k: per_method["auc"][v] for k, v in name.items()}
-    sr_sb = {k: over_reps(bkg, "sr_vs_sb", "auc")[name[k]] for k in ("cwola", "sa_cwola")}
-    no_cut = next(f for f in next(iter(fits["cases"]["background_only"]["methods"].values()))
-                  if f["efficiency"] == 1.0)
-    bh = bump_hunt(fits)
-    forms = sorted({cwola.parse_method(m)[0] for m in sig[0]["methods"]
-                    if cwola.parse_method(m) and cwola.parse_method(m)[1] > 0})
-    summary = {
-        "repetitions": len(sig), "n_train": sig[0]["n_train"], "n_test": sig[0]["n_test"],
-        "n_injected_train_sr": claims.spread([r["n_injected_train_sr"] for r in sig]),
-        "n_train_data_sr": sig[0]["n_train_data_sr"],
-        "classifiers": {m: {metric: per_method[metric][m] for metric in per_method}
-                        for m in sig[0]["methods"]},
-        "auc": auc, "lambda_scan": lambda_scan(sig, bkg, forms), "bump_hunt": bh,
-        "background_fit_no_selection": no_cut,
-        "statements": statements(auc, sr_sb, bh, no_cut, lam),
-    }
+    result = summary.build(sig, bkg, fits)
     with h5io.atomic_output(args.output) as tmp:
-        tmp.write_text(json.dumps(summary, indent=1))
-    print(json.dumps({k: v["holds"] for k, v in summary["statements"].items()}))
-    print("AUC", {k: round(v["mean"], 3) for k, v in auc.items()})
+        tmp.write_text(json.dumps(result, indent=1))
+    print(json.dumps({k: v["holds"] for k, v in result["statements"].items()}))
+    print("AUC", {k: round(v["mean"], 3) for k, v in result["auc"].items()})
 
 
 if __name__ == "__main__":

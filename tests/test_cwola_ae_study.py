@@ -185,7 +185,8 @@ def rows(auc_cwola, auc_ae, z_cwola, z_ae, sbs=(0.0, 1.5e-3, 3e-3, 4e-3, 7e-3)):
 
 
 def test_summary_claims_decide_on_hand_made_numbers():
-    import cwola_ae_summary as summ
+    from radflow.stats import claims
+    from radflow.studies.cwola_ae import summary as summ
 
     flat = [(0.8, 0.01)] * 5
     rising = [(0.5, 0.01), (0.6, 0.01), (0.78, 0.01), (0.85, 0.01), (0.9, 0.01)]
@@ -225,5 +226,5 @@ def test_summary_claims_decide_on_hand_made_numbers():
     assert summ.best_cut(cuts(z_stat(9.0, None, n=1, n_failed=2), z_stat(1.0, 0.1),
                               z_stat(8.0, 0.1, n=1, n_failed=2)))["cut"] == "0.01"
     # robust(): failed fits counted, never a number.
-    s = summ.robust([1.0, None, 3.0], [False, False, True])
+    s = claims.robust([1.0, None, 3.0], [False, False, True])
     assert s["n"] == 2 and s["n_failed"] == 1 and s["n_capped"] == 1 and s["median"] == 2.0

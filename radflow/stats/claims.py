@@ -27,6 +27,18 @@ def spread(values) -> dict:
             "err": None if std is None else std / math.sqrt(n)}
 
 
+def robust(values, capped=()) -> dict:
+    """Median and MAD (scaled by 1.4826, a Gaussian sigma) of the runs' values, with the
+    mean +- standard error of :func:`spread`, the count of runs without a value (None: e.g.
+    failed fits) and of values that are lower bounds (``capped``: one bool per value)."""
+    v = [x for x in values if x is not None]
+    out = spread(v)
+    out.update(median=float(np.median(v)) if v else None,
+               mad=float(1.4826 * np.median(np.abs(np.asarray(v) - np.median(v)))) if v else None,
+               n_failed=len(values) - len(v), n_capped=int(sum(capped)))
+    return out
+
+
 def difference(a: dict, b: dict) -> tuple:
     """(mean_a - mean_b, its standard error) of two independent :func:`spread` results;
     the error is None when either has none."""
