@@ -19,7 +19,7 @@ from tests.slurm_cluster import SlurmCluster, SlurmUnavailable
 PROFILE = REPO / "tests" / "slurm_profile"
 JOB_ID = re.compile(r"SLURM_JOB_ID=(\d+)")
 # A slice of the CI DAG with every kind of job (generation chunks, features, regions,
-# injection, DCTR, the SALAD scan, an SA-CWoLa training, the supervised classifier and its
+# injection, DCTR, a SALAD lines job, an SA-CWoLa training, the supervised classifier and its
 # figure, the data-vs-sim check): ~25 Slurm jobs instead of the whole DAG, to keep CI short.
 TARGETS = ("results/validation/data_vs_sim.json", "results/figures/A3_supervised.png",
            "results/salad/lines/sb0.05_rep0_scores.h5", "results/sacwola/train/nsig1500_rep0_scores.h5")
@@ -67,7 +67,7 @@ def test_slurm_outputs_equal_local(slurm_run, ci_run):
     files = sorted(p.relative_to(results) for p in results.rglob("*.h5"))
     # Features, regions, injections, DCTR weights and trained scores of the slice.
     kinds = {f.parts[0] if f.parts[0] == "features" else f.parts[1] for f in files}
-    assert {"features", "regions", "inject", "dctr", "scan", "train", "scores"} <= kinds, kinds
+    assert {"features", "regions", "inject", "dctr", "lines", "train", "scores"} <= kinds, kinds
     for rel in files:
         a, b = h5io.read_columns(ci_run / rel), h5io.read_columns(results / rel)
         assert sorted(a) == sorted(b), rel
