@@ -1,7 +1,7 @@
 """CATHODE study, one injection: the classifiers of the CATHODE paper's comparison trained as
 one vectorized ensemble on the train half, each with balanced class weights and
-``training.n_init`` initializations (combined per event by the truncated mean,
-radflow.ml.ensemble.MethodEnsemble.scores): CATHODE (SR data vs the flow's SR template), idealized
+``training.n_init`` initializations (averaged per event, as the CATHODE paper
+averages its classifier runs): CATHODE (SR data vs the flow's SR template), idealized
 anomaly detector (SR data vs as many SR events of the independent background sample),
 CWoLa (SR data vs sideband data) and supervised (signal vs independent background). ANODE's
 log R comes from the flows. Every method scores the same test set (test-half SR data and

@@ -249,7 +249,8 @@ def test_train_methods_orders_members_by_method_and_combines_initializations():
     """train_methods is train_ensemble with members ordered (method, initialization): its
     member scores equal a direct train_ensemble of the same (M, N) labels and weights, one
     method learns its own labels (a method with flipped labels scores anti-correlated), and
-    scores() is the truncated mean over the initializations (here 3: the median)."""
+    scores() combines the initializations by the truncated mean (here 3: the median) or, for
+    combine='mean', the plain mean."""
     x, y = gaussian_toy(4000, 3)
     rng = np.random.default_rng(1)
     w = np.ones(len(x))
@@ -269,7 +270,12 @@ def test_train_methods_orders_members_by_method_and_combines_initializations():
     assert ens.best_epoch.shape == (3, 3)
     scores = ens.scores(xt)
     np.testing.assert_allclose(scores["plain"], np.median(member[0], axis=0), rtol=1e-6)
+    averaged = ensemble.MethodEnsemble(ens.trained, ens.methods, 3, "mean").scores(xt)
+    np.testing.assert_array_equal(averaged["plain"], member[0].mean(axis=0))
+    assert not np.array_equal(averaged["plain"], scores["plain"])
     assert metrics.roc_auc(yt, scores["plain"]) > 0.7 > 0.3 > metrics.roc_auc(yt, scores["flipped"])
+    with pytest.raises(ValueError, match="unknown combination 'median'"):
+        ensemble.train_methods(x, tasks, arch, 3, seed=4, combine="median")
     with pytest.raises(ValueError, match="per_init train_weight"):
         ensemble.train_methods(x, {"per_init": (y, np.ones((2, len(x))), split[0][1])}, arch, 3,
                                seed=4, epochs=1)

@@ -126,12 +126,13 @@ def train_classifiers(blocks: dict, n_init: int, seed: int, study: str, injectio
     ensemble (architecture 'cathode', radflow.ml.models) on the blocks of
     :func:`training_blocks` (tasks: :func:`classifier_tasks`); members seeded by
     derive_seed(seed, study, 'train', injection). Scores: the returned ensemble's
-    ``scores(x)`` of events x (N, F) in the features' units."""
+    ``scores(x)`` of events x (N, F) in the features' units, each method's initializations
+    averaged (the plain mean, as the CATHODE paper averages its classifier runs)."""
     table, tasks = classifier_tasks(blocks, n_init, seed, study, injection)
     return ensemble.train_methods(
         table, tasks, models.get("cathode"), n_init,
         derive_seed(seed, study, "train", injection),
-        epochs=epochs, patience=patience, batch_size=batch_size)
+        epochs=epochs, patience=patience, batch_size=batch_size, combine="mean")
 
 
 def score_test_set(ens: ensemble.MethodEnsemble, x_test, x_holdout) -> tuple[dict, np.ndarray]:

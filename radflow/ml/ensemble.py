@@ -343,10 +343,13 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
 @dataclass
 class MethodEnsemble:
     """The members of several methods trained as one ensemble by :func:`train_methods`:
-    ``n_init`` initializations per method, members ordered (method, initialization)."""
+    ``n_init`` initializations per method, members ordered (method, initialization);
+    ``combine``: how :meth:`scores` combines a method's initializations
+    (:data:`radflow.ml.metrics.COMBINATIONS`)."""
     trained: TrainedEnsemble
     methods: list
     n_init: int
+    combine: str = "truncated_mean"
 
     @property
     def best_epoch(self) -> np.ndarray:
@@ -358,18 +361,16 @@ class MethodEnsemble:
         return self.trained.predict(x).reshape(len(self.methods), self.n_init, -1)
 
     def scores(self, x) -> dict:
-        """{method: (N,)} on x (N, d): each method's initializations combined by
-        :func:`radflow.ml.metrics.combine_initializations` (the mean without the lowest and
-        the highest score of each event for more than two initializations: one
-        initialization stuck in a poor minimum does not drag the method's score; the plain
-        mean for one or two)."""
+        """{method: (N,)} on x (N, d): each method's initializations combined per event by
+        :func:`radflow.ml.metrics.combine_initializations` with :attr:`combine`."""
         s = self.member_scores(x)
-        return {m: metrics.combine_initializations(s[i]) for i, m in enumerate(self.methods)}
+        return {m: metrics.combine_initializations(s[i], self.combine)
+                for i, m in enumerate(self.methods)}
 
 
 def train_methods(x, methods: dict, arch: Architecture, n_init: int, seed: int, *,
                   epochs: int = 50, patience: int = 10, batch_size: int = 512,
-                  member_seeds=None) -> MethodEnsemble:
+                  member_seeds=None, combine: str = "truncated_mean") -> MethodEnsemble:
     """Train every method of ``methods`` with ``n_init`` initializations in one vectorized
     ensemble on the rows of one event table x (N, d), so all methods see identical events
     and splits wherever their weights agree.
@@ -377,7 +378,11 @@ def train_methods(x, methods: dict, arch: Architecture, n_init: int, seed: int, 
     methods: {name: (y, train_weight, val_weight)}: labels y (N,) and event weights (N,)
     shared by the method's initializations, or (n_init, N) one row per initialization; a
     weight of 0 leaves an event out (:func:`train_ensemble`). member_seeds: optional
-    (n_methods * n_init,) seeds in member order (default: derived from ``seed``)."""
+    (n_methods * n_init,) seeds in member order (default: derived from ``seed``).
+    combine: how the returned ensemble's ``scores`` combines a method's initializations,
+    as its paper does (:data:`radflow.ml.metrics.COMBINATIONS`)."""
+    if combine not in metrics.COMBINATIONS:
+        raise ValueError(f"unknown combination '{combine}' (known: {list(metrics.COMBINATIONS)})")
     names = list(methods)
     n = len(x)
     ys, w_tr, w_val = [], [], []
@@ -389,4 +394,4 @@ def train_methods(x, methods: dict, arch: Architecture, n_init: int, seed: int, 
     trained = train_ensemble(x, np.concatenate(ys), arch, len(names) * n_init, seed,
                              np.concatenate(w_tr), np.concatenate(w_val), epochs=epochs,
                              patience=patience, batch_size=batch_size, member_seeds=member_seeds)
-    return MethodEnsemble(trained, names, n_init)
+    return MethodEnsemble(trained, names, n_init, combine)

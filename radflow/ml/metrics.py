@@ -126,9 +126,21 @@ def truncated_mean(values, axis: int = 0, n_trim: int = 1):
     return np.take(v, np.arange(n_trim, n - n_trim), axis=axis).mean(axis=axis)
 
 
-def combine_initializations(scores) -> np.ndarray:
-    """One classifier's score from its initializations' scores (n_init, N): the truncated
-    mean (dropping the lowest and highest) when there are more than two, else the mean."""
+#: How a method's initializations are combined into its per-event score, as the papers do:
+#: 'truncated_mean' (SALAD, Fig. 8: "each classifier is itself the truncated mean over ten
+#: random initializations"; robust to one initialization stuck in a poor minimum) and 'mean'
+#: (CATHODE and the complementarity study: scores averaged over the runs).
+COMBINATIONS = ("truncated_mean", "mean")
+
+
+def combine_initializations(scores, how: str = "truncated_mean") -> np.ndarray:
+    """One classifier's score (N,) from its initializations' scores (n_init, N): ``how`` =
+    'truncated_mean' drops the lowest and highest per event when there are more than two
+    (else the mean), in float64; 'mean' is the plain mean in the scores' own dtype."""
+    if how == "mean":
+        return np.asarray(scores).mean(axis=0)
+    if how != "truncated_mean":
+        raise ValueError(f"unknown combination '{how}' (known: {list(COMBINATIONS)})")
     scores = np.asarray(scores, float)
     return truncated_mean(scores, axis=0) if len(scores) > 2 else scores.mean(axis=0)
 
