@@ -236,7 +236,7 @@ def build(fits, selection) -> dict:
     by_study = {}
     for r in fits:
         by_study.setdefault(r["signal"], []).append(r)
-    signals = list(by_study)             # the order of --fits: the config's study order
+    signals = list(by_study)             # the order of --fits: the studies sorted by name
     rows = {s: per_benchmark(sorted(runs, key=lambda r: r["run"])) for s, runs in by_study.items()}
     sel = model_selection(selection)
     out = {"signals": signals, "runs": {s: len(by_study[s]) for s in signals},
