@@ -50,10 +50,12 @@ def b2(sc, summary, nominal, out):
     for ax in (ax_roc, ax_sic):
         ax.set_xlabel(r"signal efficiency $\epsilon_S$")
         ax.set_xlim(0, 1)
-        ax.legend(fontsize=11, title=f"SR test half (rep. 0): {n['background_sr']} bkg, "
-                  f"{n['signal_sr']} sig; AUC over {summary['repetitions']} repetitions",
-                  title_fontsize=11)
     ax_sic.set_ylim(bottom=0)
+    # One legend below both panels (the curves fill the panels' corners).
+    fig.legend(*ax_roc.get_legend_handles_labels(), loc="upper center",
+               bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=13, title_fontsize=13,
+               title=f"SR test half (rep. 0): {n['background_sr']} bkg, {n['signal_sr']} sig; "
+                     f"AUC mean $\\pm$ std over {summary['repetitions']} repetitions")
     plotting.save(fig, out)
 
 

@@ -35,10 +35,12 @@ def a8(summary, out):
                        color="gray", ls=":", label="random")
         if m == "auc":
             ax.axhline(0.5, color="gray", ls=":", label="random")
-    axes[0, 0].legend(fontsize=13, title=f"error bars: std over {n_rep} repetitions",
-                      title_fontsize=12)
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    fig.text(0.5, 0.005, f"S/B = 0 is drawn at S/B = {SB_ZERO_AT:g}", ha="center", fontsize=14)
+    fig.tight_layout()
+    # One legend below the panels (the curves fill every corner of the AUC panel).
+    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="upper center",
+               bbox_to_anchor=(0.5, 0.0), ncol=4, fontsize=14, title_fontsize=14,
+               title=f"error bars: std over {n_rep} repetitions; "
+                     f"S/B = 0 is drawn at S/B = {SB_ZERO_AT:g}")
     plotting.save(fig, out)
 
 

@@ -23,7 +23,7 @@ def z_panels(r, case, keys, titles, out, shift=False):
     error bars the standard deviation over them."""
     effs = np.array(r["efficiencies"])
     reps = r["repetitions"]
-    fig, axes = plt.subplots(1, 2, figsize=(16, 6.5), gridspec_kw={"wspace": 0.25})
+    fig, axes = plt.subplots(1, 2, figsize=(16, 6.5), gridspec_kw={"wspace": 0.3})
     for ax, key, title in zip(axes, keys, titles):
         any_toys = False
         for m in reps[0][case]["methods"]:
@@ -55,7 +55,9 @@ def z_panels(r, case, keys, titles, out, shift=False):
         ax.set_xlabel(r"background efficiency $\epsilon_B$ (SR)")
         ax.set_ylabel(r"$Z$ [$\sigma$]")
         ax.set_title(f"{title} (mean $\\pm$ std, {len(reps)} repetitions)", fontsize=15)
-        ax.legend(handles=handles, fontsize=11)
+        # Below the panel: the curves reach every corner.
+        ax.legend(handles=handles, fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+                  ncol=2)
     plotting.save(fig, out)
 
 
