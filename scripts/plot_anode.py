@@ -7,6 +7,7 @@ the mjj spectrum of SR test events (GeV) passing thresholds that keep 10%, 1% an
 the background."""
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import LogNorm
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import cli, h5io, plotting
@@ -26,15 +27,22 @@ def main(argv=None):
     n_b, n_s = int((~sig).sum()), int(sig.sum())
 
     fig, ax = plt.subplots(figsize=(8, 6.5))
-    # Axes span the central 99.8% of all events (a few far outliers would squeeze the rest).
+    # Axes span the central 99.8% of all events (a few far outliers would squeeze the rest);
+    # the background as a 2-D histogram on a log colour scale (its density spans orders of
+    # magnitude), the signal as translucent points over it.
     rng = [np.percentile(v, [0.1, 99.9]) for v in (log_pb, log_r)]
-    h = ax.hist2d(log_pb[~sig], log_r[~sig], bins=60, range=rng, cmap="Greys", cmin=1)
-    fig.colorbar(h[3], ax=ax, label="background events")
-    ax.scatter(log_pb[sig], log_r[sig], s=4, color="red", label=f"signal ({n_s} events)")
+    h = ax.hist2d(log_pb[~sig], log_r[~sig], bins=60, range=rng, cmap="viridis", cmin=1,
+                  norm=LogNorm())
+    fig.colorbar(h[3], ax=ax, label="background events per bin")
+    ax.scatter(log_pb[sig], log_r[sig], s=3, color="red", alpha=0.35, lw=0,
+               label=f"signal ({n_s} events)")
+    ax.set_xlim(rng[0])
+    ax.set_ylim(rng[1])
     ax.set_xlabel(r"$\log p_{\rm bkg}(x|m)$ (features in GeV)")
     ax.set_ylabel(r"$\log R(x|m) = \log p_{\rm data} - \log p_{\rm bkg}$")
     ax.set_title("C1: ANODE, SR test set", fontsize=16)
-    ax.legend(fontsize=13, loc="lower left")
+    legend = ax.legend(fontsize=13, loc="upper right", markerscale=4)
+    legend.legend_handles[0].set_alpha(1)
     plotting.save(fig, args.c1)
 
     fig, axes = plt.subplots(1, 3, figsize=(20, 6.5), gridspec_kw={"wspace": 0.3})
