@@ -274,6 +274,13 @@ def test_train_methods_orders_members_by_method_and_combines_initializations():
     np.testing.assert_array_equal(averaged["plain"], member[0].mean(axis=0))
     assert not np.array_equal(averaged["plain"], scores["plain"])
     assert metrics.roc_auc(yt, scores["plain"]) > 0.7 > 0.3 > metrics.roc_auc(yt, scores["flipped"])
+    # Methods sharing one label array (passed once, without an (M, N) copy) train alike.
+    shared = ensemble.train_methods(x, {"a": (y, *split[0]), "b": (y, *split[1])}, arch, 1,
+                                    seed=4, epochs=2, patience=2, batch_size=256)
+    alone = ensemble.train_ensemble(x, y, arch, 2, 4, np.array([split[0][0], split[1][0]]),
+                                    np.array([split[0][1], split[1][1]]), epochs=2, patience=2,
+                                    batch_size=256)
+    np.testing.assert_array_equal(shared.member_scores(xt).reshape(2, -1), alone.predict(xt))
     with pytest.raises(ValueError, match="unknown combination 'median'"):
         ensemble.train_methods(x, tasks, arch, 3, seed=4, combine="median")
     with pytest.raises(ValueError, match="per_init train_weight"):

@@ -391,7 +391,12 @@ def train_methods(x, methods: dict, arch: Architecture, n_init: int, seed: int, 
         ys.append(_broadcast(y, n_init, n, f"{name} labels"))
         w_tr.append(_broadcast(tr, n_init, n, f"{name} train_weight"))
         w_val.append(_broadcast(val, n_init, n, f"{name} val_weight"))
-    trained = train_ensemble(x, np.concatenate(ys), arch, len(names) * n_init, seed,
-                             np.concatenate(w_tr), np.concatenate(w_val), epochs=epochs,
-                             patience=patience, batch_size=batch_size, member_seeds=member_seeds)
+    # One label array shared by every method (SALAD's lines, the scan's folds) is passed as
+    # it is: train_ensemble broadcasts it without an (M, N) copy.
+    first = methods[names[0]][0]
+    shared = all(methods[name][0] is first for name in names) and np.ndim(first) == 1
+    trained = train_ensemble(x, first if shared else np.concatenate(ys), arch,
+                             len(names) * n_init, seed, np.concatenate(w_tr),
+                             np.concatenate(w_val), epochs=epochs, patience=patience,
+                             batch_size=batch_size, member_seeds=member_seeds)
     return MethodEnsemble(trained, names, n_init, combine)
