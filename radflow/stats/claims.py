@@ -1,36 +1,72 @@
-"""Deciding a paper's statement against a statistical error.
+"""Deciding a paper's statement against a statistical error, with three outcomes.
 
-Every statement in a study summary is a dict made by :func:`claim`: the paper's words, the
-measured numbers with their errors, the criterion, and ``holds``: True when the measurement
-is consistent with the statement within ``N_SIGMA`` standard errors, False when it is not,
-None when the error cannot be estimated (e.g. a single repetition) or the inputs are missing.
+A measurement is an *estimate*: a dict with its central value (``mean``), standard error
+(``err``), degrees of freedom (``dof``: n - 1 for the mean of n independent repetitions,
+None for an error known from counting statistics, e.g. an AUC's Hanley-McNeil error) and
+its two-sided :data:`LEVEL` confidence interval [``lo``, ``hi``]: mean -+ t_{dof} err
+(Student's t for a spread over repetitions, the Gaussian quantile when ``dof`` is None).
+
+A statement is decided by where the whole interval lies (:func:`at_least`,
+:func:`at_most`, :func:`within`, combined by :func:`all_of`):
+
+- ``holds``: the whole interval satisfies the statement;
+- ``fails``: the whole interval violates it;
+- ``undetermined``: the interval straddles the bound, or there is no error (one repetition)
+  or no measurement. ``leans`` then says which side the central value is on.
+
+Every statement in a study summary is a dict made by :func:`claim`: the paper's words,
+the measured estimates, the criterion, ``verdict`` and ``leans``.
 """
 from __future__ import annotations
 
 import math
 
 import numpy as np
+from scipy import stats
 
-#: Standard errors within which a measurement counts as consistent with a statement.
-N_SIGMA = 2.0
+#: Two-sided confidence level of every interval a statement is decided on.
+LEVEL = 0.95
+HOLDS, FAILS, UNDETERMINED = "holds", "fails", "undetermined"
+VERDICTS = (HOLDS, FAILS, UNDETERMINED)
+
+
+def quantile(dof) -> float:
+    """Half-width of the :data:`LEVEL` interval in standard errors: Student's t with
+    ``dof`` degrees of freedom, the Gaussian quantile for ``dof`` None (1.96 at 95%)."""
+    q = 0.5 + LEVEL / 2
+    return float(stats.norm.ppf(q) if dof is None else stats.t.ppf(q, dof))
+
+
+def estimate(mean, err, dof=None, **extra) -> dict:
+    """An estimate (module docstring) of ``mean`` with standard error ``err`` (None: no
+    error, no interval) and ``dof`` (None: Gaussian); ``extra`` keys are kept."""
+    out = {"mean": None if mean is None else float(mean),
+           "err": None if err is None else float(err), "dof": dof, **extra}
+    if mean is None or err is None:
+        out.update(lo=None, hi=None, level=LEVEL)
+    else:
+        half = quantile(dof) * float(err)
+        out.update(lo=float(mean) - half, hi=float(mean) + half, level=LEVEL)
+    return out
 
 
 def spread(values) -> dict:
-    """Mean, sample standard deviation, count and standard error of the mean of independent
-    repetitions; std and err are None for fewer than two values."""
+    """Mean of independent repetitions as an estimate with dof = n - 1, plus ``std`` (sample
+    standard deviation) and ``n``; std, err and the interval are None for fewer than two
+    values (None values are skipped)."""
     v = np.asarray([x for x in values if x is not None], float)
     n = len(v)
     if n == 0:
-        return {"mean": None, "std": None, "n": 0, "err": None}
+        return estimate(None, None, None, std=None, n=0)
     std = float(v.std(ddof=1)) if n > 1 else None
-    return {"mean": float(v.mean()), "std": std, "n": n,
-            "err": None if std is None else std / math.sqrt(n)}
+    return estimate(v.mean(), None if std is None else std / math.sqrt(n),
+                    n - 1 if n > 1 else None, std=std, n=n)
 
 
 def robust(values, capped=()) -> dict:
     """Median and MAD (scaled by 1.4826, a Gaussian sigma) of the runs' values, with the
-    mean +- standard error of :func:`spread`, the count of runs without a value (None: e.g.
-    failed fits) and of values that are lower bounds (``capped``: one bool per value)."""
+    mean estimate of :func:`spread`, the count of runs without a value (None: e.g. failed
+    fits) and of values that are lower bounds (``capped``: one bool per value)."""
     v = [x for x in values if x is not None]
     out = spread(v)
     out.update(median=float(np.median(v)) if v else None,
@@ -39,11 +75,23 @@ def robust(values, capped=()) -> dict:
     return out
 
 
-def difference(a: dict, b: dict) -> tuple:
-    """(mean_a - mean_b, its standard error) of two independent :func:`spread` results;
-    the error is None when either has none."""
-    err = None if a["err"] is None or b["err"] is None else math.hypot(a["err"], b["err"])
-    return a["mean"] - b["mean"], err
+def difference(a: dict, b: dict) -> dict:
+    """Estimate of mean_a - mean_b of two independent estimates; the error adds in
+    quadrature, the degrees of freedom by Welch-Satterthwaite (None when both are None).
+    For a ratio or difference within each repetition use :func:`spread` of the per-repetition
+    values instead (it keeps their correlation)."""
+    if a["mean"] is None or b["mean"] is None:
+        return estimate(None, None)
+    if a["err"] is None or b["err"] is None:
+        return estimate(a["mean"] - b["mean"], None)
+    err = math.hypot(a["err"], b["err"])
+    if a["dof"] is None and b["dof"] is None:
+        dof = None
+    else:
+        terms = [e ** 4 / d for e, d in ((a["err"], a["dof"]), (b["err"], b["dof"]))
+                 if d is not None]
+        dof = err ** 4 / sum(terms) if sum(terms) > 0 else None
+    return estimate(a["mean"] - b["mean"], err, dof)
 
 
 def auc_error(auc: float, n_pos: int, n_neg: int) -> float:
@@ -55,43 +103,62 @@ def auc_error(auc: float, n_pos: int, n_neg: int) -> float:
     return float(math.sqrt(max(var, 0.0) / (n_pos * n_neg)))
 
 
-def at_most(value, err, bound) -> bool | None:
-    """value <= bound within N_SIGMA errors (None without an error)."""
-    if value is None or err is None:
-        return None
-    return bool(value - N_SIGMA * err <= bound)
+def decision(verdict: str, central_holds) -> dict:
+    """{"verdict", "leans"}: ``leans`` is the verdict when determined, else whether the
+    central value satisfies the statement (``central_holds``; None without a value)."""
+    if verdict != UNDETERMINED or central_holds is None:
+        return {"verdict": verdict, "leans": verdict if verdict != UNDETERMINED else None}
+    return {"verdict": verdict, "leans": HOLDS if central_holds else FAILS}
 
 
-def at_least(value, err, bound) -> bool | None:
-    """value >= bound within N_SIGMA errors (None without an error)."""
-    if value is None or err is None:
-        return None
-    return bool(value + N_SIGMA * err >= bound)
+def _decide(est: dict, ok_all, bad_all, ok_central) -> dict:
+    if est is None or est.get("mean") is None:
+        return decision(UNDETERMINED, None)
+    if est.get("lo") is None:
+        return decision(UNDETERMINED, ok_central(est["mean"]))
+    lo, hi = est["lo"], est["hi"]
+    verdict = HOLDS if ok_all(lo, hi) else FAILS if bad_all(lo, hi) else UNDETERMINED
+    return decision(verdict, ok_central(est["mean"]))
 
 
-def above(value, err, bound) -> bool | None:
-    """value > bound by more than N_SIGMA errors (a significant excess; None without an error)."""
-    if value is None or err is None:
-        return None
-    return bool(value - N_SIGMA * err > bound)
+def at_least(est: dict, bound: float) -> dict:
+    """'value >= bound' (also 'better than B by more than X' with est = A - B, bound = X):
+    holds when the interval lies above ``bound``, fails when it lies below."""
+    return _decide(est, lambda lo, hi: lo >= bound, lambda lo, hi: hi < bound,
+                   lambda m: m >= bound)
 
 
-def below(value, err, bound) -> bool | None:
-    """value < bound by more than N_SIGMA errors (None without an error)."""
-    if value is None or err is None:
-        return None
-    return bool(value + N_SIGMA * err < bound)
+def at_most(est: dict, bound: float) -> dict:
+    """'value <= bound': holds when the interval lies below ``bound``, fails when above."""
+    return _decide(est, lambda lo, hi: hi <= bound, lambda lo, hi: lo > bound,
+                   lambda m: m <= bound)
 
 
-def all_of(results) -> bool | None:
-    """True if every result is True, False if any is False, else None."""
-    results = list(results)
-    if any(r is not None and not r for r in results):
-        return False
-    return None if any(r is None for r in results) else True
+def within(est: dict, lo_bound: float, hi_bound: float) -> dict:
+    """'lo_bound <= value <= hi_bound' (e.g. 'A within X of B' with est = A - B and bounds
+    -X, X): holds when the whole interval lies inside, fails when it lies wholly outside."""
+    return _decide(est, lambda lo, hi: lo >= lo_bound and hi <= hi_bound,
+                   lambda lo, hi: hi < lo_bound or lo > hi_bound,
+                   lambda m: lo_bound <= m <= hi_bound)
 
 
-def claim(paper: str, measured: dict, criterion: str, holds) -> dict:
-    """One statement of a summary (module docstring)."""
+def all_of(decisions) -> dict:
+    """Conjunction: fails if any fails, holds if all hold, else undetermined (leaning to
+    holds when every part holds or leans to holds)."""
+    decisions = list(decisions)
+    verdicts = [d["verdict"] for d in decisions]
+    if FAILS in verdicts:
+        return decision(FAILS, False)
+    if all(v == HOLDS for v in verdicts):
+        return decision(HOLDS, True)
+    leans = [d["leans"] for d in decisions]
+    return decision(UNDETERMINED, None if None in leans else all(x == HOLDS for x in leans))
+
+
+def claim(paper: str, measured: dict, criterion: str, decided: dict) -> dict:
+    """One statement of a summary (module docstring): ``decided`` from :func:`at_least`,
+    :func:`at_most`, :func:`within` or :func:`all_of`."""
+    if decided["verdict"] not in VERDICTS:
+        raise ValueError(f"claim {paper!r}: verdict {decided['verdict']!r} not one of {VERDICTS}")
     return {"paper": paper, "measured": measured, "criterion": criterion,
-            "holds": None if holds is None else bool(holds)}
+            "verdict": decided["verdict"], "leans": decided["leans"], "level": LEVEL}
