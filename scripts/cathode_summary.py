@@ -24,7 +24,7 @@ def main(argv=None):
     result = summary.build(runs, shift, flows)
     with h5io.atomic_output(args.output) as tmp:
         tmp.write_text(json.dumps(result, indent=1))
-    print(json.dumps({k: v["holds"] for k, v in result["statements"].items()}))
+    print(json.dumps({k: v["verdict"] for k, v in result["statements"].items()}))
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ def main(argv=None):
 
     rep = inject.parse(args.injection_name)[2]
     try:
-        blocks = cathode.training_blocks(d, sig, inj["injected"], tmpl, e, cols, cfg["seed"],
+        blocks, control = cathode.training_blocks(d, sig, inj["injected"], tmpl, e, cols, cfg["seed"],
                                          args.study, rep)
     except inject.InjectionError as err:
         raise SystemExit(f"cathode_train: {err}") from None
@@ -44,6 +44,7 @@ def main(argv=None):
     x_test = cathode.feature_matrix(dens, cols)
     holdout = cathode.feature_matrix(tmpl, cols)[tmpl["holdout"]]
     scores, holdout_score = cathode.score_test_set(ens, x_test, holdout)
+    control_score = ens.scores(control)["idealized"]
     scores["anode"] = anode.log_likelihood_ratio(dens["log_p_data"], dens["log_p_bkg"])
     h5io.write_columns(args.scores, {
         "is_signal": dens["is_signal"], "injected": dens["injected"], "mjj": dens["mjj"],
@@ -57,8 +58,9 @@ def main(argv=None):
               "n_injected_train_sr": int((inj["injected"] & sig["sr"]).sum()),
               "n_test": n_test,
               "best_epoch": ens.best_epoch.tolist(),
-              "template_quality": cathode.template_quality(holdout, x_test[bkg], holdout_score,
-                                                           scores["cathode"][bkg], cols),
+              "template_quality": cathode.template_quality(
+                  holdout, x_test[bkg], holdout_score, scores["cathode"][bkg], cols,
+                  scores["idealized"][bkg], control_score),
               "signal_vs_background": per_method}
     with h5io.atomic_output(args.metrics) as tmp:
         tmp.write_text(json.dumps(result, indent=1))

@@ -24,7 +24,7 @@ def main(argv=None):
     with h5io.atomic_output(args.output) as tmp:
         tmp.write_text(json.dumps(out, indent=1))
     for k, st in out["statements"].items():
-        print(f"{k}: holds={st['holds']}")
+        print(f"{k}: {st['verdict']}")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 so no doc states a number that no rule produced: each block between
 ``<!-- BEGIN generated: {block} -->`` and ``<!-- END generated: {block} -->`` is replaced, in
 whichever of the ``--doc`` files holds it, by a table of results/{study}/summary.json: for
-every study the table "paper statement | our number | criterion | holds?" (block {study}); for
+every study the table "paper statement | our number | criterion | verdict" (block {study}); for
 the CATHODE study also ``cathode_max_sic`` (max SIC per method and n_sig); for the
 CWoLa-vs-autoencoder study ``cwola_ae_benchmarks`` (AUC and Z per signal and S/B); for the
 mass scan (``scan=results/mass_scan/scan/summary.json``) ``scan_windows`` (local Z per window
@@ -24,19 +24,30 @@ import json
 import re
 from pathlib import Path
 
-HOLDS = {True: "**yes**", False: "**no**", None: "undecided"}
+VERDICT = {"holds": "**holds**", "fails": "**fails**", "undetermined": "undetermined"}
+
+
+def verdict(st: dict) -> str:
+    """A statement's verdict as shown: holds / fails, or undetermined with the side its
+    central value leans to."""
+    text = VERDICT[st["verdict"]]
+    return f"{text} (leans {st['leans']})" if st["verdict"] == "undetermined" and st["leans"] else text
 
 
 def fmt(value) -> str:
-    """Compact text of a measured value: a spread over repetitions as mean +- standard
-    error (n), a [value, error] pair as value +- error, nested dicts as key: value."""
+    """Compact text of a measured value: an estimate (radflow.stats.claims) as mean
+    [lo, hi] (n) with its confidence interval, or mean +- error without one, a
+    [value, error] pair as value +- error, nested dicts as key: value."""
     if isinstance(value, dict):
-        if {"mean", "err", "n"} <= set(value):
+        if {"mean", "err"} <= set(value):
+            n = f" (n = {value['n']})" if "n" in value else ""
             if value["mean"] is None:
                 return "n/a"
-            if value["err"] is None:
-                return f"{value['mean']:.3g} (n = {value['n']})"
-            return f"{value['mean']:.3g} +- {value['err']:.2g} (n = {value['n']})"
+            if value.get("lo") is not None:
+                return f"{value['mean']:.3g} [{value['lo']:.3g}, {value['hi']:.3g}]{n}"
+            if value["err"] is not None:
+                return f"{value['mean']:.3g} +- {value['err']:.2g}{n}"
+            return f"{value['mean']:.3g}{n}"
         return "; ".join(f"{k}: {fmt(v)}" for k, v in value.items())
     if isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value):
         return f"{value[0]:.3g} +- {value[1]:.2g}"
@@ -46,9 +57,11 @@ def fmt(value) -> str:
 
 
 def table(summary: dict) -> str:
-    rows = ["| paper statement | our number | criterion | holds? |", "| --- | --- | --- | --- |"]
+    level = next(iter(summary["statements"].values()))["level"] if summary["statements"] else 0.95
+    rows = [f"| paper statement | our number (mean [{level:.0%} interval]) | criterion | verdict |",
+            "| --- | --- | --- | --- |"]
     for st in summary["statements"].values():
-        cells = [st["paper"], fmt(st["measured"]), st["criterion"], HOLDS[st["holds"]]]
+        cells = [st["paper"], fmt(st["measured"]), st["criterion"], verdict(st)]
         rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(rows)
 
@@ -165,7 +178,7 @@ def id_ranges(ids) -> str:
 
 def overview(summaries: dict) -> str:
     """One row per study summary ({study: summary}): the study, its paper, its figure ids, how
-    many of its statements hold, fail and are undetermined (holds True / False / None) and its
+    many of its statements hold, fail and are undetermined (their ``verdict``) and its
     doc docs/studies/<kind>.md. Paper and figure ids are the summary's own ``paper`` and
     ``figures`` where it lists them, else those of the kind's catalog (kind.yaml); the
     figure column is left out when no study has figure ids."""
@@ -176,14 +189,12 @@ def overview(summaries: dict) -> str:
         own_paper, own_figures = summary.get("paper"), summary.get("figures")
         paper = own_paper if isinstance(own_paper, str) else info.get("paper") or ""
         figures = own_figures if isinstance(own_figures, list) else info.get("figures") or []
-        holds = [st["holds"] for st in summary["statements"].values()]
-        counts = [sum(h is not None and bool(h) for h in holds),
-                  sum(h is not None and not bool(h) for h in holds),
-                  sum(h is None for h in holds)]
+        verdicts = [st["verdict"] for st in summary["statements"].values()]
+        counts = [verdicts.count(v) for v in ("holds", "fails", "undetermined")]
         doc = f"docs/studies/{kind}.md"
         rows.append((study, paper, id_ranges(figures), counts, f"[{doc}]({doc})"))
     with_figures = any(r[2] for r in rows)
-    head = ["study", "paper"] + (["figures"] if with_figures else []) + ["held", "failed", "undetermined", "doc"]
+    head = ["study", "paper"] + (["figures"] if with_figures else []) + ["holds", "fails", "undetermined", "doc"]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for study, paper, figures, counts, doc in rows:
         cells = [study, paper] + ([figures] if with_figures else []) + [str(c) for c in counts] + [doc]

@@ -5,7 +5,7 @@ cannot disagree.
 
 Per figure results/report/captions/{ID}.rst: catalog id, paper and its figure number, what
 the figure shows, and for each summary statement the catalog attaches to it: the paper's
-claim, our number, the criterion and whether it holds. Also runtimes.rst (the rules' job
+claim, our number, the criterion and its verdict (holds, fails, undetermined). Also runtimes.rst (the rules' job
 times from results/benchmarks) as the caption of results/report/config.yaml (the config of
 the run). Fails naming the figure, key and summary when a statement the catalog lists is
 missing from its summary, and naming the statement when a summary statement is shown with
@@ -31,7 +31,7 @@ def rst_text(text: str) -> str:
 
 def statement_rst(key: str, st: dict) -> str:
     """One statement as an rst bullet: claim, our number, criterion, verdict."""
-    return (f"- **{readme_tables.HOLDS[st['holds']].strip('*')}** -- paper: {rst_text(st['paper'])} "
+    return (f"- **{readme_tables.verdict(st).replace('*', '')}** -- paper: {rst_text(st['paper'])} "
             f"| ours: {rst_text(readme_tables.fmt(st['measured']))} "
             f"| criterion: {rst_text(st['criterion'])} (``{key}``)")
 

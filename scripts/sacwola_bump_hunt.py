@@ -1,6 +1,6 @@
 """Threshold scan and sideband fits of the SA-CWoLa study (SA-CWoLa paper, Figs. 4-7):
-for each method and target background efficiency (thresholds from the SR events that are
-not injected signal), with signal injected and background only, fit the selected mjj
+for each method and target efficiency (thresholds keep that fraction of all SR events, as a
+search would; the truth only reports what they kept), with signal injected and background only, fit the selected mjj
 spectrum and compute Z (raw and residual-corrected, per repetition; from pseudo-experiments when the SR
 background b < bump_hunt.Z_TOYS_BELOW events). Writes results/{study}/fits.json: ``cases`` of
 repetition 0 (B4, B5) and ``repetitions``, the cases of every repetition (B6, B7)."""

@@ -25,7 +25,7 @@ def main(argv=None):
     result = summary.build(sig, bkg, fits)
     with h5io.atomic_output(args.output) as tmp:
         tmp.write_text(json.dumps(result, indent=1))
-    print(json.dumps({k: v["holds"] for k, v in result["statements"].items()}))
+    print(json.dumps({k: v["verdict"] for k, v in result["statements"].items()}))
     print("AUC", {k: round(v["mean"], 3) for k, v in result["auc"].items()})
 
 

@@ -83,7 +83,7 @@ def test_fits_use_the_papers_log_binning_and_report_failures(ci_run, ci_config):
         for m in ("cwola", "autoencoder"):
             fits = b["methods"][m]["fits"]
             assert [x["cut"] for x in fits] == ["sic_optimal"] + [
-                f"{e:g}" for e in st["cuts"]["background_efficiencies"]]
+                f"{e:g}" for e in st["cuts"]["selected_fractions"]]
             for x in fits:
                 n_fits += 1
                 # A failed fit carries its error and no number.
@@ -100,8 +100,8 @@ def test_summary_decides_every_statement(ci_run):
     assert set(s["statements"]) == {"auc_crossing", "cwola_discovery", "autoencoder_500_not_300",
                                     "spurious_significance", "fvu_flattens"}
     for st in s["statements"].values():
-        assert {"paper", "measured", "criterion", "holds"} <= set(st)
-        assert st["holds"] in (True, False, None)
+        assert {"paper", "measured", "criterion", "verdict", "leans"} <= set(st)
+        assert st["verdict"] in ("holds", "fails", "undetermined")
     assert s["signals"] == ["sig_3prong_300", "sig_3prong_500"]   # by study name
     ks = s["background_fit"]["sig_3prong_500"][0]["ks"]
     assert 0 < ks["pvalue"] <= 1 and ks["n_toys"] > 0
@@ -170,8 +170,9 @@ def test_ks_test_rejects_a_wrong_shape_and_accepts_the_right_one():
 
 
 def z_stat(mean, err, n=3, n_failed=0, n_capped=0):
-    return {"mean": mean, "err": err, "n": n, "n_failed": n_failed, "n_capped": n_capped,
-            "median": mean, "mad": err}
+    from radflow.stats import claims
+    return claims.estimate(mean, err, n - 1 if n > 1 and err is not None else None, n=n,
+                           n_failed=n_failed, n_capped=n_capped, median=mean, mad=err)
 
 
 def rows(auc_cwola, auc_ae, z_cwola, z_ae, sbs=(0.0, 1.5e-3, 3e-3, 4e-3, 7e-3)):
@@ -195,36 +196,60 @@ def test_summary_claims_decide_on_hand_made_numbers():
     r = rows(rising, flat, [low] * 5, [low] * 5)
     # CWoLa's AUC overtakes the AE's between 3e-3 and 4e-3: near 3e-3.
     c = summ.crossing_claim({"sig_3prong_500": r})
-    assert c["holds"] is True
+    assert c["verdict"] == "holds"
     assert 3e-3 < c["measured"]["sig_3prong_500"]["sb_crossing"] < 4e-3
-    # No error (one run): undecided, not false.
+    # No error (one run): undetermined, not false.
     r1 = rows([(a, None) for a, _ in rising], [(a, None) for a, _ in flat], [low] * 5, [low] * 5)
-    assert summ.crossing_claim({"sig_3prong_500": r1})["holds"] is None
+    assert summ.crossing_claim({"sig_3prong_500": r1})["verdict"] == "undetermined"
+    # The AE above CWoLa everywhere: the AUCs never cross.
+    never = summ.crossing_claim({"sig_3prong_500": rows([(0.5, 0.01)] * 5, flat, [low] * 5, [low] * 5)})
+    assert never["verdict"] == "fails"
     # Discovery: 5 sigma reached with the 1% cut at every S/B >= 4e-3 -> holds; a toy-capped
-    # 3.72 below 5 alone -> undecided; an asymptotic 3 +- 0.3 alone -> false.
-    big = cuts(z_stat(4.0, 0.5), z_stat(5.5, 0.5), z_stat(3.72, 0.0, n_capped=3))
+    # 3.72 below 5 alone -> undetermined; an asymptotic 3 +- 0.3 alone -> fails.
+    big = cuts(z_stat(4.0, 0.5), z_stat(6.5, 0.2), z_stat(3.72, 0.0, n_capped=3))
     r = rows(rising, flat, [low, low, low, big, big], [low] * 5)
-    assert summ.discovery_claim({"s": r})["holds"] is True
+    assert summ.discovery_claim({"s": r})["verdict"] == "holds"
     capped = cuts(z_stat(3.72, 0.01, n_capped=3), z_stat(None, None, n=0, n_failed=3),
                   z_stat(None, None, n=0, n_failed=3))
     assert summ.discovery_claim({"s": rows(rising, flat, [low, low, low, capped, capped],
-                                           [low] * 5)})["holds"] is None
+                                           [low] * 5)})["verdict"] == "undetermined"
     short = cuts(z_stat(3.0, 0.3), z_stat(2.0, 0.2), z_stat(1.0, 0.2))
     assert summ.discovery_claim({"s": rows(rising, flat, [low, low, low, short, short],
-                                           [low] * 5)})["holds"] is False
+                                           [low] * 5)})["verdict"] == "fails"
     # The AE claim: CWoLa weak at 1.5e-3 and 3e-3; AE reaches 2 for the 500 GeV signal there
     # and stays below for the 300 GeV one -> holds; AE at 3 +- 0.2 for 300 GeV -> false.
-    strong = cuts(z_stat(2.5, 0.2), z_stat(2.0, 0.2), z_stat(1.0, 0.2))
+    strong = cuts(z_stat(3.0, 0.1), z_stat(2.0, 0.2), z_stat(1.0, 0.2))
     ae_500 = [low, strong, strong, low, low]
     by = {"sig_3prong_500": rows(rising, flat, [low, low, low, big, big], ae_500),
           "sig_3prong_300": rows(rising, flat, [low, low, low, big, big], [low] * 5)}
-    assert summ.autoencoder_claim(by, list(by))["holds"] is True
+    assert summ.autoencoder_claim(by, list(by))["verdict"] == "holds"
     by["sig_3prong_300"] = rows(rising, flat, [low, low, low, big, big],
                                 [low, cuts(z_stat(3.0, 0.2), low["0.01"], low["0.001"])] + [low] * 3)
-    assert summ.autoencoder_claim(by, list(by))["holds"] is False
+    assert summ.autoencoder_claim(by, list(by))["verdict"] == "fails"
     # A best cut needs an error and at most half of its fits failed.
     assert summ.best_cut(cuts(z_stat(9.0, None, n=1, n_failed=2), z_stat(1.0, 0.1),
                               z_stat(8.0, 0.1, n=1, n_failed=2)))["cut"] == "0.01"
     # robust(): failed fits counted, never a number.
     s = claims.robust([1.0, None, 3.0], [False, False, True])
     assert s["n"] == 2 and s["n_failed"] == 1 and s["n_capped"] == 1 and s["median"] == 2.0
+
+
+def test_flattening_claim_is_the_papers_criterion():
+    """Latent sizes 1-3 must each add more than 1/n to the explained variance, larger ones
+    not: holds for such a curve, fails when the third dimension adds nothing or the fourth
+    still adds a lot, undetermined when the members' spread straddles 1/n."""
+    from radflow.stats import claims
+    from radflow.studies.cwola_ae import summary as summ
+
+    def selection(fvus, err=0.002):
+        fvu = [claims.estimate(f, err, 4, n=5) for f in fvus]
+        prev = [claims.estimate(1.0, 0.0)] + fvu[:-1]
+        return {"n_features": 10, "hidden": {"512": {
+            "latent": [1, 2, 3, 4, 5], "fvu": fvu,
+            "fvu_decrease": [claims.difference(a, b) for a, b in zip(prev, fvu)]}}}
+
+    assert summ.flattening_claim(selection([0.7, 0.5, 0.35, 0.33, 0.32]))["verdict"] == "holds"
+    assert summ.flattening_claim(selection([0.7, 0.5, 0.48, 0.47, 0.46]))["verdict"] == "fails"
+    assert summ.flattening_claim(selection([0.7, 0.5, 0.35, 0.15, 0.14]))["verdict"] == "fails"
+    assert summ.flattening_claim(selection([0.7, 0.5, 0.4, 0.39, 0.38], err=0.02))["verdict"] \
+        == "undetermined"

@@ -156,7 +156,7 @@ def test_threshold_scan_hits_target_efficiencies_and_fits_background():
     effs = [1.0, 0.5, 0.1, 0.01]
     fits = bump_hunt.scan(mjj, scores, in_sr, effs, EDGES, SR_BINS)
     for f, eff in zip(fits, effs):
-        assert f["efficiency_sr_background"] == pytest.approx(eff, rel=0.02, abs=1e-3)
+        assert f["efficiency_sr_total"] == pytest.approx(eff, rel=0.02, abs=1e-3)
         assert f["converged"] and f["gof_pvalue"] > 0.01
         assert abs(f["n_sr"] - f["b"]) < 4 * np.sqrt(f["b"] + f["sigma"] ** 2)
     assert fits[0]["n_sr"] == int(np.histogram(mjj, EDGES)[0][SR_BINS].sum())
@@ -168,7 +168,7 @@ def test_empty_selection_is_a_reported_failed_fit_not_a_number():
 
 
 def test_residual_correction_and_signed_significance_by_hand():
-    eff = {"efficiency": 0.1, "efficiency_sr_background": 0.1, "n_sr_background": 10_000}
+    eff = {"efficiency": 0.1, "efficiency_sr_total": 0.1, "n_sr_events": 10_000}
     sig = {**eff, "converged": True, "n_sr": 1150, "b": 1000.0, "sigma": 20.0, "z_method": "asymptotic"}
     bkg = {**eff, "converged": True, "n_sr": 950, "b": 1000.0, "sigma": 20.0}   # a 50-event deficit
     assert bump_hunt.residual_corrected(sig, bkg) == pytest.approx(stats.significance(1200, 1000.0, 20.0))

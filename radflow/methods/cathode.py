@@ -71,12 +71,16 @@ def training_blocks(data: dict, signal: dict, injected, template: dict, extra: d
       ``data_sr`` has, drawn anew in every repetition ``rep``
       (:func:`radflow.inject.extra_background`, seeded by config ``seed``, ``study``, ``rep``).
 
+    Also returns, apart from the blocks, the truth-vs-truth control: the SR events of the
+    extra sample that ``background_sr`` did not take, (N_control, F); the idealized
+    detector never trains on them (:func:`template_quality`).
+
     data, signal, extra: a study's sample columns (radflow.regions.load_study_sample: the
     ``features`` and the bool masks ``sr``, ``sb``, ``test``, each (N,)); injected (N_signal,)
     bool: the signal events injected into the data's train half; template: the template's
     columns (``features`` and the bool mask ``holdout``). Features in their own units.
-    Raises :class:`radflow.inject.InjectionError` when the extra sample has too few SR
-    events."""
+    Returns (blocks, control). Raises :class:`radflow.inject.InjectionError` when the
+    extra sample has too few SR events."""
     x_d, x_sig, x_e = (feature_matrix(p, features) for p in (data, signal, extra))
     x_tmpl = feature_matrix(template, features)
     sel_inj = injected & (signal["sr"] | signal["sb"])
@@ -88,7 +92,9 @@ def training_blocks(data: dict, signal: dict, injected, template: dict, extra: d
     n_sr = len(blocks["data_sr"])
     pick = inject.extra_background(extra["sr"], n_sr, seed, study, rep, "the idealized detector")
     blocks["background_sr"] = x_e[pick]
-    return blocks
+    rest = np.asarray(extra["sr"], bool).copy()
+    rest[pick] = False
+    return blocks, x_e[rest]
 
 
 def classifier_tasks(blocks: dict, n_init: int, seed: int, study: str,
@@ -154,24 +160,33 @@ def summary(labels, scores) -> dict:
 
 
 def template_quality(x_holdout, x_background, score_holdout, score_background,
-                     features) -> dict:
-    """The template's quality against the SR test background.
+                     features, score_control_background, score_control) -> dict:
+    """The template's quality against the SR test background, with its truth-vs-truth control.
 
     x_holdout (N_h, F): the held-out template events; x_background (N_b, F): the SR test
     background (features in their own units, ``features`` their F names);
-    score_holdout (N_h,), score_background (N_b,): the CATHODE classifier's scores of both.
-    Returns per feature the two-sample KS statistic and p-value between the two samples,
-    the classifier's AUC of background (label 1) vs held-out template (label 0; 0.5 when
-    the template is indistinguishable from the background) and both counts."""
+    score_holdout (N_h,), score_background (N_b,): the CATHODE classifier's scores of both;
+    score_control (N_c,), score_control_background (N_b,): the idealized detector's scores of
+    the control (extra-sample SR background it never trained on, :func:`training_blocks`) and
+    of the same SR test background. Returns per feature the two-sample KS statistic and
+    p-value between template and background; ``classifier_auc``: CATHODE's AUC of background
+    (label 1) vs held-out template (label 0); ``control_auc``: the idealized detector's AUC of
+    background (label 1) vs control (label 0), which differs from 0.5 only by the finite
+    samples (at n_sig = 0 the idealized detector is trained on background vs background:
+    the complementarity paper's truth-vs-truth control); and the counts."""
     n_background = len(x_background)
+
+    def auc(s_bkg, s_other):
+        return metrics.roc_auc(np.r_[np.ones(len(s_bkg)), np.zeros(len(s_other))],
+                               np.r_[s_bkg, s_other])
+
     return {"ks": {c: dict(zip(("statistic", "pvalue"),
                                map(float, stats.ks_2samp(x_holdout[:, i], x_background[:, i]))))
                    for i, c in enumerate(features)},
-            # CATHODE's score on the SR test background vs the held-out template.
-            "classifier_auc": metrics.roc_auc(
-                np.r_[np.ones(n_background), np.zeros(len(x_holdout))],
-                np.r_[score_background, score_holdout]),
-            "n_template_holdout": len(x_holdout), "n_background_test": n_background}
+            "classifier_auc": auc(score_background, score_holdout),
+            "control_auc": auc(score_control_background, score_control),
+            "n_template_holdout": len(x_holdout), "n_background_test": n_background,
+            "n_control": len(score_control)}
 
 
 def signal_vs_background(is_signal, injected, scores: dict) -> tuple[dict, dict]:

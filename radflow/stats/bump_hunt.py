@@ -1,9 +1,9 @@
 """Bump hunt after a classifier threshold (SA-CWoLa paper, Sec. 2.3 and Figs. 4-7).
 
-For each target background efficiency eps_B, the threshold is the score quantile of the SR
-background events of the bump-hunt data (the test half without the injected signal, so that
-the with-signal and background-only scans select the same eps_B); it is applied to all events
-(signal included) of all mjj. The selected mjj spectrum (``n_bins`` equal bins over the fit
+For each target efficiency eps, the threshold is the score quantile that keeps the fraction eps
+of ALL SR events of the bump-hunt data (the "x% most signal-like events" of the papers: a
+search does not know which events are background; truth labels only report what the cut
+kept); it is applied to all events of all mjj. The selected mjj spectrum (``n_bins`` equal bins over the fit
 range, GeV) is fit with the dijet function with the bins that overlap the SR masked; the SR
 prediction b +- sigma and the observed n in those bins give the profile-likelihood
 significance: asymptotic (Z = sqrt(q0)) for b >= :data:`Z_TOYS_BELOW` events, from
@@ -80,31 +80,27 @@ def fit_spectrum(mjj, edges, sr_mask, z_toys_below: float = Z_TOYS_BELOW,
 def scan(mjj, scores, in_sr, efficiencies, edges, sr_mask, what: str = "SR scores", *,
          injected=None, z_toys_below: float = Z_TOYS_BELOW, n_toys: int = N_TOYS,
          seed=0) -> list[dict]:
-    """One :func:`fit_spectrum` per target background efficiency eps_B in ``efficiencies``.
+    """One :func:`fit_spectrum` per target efficiency eps in ``efficiencies``.
 
     ``mjj`` (GeV), ``scores``, ``in_sr`` (bool) and ``injected`` (bool: injected signal
-    events; None: no signal injected) have shape (n_events,). Thresholds are the score
-    quantiles of the SR background (``in_sr & ~injected``) events, so each entry records
-    ``efficiency`` (the target eps_B), ``efficiency_sr_background`` (the SR background
-    fraction passing, within 1 / ``n_sr_background`` of the target unless scores tie) and
-    ``efficiency_sr_total`` (all SR events passing, injected signal included).
-    ``z_toys_below``, ``n_toys``, ``seed``: see :func:`fit_spectrum`. ValueError naming
-    ``what`` if the SR has no background events.
+    events, truth used only to report; None: no signal injected) have shape (n_events,).
+    Thresholds are the score quantiles of all SR events (:func:`thresholds`), so each entry
+    records ``efficiency`` (the target eps), ``efficiency_sr_total`` (the SR fraction passing,
+    within 1 / ``n_sr_events`` (SR events before the cut) of the target unless scores tie) and, from the truth,
+    ``efficiency_sr_background`` (the SR background fraction passing) with
+    ``n_sr_background``. ``z_toys_below``, ``n_toys``, ``seed``: see :func:`fit_spectrum`.
+    ValueError naming ``what`` if the SR has no events.
     """
     scores, in_sr = np.asarray(scores, float), np.asarray(in_sr, bool)
     background = np.ones(len(scores), bool) if injected is None else ~np.asarray(injected, bool)
     bkg_sr = in_sr & background
-    if in_sr.any() and not bkg_sr.any():
-        raise ValueError(f"bump hunt: {what}: no background (non-injected) events in the signal "
-                         f"region, only {int(in_sr.sum())} injected signal events, to take the "
-                         f"score quantiles over (efficiencies {list(efficiencies)})")
     out = []
-    for eff, thr in zip(efficiencies, thresholds(scores[bkg_sr], efficiencies, what)):
+    for eff, thr in zip(efficiencies, thresholds(scores[in_sr], efficiencies, what)):
         sel = scores >= thr
         out.append({"efficiency": float(eff), "threshold": float(thr),
-                    "efficiency_sr_background": float(sel[bkg_sr].mean()),
                     "efficiency_sr_total": float(sel[in_sr].mean()),
-                    "n_sr_background": int(bkg_sr.sum()),
+                    "efficiency_sr_background": float(sel[bkg_sr].mean()) if bkg_sr.any() else None,
+                    "n_sr_events": int(in_sr.sum()), "n_sr_background": int(bkg_sr.sum()),
                     **fit_spectrum(mjj[sel], edges, sr_mask, z_toys_below, n_toys, seed)})
     return out
 
@@ -114,17 +110,16 @@ def residual_corrected(with_signal: dict, background_only: dict):
     (SA-CWoLa paper, Fig. 6 right), with the with-signal fit's b +- sigma and Z method
     (asymptotic or the same toys); None unless both fits converged.
 
-    The two :func:`scan` entries must be at the same background efficiency: ValueError if
-    their target ``efficiency`` differs or their ``efficiency_sr_background`` differ by more
-    than the quantile granularity 1 / n_sr_background of each."""
+    The two :func:`scan` entries must keep the same fraction of their SR events: ValueError
+    if their target ``efficiency`` differs or their ``efficiency_sr_total`` differ by more
+    than the quantile granularity 1 / n_sr_events of each."""
     eff_s, eff_b = with_signal["efficiency"], background_only["efficiency"]
-    ach_s = with_signal["efficiency_sr_background"]
-    ach_b = background_only["efficiency_sr_background"]
-    tol = 1.0 / with_signal["n_sr_background"] + 1.0 / background_only["n_sr_background"]
+    ach_s, ach_b = with_signal["efficiency_sr_total"], background_only["efficiency_sr_total"]
+    tol = 1.0 / with_signal["n_sr_events"] + 1.0 / background_only["n_sr_events"]
     if eff_s != eff_b or abs(ach_s - ach_b) > tol:
-        raise ValueError(f"residual correction: the with-signal and background-only fits are at "
-                         f"different background efficiencies (target {eff_s} vs {eff_b}, SR "
-                         f"background passing {ach_s:.6g} vs {ach_b:.6g}, tolerance {tol:.3g})")
+        raise ValueError(f"residual correction: the with-signal and background-only fits keep "
+                         f"different SR fractions (target {eff_s} vs {eff_b}, SR events passing "
+                         f"{ach_s:.6g} vs {ach_b:.6g}, tolerance {tol:.3g})")
     if not (with_signal["converged"] and background_only["converged"]):
         return None
     n = with_signal["n_sr"] - (background_only["n_sr"] - background_only["b"])

@@ -155,6 +155,26 @@ def all_of(decisions) -> dict:
     return decision(UNDETERMINED, None if None in leans else all(x == HOLDS for x in leans))
 
 
+def any_of(decisions) -> dict:
+    """Disjunction: holds if any holds, fails if all fail, else undetermined (leaning to
+    holds when some part holds or leans to holds)."""
+    decisions = list(decisions)
+    verdicts = [d["verdict"] for d in decisions]
+    if HOLDS in verdicts:
+        return decision(HOLDS, True)
+    if verdicts and all(v == FAILS for v in verdicts):
+        return decision(FAILS, False)
+    leans = [d["leans"] for d in decisions]
+    return decision(UNDETERMINED, None if not leans or None in leans
+                    else any(x == HOLDS for x in leans))
+
+
+def test(passed: bool) -> dict:
+    """A decision from a test with two outcomes (e.g. a goodness-of-fit p-value above its
+    threshold): holds or fails, never undetermined."""
+    return decision(HOLDS if passed else FAILS, bool(passed))
+
+
 def claim(paper: str, measured: dict, criterion: str, decided: dict) -> dict:
     """One statement of a summary (module docstring): ``decided`` from :func:`at_least`,
     :func:`at_most`, :func:`within` or :func:`all_of`."""

@@ -377,7 +377,7 @@ def fvu_vs_latent(summary, what, out):
         if what == "fvu":
             y, e = [f["mean"] for f in h["fvu"]], [f["err"] or 0.0 for f in h["fvu"]]
         else:
-            y, e = [d for d, _ in h["fvu_decrease"]], [er or 0.0 for _, er in h["fvu_decrease"]]
+            y, e = [d["mean"] for d in h["fvu_decrease"]], [d["err"] or 0.0 for d in h["fvu_decrease"]]
         ax.errorbar(h["latent"], y, yerr=e, marker="o", capsize=3, color=colors(k),
                     label=f"$n_{{hidden}}$ = {hidden}")
     lat = np.arange(0, max(sel["hidden"][hiddens[-1]]["latent"]) + 1)

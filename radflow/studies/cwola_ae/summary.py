@@ -10,8 +10,8 @@
   latent dimension, and max SIC per latent size.
 - :func:`crossing_claim`, :func:`discovery_claim`, :func:`autoencoder_claim`,
   :func:`spurious_claim`, :func:`flattening_claim`: each statement of the CWoLa-vs-autoencoder
-  paper decided against its statistical error (radflow.stats.claims: mean and standard error
-  over runs).
+  paper decided on the t-interval over runs (radflow.stats.claims: holds, fails or
+  undetermined).
 - :func:`build`: the summary dict written as JSON.
 """
 import math
@@ -31,14 +31,6 @@ EVIDENCE_Z = 2.0
 SPURIOUS_Z = 1.0
 #: Autoencoder model selection: 'FVU flattens after n_latent = 2-3'.
 FLATTENS_AFTER = (2, 3)
-
-
-def any_of(results):
-    """True if any result is True, None if none is but some are undecided, else False."""
-    results = list(results)
-    if any(r is True for r in results):
-        return True
-    return None if any(r is None for r in results) or not results else False
 
 
 def per_benchmark(runs) -> list:
@@ -68,36 +60,38 @@ def per_benchmark(runs) -> list:
 
 def auc_crossing(rows) -> dict:
     """S/B where CWoLa's mean AUC overtakes the autoencoder's (linear interpolation between
-    benchmarks), with the AUC difference (CWoLa - AE) and its error at each S/B > 0."""
+    benchmarks), with the AUC difference (CWoLa - AE, an estimate of radflow.stats.claims)
+    at each S/B > 0: {"sb_crossing": float | None, "difference": [[sb, estimate], ...]}."""
     pts = [(r["sb_paper"], claims.difference(r["methods"]["cwola"]["auc"],
                                              r["methods"]["autoencoder"]["auc"]))
            for r in rows if r["sb_paper"] > 0]
     cross = None
-    for (s0, (d0, _)), (s1, (d1, _)) in zip(pts, pts[1:]):
-        if d0 < 0 <= d1:
-            cross = s0 + (s1 - s0) * (-d0) / (d1 - d0)
-    return {"sb_crossing": cross, "difference": [[s, d, e] for s, (d, e) in pts]}
+    for (s0, d0), (s1, d1) in zip(pts, pts[1:]):
+        if d0["mean"] < 0 <= d1["mean"]:
+            cross = s0 + (s1 - s0) * (-d0["mean"]) / (d1["mean"] - d0["mean"])
+    return {"sb_crossing": cross, "difference": [[s, d] for s, d in pts]}
 
 
 def crossing_claim(rows_by_signal) -> dict:
     measured, results = {}, []
     for signal, rows in rows_by_signal.items():
         c = auc_crossing(rows)
-        (s_lo, d_lo, e_lo), (s_hi, d_hi, e_hi) = c["difference"][0], c["difference"][-1]
-        near = (None if c["sb_crossing"] is None else
-                CROSSING_SB / CROSSING_FACTOR <= c["sb_crossing"] <= CROSSING_SB * CROSSING_FACTOR)
+        (s_lo, d_lo), (s_hi, d_hi) = c["difference"][0], c["difference"][-1]
         measured[signal] = {"sb_crossing": c["sb_crossing"],
-                            f"auc_cwola_minus_ae_at_{s_lo:g}": [d_lo, e_lo],
-                            f"auc_cwola_minus_ae_at_{s_hi:g}": [d_hi, e_hi]}
-        ends = [claims.below(d_lo, e_lo, 0.0), claims.above(d_hi, e_hi, 0.0)]
-        crossing = None if None in ends else (False if c["sb_crossing"] is None else near)
-        results.append(claims.all_of(ends + [crossing]))
+                            f"auc_cwola_minus_ae_at_{s_lo:g}": d_lo,
+                            f"auc_cwola_minus_ae_at_{s_hi:g}": d_hi}
+        ends = [claims.at_most(d_lo, 0.0), claims.at_least(d_hi, 0.0)]
+        if c["sb_crossing"] is None:     # the means do not cross: an end leans to failing
+            near = claims.decision(claims.UNDETERMINED, False)
+        else:
+            near = claims.test(CROSSING_SB / CROSSING_FACTOR <= c["sb_crossing"]
+                               <= CROSSING_SB * CROSSING_FACTOR)
+        results.append(claims.all_of(ends + [near]))
     return claim("The AUCs of CWoLa Hunting and the autoencoder cross at S/B ~ 3e-3 (Fig. 3)",
                  measured,
-                 f"per signal: the AE's AUC above CWoLa's at the lowest S/B and below it at the "
-                 f"highest (each by > {claims.N_SIGMA:g} standard errors over runs), crossing "
-                 f"within a factor {CROSSING_FACTOR} of {CROSSING_SB:g}",
-                 claims.all_of(results))
+                 f"per signal: AUC(CWoLa) - AUC(AE) below 0 at the lowest S/B and above 0 at the "
+                 f"highest (over runs), the means crossing within a factor {CROSSING_FACTOR} of "
+                 f"{CROSSING_SB:g}", claims.all_of(results))
 
 
 def best_cut(z: dict) -> dict:
@@ -108,68 +102,64 @@ def best_cut(z: dict) -> dict:
     cuts = {c: v for c, v in z.items()
             if v["err"] is not None and v["n_failed"] <= v["n"]}
     if not cuts:
-        return {"mean": None, "err": None, "n": 0, "cut": None, "capped": False}
+        return dict(claims.estimate(None, None), n=0, cut=None, capped=False)
     name = max(cuts, key=lambda c: cuts[c]["mean"])
     return dict(cuts[name], cut=name, capped=cuts[name]["n_capped"] > 0)
 
 
-def reaches(z: dict, bound: float):
-    """Z reaches ``bound`` within errors: True / False, or None when the verdict is False
-    but some run's Z was only a lower bound (the toys' reach)."""
-    verdict = claims.at_least(z["mean"], z["err"], bound)
-    return None if verdict is False and z.get("n_capped", z.get("capped", 0)) else verdict
+def reaches(z: dict, bound: float) -> dict:
+    """Z at least ``bound`` (radflow.stats.claims.at_least), but undetermined instead of
+    failing when some run's Z was only a lower bound (the toys' reach)."""
+    d = claims.at_least(z, bound)
+    if d["verdict"] == claims.FAILS and z.get("n_capped", z.get("capped", 0)):
+        return claims.decision(claims.UNDETERMINED, False)
+    return d
 
 
 def cut_summary(z: dict) -> dict:
-    return {k: z[k] for k in ("mean", "err", "n", "cut", "capped") if k in z}
+    return {k: z[k] for k in ("mean", "err", "dof", "lo", "hi", "n", "cut", "capped") if k in z}
 
 
 def discovery_claim(rows_by_signal) -> dict:
-    """Per benchmark with S/B >= DISCOVERY_SB: True if some cut's Z reaches 5 within errors,
-    undecided if a cut's Z is only a lower bound below it, else False; all benchmarks."""
+    """Per benchmark with S/B >= DISCOVERY_SB: holds if some cut's Z reaches 5, fails if
+    every cut's Z is below it (undetermined where a Z is only a lower bound); all benchmarks."""
     measured, results = {}, []
     for signal, rows in rows_by_signal.items():
         for r in rows:
             if r["sb_paper"] >= DISCOVERY_SB - 1e-12:
                 zs = r["methods"]["cwola"]["z"]
                 measured[f"{signal} S/B {r['sb_paper']:g}"] = cut_summary(best_cut(zs))
-                results.append(any_of(reaches(z, DISCOVERY_Z) for z in zs.values()
-                                      if z["err"] is not None))
+                results.append(claims.any_of(reaches(z, DISCOVERY_Z) for z in zs.values()))
     return claim("CWoLa Hunting raises the SR excess to >= 5 sigma for S/B >~ 4e-3 (Fig. 7)",
                  measured, f"at every S/B >= {DISCOVERY_SB:g}, both signals: Z after one of the "
-                 f"three cuts >= {DISCOVERY_Z:g} within {claims.N_SIGMA:g} standard errors (a Z "
-                 "at the pseudo-experiments' reach, 3.72, is a lower bound: undecided)",
-                 claims.all_of(results))
+                 f"three cuts at least {DISCOVERY_Z:g} over runs (a Z at the pseudo-experiments' "
+                 "reach, 3.72, is a lower bound: undetermined)", claims.all_of(results))
 
 
 def autoencoder_claim(rows_by_signal, signals) -> dict:
-    """At the benchmarks where CWoLa lacks sensitivity (its best-cut Z below EVIDENCE_Z by
-    more than N_SIGMA errors), the AE's best-cut Z: reaches EVIDENCE_Z (within errors) at some
-    benchmark for the 500 GeV signal, is never above it (by more than N_SIGMA errors) for the
-    300 GeV one."""
+    """At the benchmarks where CWoLa lacks sensitivity (its best-cut Z below EVIDENCE_Z:
+    the verdict of at_most holds), the AE's best-cut Z: reaches EVIDENCE_Z at some benchmark
+    for the 500 GeV signal, is at most EVIDENCE_Z at all of them for the 300 GeV one."""
     measured, results = {}, []
     for signal in signals:
         weak = []
         for r in rows_by_signal[signal]:
             zc = best_cut(r["methods"]["cwola"]["z"])
-            if r["sb_paper"] > 0 and claims.below(zc["mean"], zc["err"], EVIDENCE_Z):
+            if r["sb_paper"] > 0 and claims.at_most(zc, EVIDENCE_Z)["verdict"] == claims.HOLDS:
                 weak.append((r["sb_paper"], best_cut(r["methods"]["autoencoder"]["z"])))
         measured[signal] = ({f"S/B {sb:g}": cut_summary(z) for sb, z in weak}
-                            or "CWoLa not below 2 sigma at any S/B")
+                            or f"CWoLa not below {EVIDENCE_Z:g} sigma at any S/B")
         if not weak:
-            results.append(None)
+            results.append(claims.decision(claims.UNDETERMINED, None))
         elif "500" in signal:
-            results.append(any_of(reaches(z, EVIDENCE_Z) for _, z in weak))
+            results.append(claims.any_of(reaches(z, EVIDENCE_Z) for _, z in weak))
         else:
-            results.append(claims.all_of(None if z["err"] is None else
-                                         not claims.above(z["mean"], z["err"], EVIDENCE_Z)
-                                         for _, z in weak))
+            results.append(claims.all_of(claims.at_most(z, EVIDENCE_Z) for _, z in weak))
     return claim("The autoencoder raises the 500 GeV signal to 2-3 sigma where CWoLa Hunting "
                  "lacks sensitivity, but not the 300 GeV signal (Fig. 7)", measured,
-                 f"at the S/B where CWoLa's Z (best of the three cuts) is below {EVIDENCE_Z:g} by "
-                 f"> {claims.N_SIGMA:g} errors: the AE's best-cut Z >= {EVIDENCE_Z:g} within "
-                 f"errors at some S/B for the 500 GeV signal, never above {EVIDENCE_Z:g} by "
-                 f"> {claims.N_SIGMA:g} errors for the 300 GeV one",
+                 f"at the S/B where CWoLa's Z (best of the three cuts) is below {EVIDENCE_Z:g}: "
+                 f"the AE's best-cut Z at least {EVIDENCE_Z:g} at some S/B for the 500 GeV "
+                 f"signal, at most {EVIDENCE_Z:g} at every such S/B for the 300 GeV one",
                  claims.all_of(results))
 
 
@@ -180,13 +170,12 @@ def spurious_claim(rows_by_signal) -> dict:
         for m, v in zero["methods"].items():
             for cut, z in v["z"].items():
                 measured[f"{signal} {m} {cut}"] = z
-                results.append(claims.at_most(z["mean"], z["err"], SPURIOUS_Z))
+                results.append(claims.at_most(z, SPURIOUS_Z))
     return claim("At S = 0 neither method sculpts a significant bump: the spurious "
                  "significance is ~1 sigma or less (paper: AE 0.89 / 0.56 / 1.06 sigma for the "
                  "SIC-based / 1% / 0.1% cuts, CWoLa 0)", measured,
-                 f"Z at S = 0 <= {SPURIOUS_Z:g} within {claims.N_SIGMA:g} standard errors, every "
-                 "method, cut and signal (failed fits counted in n_failed)",
-                 claims.all_of(results))
+                 f"Z at S = 0 at most {SPURIOUS_Z:g} over runs, every method, cut and signal "
+                 "(failed fits counted in n_failed)", claims.all_of(results))
 
 
 def model_selection(sel) -> dict:
@@ -202,32 +191,28 @@ def model_selection(sel) -> dict:
             h["max_sic"].setdefault(sig, []).append(v)
             h["max_sic_mean_mse"].setdefault(sig, []).append(p["max_sic_mean_mse"][sig])
     for h in out["hidden"].values():
-        prev = [{"mean": 1.0, "err": 0.0}] + h["fvu"][:-1]      # FVU = 1 without a latent space
-        h["fvu_decrease"] = [[a["mean"] - b["mean"], math.hypot(a["err"], b["err"])
-                              if a["err"] is not None and b["err"] is not None else None]
-                             for a, b in zip(prev, h["fvu"])]
+        prev = [claims.estimate(1.0, 0.0)] + h["fvu"][:-1]   # FVU = 1 without a latent space
+        h["fvu_decrease"] = [claims.difference(a, b) for a, b in zip(prev, h["fvu"])]
     return out
 
 
 def flattening_claim(sel) -> dict:
-    """With the widest hidden layer: the first latent size whose FVU decrease is not above 1/n
-    (the paper: n_latent = 1, 2, 3 add information, beyond that not)."""
+    """With the widest hidden layer: each of the latent sizes 1..FLATTENS_AFTER[-1] decreases
+    the FVU by more than 1/n (adds information, the paper: n_latent = 1, 2, 3 do), every
+    larger one by at most 1/n (beyond that not); decreases as estimates over members."""
     n = sel["n_features"]
     widest = max(sel["hidden"], key=int)
     h = sel["hidden"][widest]
-    flat = [lat for lat, (d, e) in zip(h["latent"], h["fvu_decrease"])
-            if e is not None and not claims.above(d, e, 1.0 / n)]
-    first = min(flat) if flat else None
-    undecided = any(e is None for _, e in h["fvu_decrease"])
-    return claim("The FVU flattens after n_latent = 2-3: further latent dimensions decrease it "
-                 "by no more than 1/n (Figs. 14-15)",
-                 {"hidden": int(widest), "first_latent_with_decrease_le_1/n": first,
+    last = FLATTENS_AFTER[-1]
+    parts = [claims.at_least(d, 1.0 / n) if lat <= last else claims.at_most(d, 1.0 / n)
+             for lat, d in zip(h["latent"], h["fvu_decrease"])]
+    return claim("The FVU flattens after n_latent = 2-3: latent dimensions 1-3 add information, "
+                 "further ones decrease it by no more than 1/n (Figs. 14-15)",
+                 {"hidden": int(widest),
                   "fvu_decrease": dict(zip(map(str, h["latent"]), h["fvu_decrease"]))},
-                 f"hidden = {widest} (widest scanned): the first latent size whose FVU decrease "
-                 f"is not above 1/n = {1 / n:.2g} by > {claims.N_SIGMA:g} errors (spread over "
-                 "members) is 3 or 4",
-                 None if undecided else (first is not None and first - 1 in FLATTENS_AFTER))
-
+                 f"hidden = {widest} (widest scanned): the FVU decrease of latent sizes 1-{last} "
+                 f"above 1/n = {1 / n:.2g}, of larger sizes at most 1/n (spread over members)",
+                 claims.all_of(parts))
 
 
 def build(fits, selection) -> dict:
