@@ -1,9 +1,10 @@
 """CATHODE study, one injection: the classifiers of the CATHODE paper's comparison trained as
-one vectorized ensemble on the train half, each with balanced class weights and
+one vectorized ensemble on the train half, each with balanced class weights,
 ``training.n_init`` initializations (averaged per event, as the CATHODE paper
-averages its classifier runs): CATHODE (SR data vs the flow's SR template), idealized
-anomaly detector (SR data vs as many SR events of the independent background sample),
-CWoLa (SR data vs sideband data) and supervised (signal vs independent background). ANODE's
+averages its classifier runs) and the schedule of ``studies.<study>.classifier``:
+CATHODE (SR data vs the flow's SR template), idealized anomaly detector (SR data vs as many
+SR events of the independent background sample), CWoLa (SR data vs sideband data) and
+supervised (signal vs independent background). ANODE's
 log R comes from the flows. Every method scores the same test set (test-half SR data and
 signal); writes the scores (HDF5) and metrics (JSON), with the template's quality: per-feature
 KS against the SR test background and the CATHODE classifier's AUC between them."""
@@ -37,8 +38,7 @@ def main(argv=None):
     except inject.InjectionError as err:
         raise SystemExit(f"cathode_train: {err}") from None
     ens = cathode.train_classifiers(blocks, tr["n_init"], cfg["seed"], args.study,
-                                    args.injection_name, epochs=tr["epochs"],
-                                    patience=tr["patience"], batch_size=tr["batch_size"])
+                                    args.injection_name, **st["classifier"])
 
     dens = h5io.read_columns(args.test_densities)
     x_test = cathode.feature_matrix(dens, cols)

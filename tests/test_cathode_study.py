@@ -1,11 +1,15 @@
 """CI-sized ANODE/CATHODE study: flows that learn, a template in the SR, every method scored
-on one test set, the summary's statements, figures C1-C5, and the study's bad-input errors."""
+on one test set, the summary's statements, figures C1-C5, and the study's bad-input errors;
+the classifiers' own schedule (config ``studies.<s>.classifier``)."""
+import copy
 import json
 
 import numpy as np
 import pytest
 
-from radflow import h5io
+from radflow import config as cfgmod
+from radflow import h5io, studies
+from radflow.methods import cathode
 from radflow.studies.cathode import summary
 from scripts import cathode_flows
 
@@ -113,3 +117,29 @@ def test_missing_feature_named(ci_run, ci_config, tmp_path):
     with pytest.raises(KeyError, match=r"data.h5 has no feature\(s\) \['tau54_j1'\]"):
         cathode_flows.main(flows_args(ci_run, tmp_path, cfg))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_classifier_schedule_defaults_validation_and_use():
+    """studies.<s>.classifier: a missing key takes the schema's default, a bad one is named;
+    train_classifiers trains with that schedule (learning rate, keep_best kept epochs per
+    member, the epochs a member may train)."""
+    cfg = studies.load_config()
+    cfg["studies"]["cathode"]["classifier"] = {"keep_best": 3}
+    filled = studies.validate(copy.deepcopy(cfg))["studies"]["cathode"]["classifier"]
+    assert filled == {"keep_best": 3, "epochs": 50, "batch_size": 512, "patience": 10,
+                      "learning_rate": 1.0e-3}
+    cfg["studies"]["cathode"]["classifier"] = {"keep_best": 0}
+    with pytest.raises(cfgmod.ConfigError, match=r"studies\.cathode\.classifier\.keep_best"):
+        studies.validate(cfg)
+    rng = np.random.default_rng(0)
+    blocks = {k: rng.normal(size=(n, 2)) + shift for k, n, shift in
+              (("data_sr", 300, 0.3), ("data_sb", 400, 0.0), ("template", 600, 0.0),
+               ("signal_mc", 200, 1.0), ("background_sr", 300, 0.0))}
+    ens = cathode.train_classifiers(blocks, 2, 1, "cathode", "nsig0_rep0", epochs=4,
+                                    batch_size=64, patience=4, keep_best=3, learning_rate=2e-3)
+    assert ens.trained.network.arch.learning_rate == 2e-3
+    assert ens.trained.kept_epoch.shape == (3, len(cathode.METHODS) * 2)
+    assert ens.trained.epochs_run == 4 and (ens.trained.kept_epoch >= 0).all()
+    scores = ens.scores(blocks["data_sr"])
+    member = ens.trained.predict(blocks["data_sr"])                   # (M, N), cathode first
+    np.testing.assert_allclose(scores["cathode"], member[:2].mean(axis=0), rtol=1e-6)

@@ -1,6 +1,6 @@
 """The training engine: optimum on toys with a known likelihood ratio, reweighting closure,
-vectorized vs one-by-one members, per-member early stopping, nested k-fold hygiene and
-determinism."""
+vectorized vs one-by-one members, per-member early stopping (a member independent of its
+companions), the k best epochs, nested k-fold hygiene and determinism."""
 import numpy as np
 import pytest
 from scipy.stats import multivariate_normal
@@ -170,22 +170,117 @@ def test_excluded_rows_never_reach_batchnorm_statistics():
     np.testing.assert_allclose(poisoned.val_loss[:, 0], clean.val_loss[:, 0], rtol=1e-5)
 
 
-def test_each_member_restores_its_own_best_epoch():
+def test_each_member_stops_on_its_own_patience_and_restores_its_best_epoch():
     x, y = gaussian_toy(6_000, 4)
     rng = np.random.default_rng(1)
-    m = 4
+    m, patience = 4, 4
     # Members see different training subsets (bootstrap-like masks) and share a val set.
     val = rng.random(len(y)) < 0.3
     w_tr = np.where(val[None], 0.0, (rng.random((m, len(y))) < 0.5).astype(float))
     ens = ensemble.train_ensemble(x, y, models.get("salad"), m, 3, w_tr, val.astype(float),
-                                  epochs=40, patience=4, batch_size=128)
+                                  epochs=40, patience=patience, batch_size=128)
     assert ens.val_loss.shape == (ens.epochs_run, m)
-    np.testing.assert_array_equal(ens.best_epoch, ens.val_loss.argmin(axis=0))
+    assert ens.epochs_run == ens.epochs_trained.max()
+    for i in range(m):
+        # Its validation loss is recorded exactly while it trains ...
+        trained = ~np.isnan(ens.val_loss[:, i])
+        assert trained.sum() == ens.epochs_trained[i] and trained[:ens.epochs_trained[i]].all()
+        # ... and it stops when its own patience runs out (or at the last epoch).
+        stopped_early = ens.epochs_trained[i] < 40
+        assert (ens.epochs_trained[i] - 1 - ens.best_epoch[i] == patience) == stopped_early
+    assert len(set(ens.epochs_trained)) > 1          # the members did stop at different epochs
+    np.testing.assert_array_equal(ens.best_epoch, np.nanargmin(ens.val_loss, axis=0))
     # The restored weights reproduce each member's best validation loss.
     p = np.clip(ens.predict(x[val]), 1e-7, 1 - 1e-7)
     yv = y[val]
     restored = -(yv * np.log(p) + (1 - yv) * np.log(1 - p)).mean(axis=1)
-    np.testing.assert_allclose(restored, ens.val_loss.min(axis=0), rtol=2e-4)
+    np.testing.assert_allclose(restored, np.nanmin(ens.val_loss, axis=0), rtol=2e-4)
+
+
+def test_early_stopped_member_is_the_same_alone_and_in_a_larger_ensemble():
+    """A member that stops early (many rows: a smooth loss that soon stops improving,
+    patience 1) trained alone and inside an ensemble whose other members (few rows) train
+    for many more epochs: same epochs trained, best epoch, validation losses, weights and
+    scores, to float tolerance (the lone run's matmuls have another member count, so
+    rounding differs). With stopping coupled across members (training until every member
+    stopped) it would go on training in the ensemble and move its best epoch (here from
+    epoch 2 to 4)."""
+    x, y = gaussian_toy(12_000, 21)
+    rng = np.random.default_rng(22)
+    val = rng.random(len(y)) < 0.2
+    few = (~val & (rng.random(len(y)) < 0.03)).astype(float), val.astype(float)
+    big = ensemble.validation_split(np.ones(len(y)), 23)
+    arch, kw = models.get("sacwola"), dict(epochs=30, patience=1, batch_size=64)
+    alone = ensemble.train_methods(x, {"big": (y, *big)}, arch, 1, 5, member_seeds=[102], **kw)
+    mixed = ensemble.train_methods(x, {"few": (y, *few), "big": (y, *big)}, arch, 2, 6,
+                                   member_seeds=[101, 101, 102, 102], **kw)
+    n = alone.trained.epochs_trained[0]
+    assert mixed.trained.epochs_trained[:2].min() > n + 2     # the others train longer
+    xt = x[:2000]
+    for i in (2, 3):                                          # both copies of the member
+        assert mixed.trained.epochs_trained[i] == n
+        assert mixed.trained.best_epoch[i] == alone.trained.best_epoch[0]
+        np.testing.assert_allclose(mixed.trained.val_loss[:n, i], alone.trained.val_loss[:, 0],
+                                   rtol=1e-5)
+        assert np.isnan(mixed.trained.val_loss[n:, i]).all()
+        for a, b in zip(mixed.trained.network.state, alone.trained.network.state):
+            np.testing.assert_allclose(a.numpy()[i], b.numpy()[0], atol=1e-5)
+        np.testing.assert_allclose(mixed.member_scores(xt)[1, i - 2],
+                                   alone.member_scores(xt)[0, 0], atol=1e-5)
+
+
+def test_keep_best_averages_the_k_lowest_validation_loss_epochs():
+    """keep_best = K: each member's kept epochs are its K lowest validation losses (by hand
+    from its loss history), each kept slot holds that epoch's weights (its scores on the
+    validation rows reproduce that epoch's validation loss) and predict() is their mean.
+    Training does not depend on K: keep_best = 1 gives the same losses, and its scores are
+    bit for bit those of the best of the K kept epochs."""
+    x, y = gaussian_toy(4_000, 41)
+    n_members, k = 2, 3
+    rng = np.random.default_rng(42)
+    val = rng.random(len(y)) < 0.25
+    w_tr = np.where(val[None], 0.0, (rng.random((n_members, len(y))) < 0.6).astype(float))
+    kw = dict(epochs=8, patience=8, batch_size=128, member_seeds=[7, 8])
+    ens = ensemble.train_ensemble(x, y, models.get("sacwola"), n_members, 1, w_tr,
+                                  val.astype(float), keep_best=k, **kw)
+    one = ensemble.train_ensemble(x, y, models.get("sacwola"), n_members, 1, w_tr,
+                                  val.astype(float), **kw)
+    np.testing.assert_array_equal(ens.val_loss, one.val_loss)
+    assert ens.kept_epoch.shape == (k, n_members)
+    lowest = np.sort(np.argsort(ens.val_loss, axis=0)[:k], axis=0)
+    np.testing.assert_array_equal(np.sort(ens.kept_epoch, axis=0), lowest)
+    kept = ens.kept_scores(x[val])                                    # (K, M, N_val)
+    p = np.clip(kept, 1e-7, 1 - 1e-7)
+    yv = y[val]
+    loss = -(yv * np.log(p) + (1 - yv) * np.log(1 - p)).mean(axis=2)  # (K, M)
+    np.testing.assert_allclose(loss, np.take_along_axis(ens.val_loss, ens.kept_epoch, 0),
+                               rtol=2e-4)
+    xt = x[:500]
+    scores = ens.kept_scores(xt)
+    np.testing.assert_allclose(ens.predict(xt), scores.mean(axis=0), rtol=1e-6)
+    assert np.abs(ens.predict(xt) - one.predict(xt)).max() > 1e-4   # K = 3 is not the best epoch
+    best = np.argmin(np.take_along_axis(ens.val_loss, ens.kept_epoch, 0), axis=0)
+    np.testing.assert_array_equal(one.predict(xt), scores[best, np.arange(n_members)])
+    np.testing.assert_array_equal(one.kept_epoch, one.best_epoch[None])
+    assert one.snapshots == []                               # nothing kept for K = 1
+
+
+def test_keep_best_with_early_stopping_averages_the_epochs_a_member_trained():
+    """K larger than the epochs a member trained before its patience ran out: every epoch
+    it trained is kept, the other slots are empty (-1) and left out of the mean."""
+    x, y = gaussian_toy(3_000, 43)
+    rng = np.random.default_rng(44)
+    val = rng.random(len(y)) < 0.3
+    w_tr = np.where(val[None], 0.0, (rng.random((4, len(y))) < 0.1).astype(float))
+    ens = ensemble.train_ensemble(x, y, models.get("sacwola"), 4, 2, w_tr, val.astype(float),
+                                  epochs=12, patience=1, batch_size=64, keep_best=12)
+    assert ens.epochs_trained.min() < 12                     # some member stopped early
+    for i, n in enumerate(ens.epochs_trained):
+        np.testing.assert_array_equal(np.sort(ens.kept_epoch[:, i])[-n:], np.arange(n))
+        assert (ens.kept_epoch[:, i] == -1).sum() == 12 - n
+    scores = ens.kept_scores(x[:300])
+    assert np.isnan(scores).any()
+    np.testing.assert_allclose(ens.predict(x[:300]), np.nanmean(scores, axis=0), rtol=1e-6)
 
 
 def test_nested_kfold_never_scores_an_event_with_a_model_that_saw_it():
@@ -240,7 +335,7 @@ def test_autoencoder_ensemble_learns_to_reconstruct():
     val = rng.random(len(x)) < 0.2
     ens = ensemble.train_ensemble(x, None, models.get("autoencoder"), 2, 4, (~val).astype(float),
                                   val.astype(float), epochs=30, patience=5, batch_size=256)
-    assert np.all(ens.val_loss.min(axis=0) < 0.5 * ens.val_loss[0])
+    assert np.all(np.nanmin(ens.val_loss, axis=0) < 0.5 * ens.val_loss[0])
     outlier = np.array([[3.0, -3.0, 3.0, 3.0]], np.float32)   # violates x3 = x1 + x2
     assert np.all(ens.predict(outlier)[:, 0] > np.median(ens.predict(x[val]), axis=1))
 

@@ -16,6 +16,8 @@ between them (:func:`template_quality`).
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from scipy import stats
 
@@ -127,18 +129,24 @@ def classifier_tasks(blocks: dict, n_init: int, seed: int, study: str,
 
 
 def train_classifiers(blocks: dict, n_init: int, seed: int, study: str, injection: str, *,
-                      epochs: int, patience: int, batch_size: int) -> ensemble.MethodEnsemble:
+                      epochs: int, patience: int, batch_size: int, keep_best: int,
+                      learning_rate: float) -> ensemble.MethodEnsemble:
     """Every method of :data:`METHODS` with ``n_init`` initializations as one vectorized
-    ensemble (architecture 'cathode', radflow.ml.models) on the blocks of
-    :func:`training_blocks` (tasks: :func:`classifier_tasks`); members seeded by
-    derive_seed(seed, study, 'train', injection). Scores: the returned ensemble's
+    ensemble (architecture 'cathode', radflow.ml.models, with Adam's ``learning_rate``) on
+    the blocks of :func:`training_blocks` (tasks: :func:`classifier_tasks`); members seeded
+    by derive_seed(seed, study, 'train', injection). Schedule (config
+    ``studies.<study>.classifier``): ``epochs`` of minibatches of ``batch_size``, a member
+    stopping after ``patience`` epochs without a lower validation loss, its score the mean
+    of the scores of its ``keep_best`` lowest-validation-loss epochs (the CATHODE paper: 100
+    epochs of 128, no early stopping, 10 epochs). Scores: the returned ensemble's
     ``scores(x)`` of events x (N, F) in the features' units, each method's initializations
     averaged (the plain mean, as the CATHODE paper averages its classifier runs)."""
     table, tasks = classifier_tasks(blocks, n_init, seed, study, injection)
+    arch = dataclasses.replace(models.get("cathode"), learning_rate=learning_rate)
     return ensemble.train_methods(
-        table, tasks, models.get("cathode"), n_init,
-        derive_seed(seed, study, "train", injection),
-        epochs=epochs, patience=patience, batch_size=batch_size, combine="mean")
+        table, tasks, arch, n_init, derive_seed(seed, study, "train", injection),
+        epochs=epochs, patience=patience, batch_size=batch_size, keep_best=keep_best,
+        combine="mean")
 
 
 def score_test_set(ens: ensemble.MethodEnsemble, x_test, x_holdout) -> tuple[dict, np.ndarray]:

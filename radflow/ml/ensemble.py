@@ -18,7 +18,17 @@ Each member trains as if alone (Keras ``fit`` semantics per member):
 - inputs standardized with the mean and standard deviation of its own training rows,
   folded into the first layer;
 - its own initialization (from its member seed), validation loss, early stopping
-  (patience) and best epoch, whose weights are restored at the end.
+  (patience) and best epoch, whose weights are restored at the end: a member whose patience
+  has run out stops (Keras ``EarlyStopping(restore_best_weights=True)``). From then on it
+  idles like a member without rows (weights, Adam moments and step count, batch-norm
+  statistics frozen), its validation loss is no longer recorded and its kept epochs no
+  longer change, while the other members go on; training ends when every member has
+  stopped or after ``epochs``. So a member's training does not depend on how long its
+  companions train;
+- optionally (``keep_best`` = K > 1) its K epochs of lowest validation loss, whose scores
+  are averaged (the CATHODE paper's classifier): K weight snapshots of every member are
+  kept, K times the memory of the weights (none for K = 1, where the restored best epoch is
+  the only kept one).
 The only thing members share is the dropout random stream (one stateless draw for all
 members per step): masks stay independent between members, but a member with dropout
 does not draw the same masks as in a lone run.
@@ -178,13 +188,29 @@ def _per_event_loss(tf, arch, pred, y, x):
 
 @dataclass
 class TrainedEnsemble:
-    network: VectorizedNetwork
-    val_loss: np.ndarray      # (epochs run, M) validation loss per member and epoch
-    best_epoch: np.ndarray    # (M,) epoch (0-based) whose weights were restored
-    epochs_run: int
+    """M trained members; ``network`` holds each member's best-epoch weights.
 
-    def predict(self, x, batch_size: int = 16384) -> np.ndarray:
-        """Scores (M, N): classifier output, or per-event MSE for the autoencoder."""
+    val_loss (epochs run, M): validation loss per epoch and member, NaN after the member
+    stopped. best_epoch (M,): epoch (0-based) of the lowest validation loss.
+    epochs_trained (M,): epochs each member trained before it stopped (or ``epochs``).
+    kept_epoch (K, M): the K epochs of lowest validation loss whose scores :meth:`predict`
+    averages, -1 in a slot a member left empty (it trained fewer than K epochs); for K = 1
+    the best epoch. snapshots: per slot k > 1 the members' weights of epoch kept_epoch[k]
+    (list of arrays shaped like ``network.state``); empty for K = 1.
+    """
+    network: VectorizedNetwork
+    val_loss: np.ndarray
+    best_epoch: np.ndarray
+    epochs_trained: np.ndarray
+    kept_epoch: np.ndarray
+    snapshots: list
+
+    @property
+    def epochs_run(self) -> int:
+        """Epochs the ensemble ran: those of its longest-training member."""
+        return len(self.val_loss)
+
+    def _predict(self, x, batch_size):
         tf, net = self.network.tf, self.network
         outs = []
         for i in range(0, len(x), batch_size):
@@ -193,6 +219,29 @@ class TrainedEnsemble:
             outs.append((pred[..., 0] if net.arch.output == "sigmoid"
                          else tf.reduce_mean(tf.square(pred - xb[None]), axis=-1)).numpy())
         return np.concatenate(outs, axis=1) if outs else np.zeros((net.n_members, 0))
+
+    def kept_scores(self, x, batch_size: int = 16384) -> np.ndarray:
+        """Scores (K, M, N) of every kept epoch (slot order of ``kept_epoch``; NaN in empty
+        slots) on x (N, d): classifier output, or per-event MSE for the autoencoder."""
+        if not self.snapshots:
+            return self._predict(x, batch_size)[None]
+        state = self.network.state
+        best = [v.numpy() for v in state]
+        out = []
+        for snap in self.snapshots:
+            for v, a in zip(state, snap):
+                v.assign(a)
+            out.append(self._predict(x, batch_size))
+        for v, a in zip(state, best):
+            v.assign(a)
+        return np.where((self.kept_epoch >= 0)[:, :, None], np.stack(out), np.nan)
+
+    def predict(self, x, batch_size: int = 16384) -> np.ndarray:
+        """Scores (M, N) on x (N, d): per member the mean of :meth:`kept_scores` over its
+        kept epochs (for K = 1, its best epoch's scores)."""
+        if not self.snapshots:
+            return self._predict(x, batch_size)
+        return np.nanmean(self.kept_scores(x, batch_size), axis=0)
 
 
 def validation_split(weights, rng, fraction: float = 0.2):
@@ -246,7 +295,7 @@ def member_batches(rows, batch_size: int, rngs):
 
 def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_weight,
                    val_weight, epochs: int = 50, patience: int = 10, batch_size: int = 512,
-                   member_seeds=None) -> TrainedEnsemble:
+                   member_seeds=None, keep_best: int = 1) -> TrainedEnsemble:
     """Train ``n_members`` networks of ``arch`` in one vectorized model, each as if alone
     (module docstring).
 
@@ -259,6 +308,10 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     penalty) train like positive ones with the sign of the loss reversed. The validation
     loss of a member is sum_i w_i l_i / n_val over its n_val validation events (Keras'
     ``sample_weight`` convention, as for the training batches).
+    patience: epochs without a lower validation loss after which a member stops (a
+    patience >= epochs never stops one). keep_best: K, the number of each member's
+    lowest-validation-loss epochs whose scores :meth:`TrainedEnsemble.predict` averages
+    (1: the best epoch only).
     """
     import tensorflow as tf
 
@@ -274,6 +327,8 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
         member_seeds = [seeds.derive_seed(seed, "member", i) for i in range(m)]
     if len(member_seeds) != m:
         raise ValueError(f"member_seeds has {len(member_seeds)} entries for {m} members")
+    if keep_best < 1:
+        raise ValueError(f"keep_best must be >= 1, got {keep_best}")
     mean, std = _member_moments(x, (w_tr != 0).astype(np.float64))
     net = VectorizedNetwork(arch, x.shape[1], member_seeds, mean, std,
                             dropout_seed=seeds.derive_seed(seed, "dropout"))
@@ -290,7 +345,11 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     val_chunk = max(256, (1 << 22) // (m * width))       # <= 4M activations per layer
     step_count = tf.Variable(0, dtype=tf.int64)
 
-    @tf.function
+    # One trace whatever the number of steps (it shrinks as members stop).
+    steps = (tf.TensorSpec((None, m, batch_size), tf.int32),
+             tf.TensorSpec((None, m, batch_size), tf.float32))
+
+    @tf.function(input_signature=steps)
     def run_epoch(idx, real):
         # The whole epoch is one graph: no Python between minibatches.
         for s in tf.range(tf.shape(idx)[0]):
@@ -319,25 +378,48 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
             total += tf.reduce_sum(loss * wb * rb, axis=1)
         return total / val_rows
 
-    best = [tf.Variable(v) for v in net.state]
-    best_loss = np.full(m, np.inf)
-    best_epoch = np.zeros(m, int)
+    k = min(keep_best, epochs)
+    kept = [[tf.Variable(v) for v in net.state] for _ in range(k)]   # (K, state) snapshots
+    kept_loss = np.full((k, m), np.inf)
+    kept_epoch = np.full((k, m), -1)
+    member = np.arange(m)
+    active = np.ones(m, bool)              # members whose patience has not run out
+    epochs_trained = np.full(m, epochs)
     history = []
     for epoch in range(epochs):
-        run_epoch(*(tf.constant(a) for a in member_batches(rows, batch_size, order_rngs)))
+        # A stopped member gets no rows: it idles (module docstring).
+        own = [r if a else r[:0] for r, a in zip(rows, active)]
+        run_epoch(*(tf.constant(a) for a in member_batches(own, batch_size, order_rngs)))
         vl = validation_loss().numpy()
-        history.append(vl)
-        improved = vl < best_loss
-        best_loss = np.where(improved, vl, best_loss)
-        best_epoch = np.where(improved, epoch, best_epoch)
-        mask = tf.constant(improved)
-        for b, v in zip(best, net.state):
-            b.assign(tf.where(tf.reshape(mask, [m] + [1] * (len(v.shape) - 1)), v, b))
-        if np.all(epoch - best_epoch >= patience):
+        history.append(np.where(active, vl, np.nan))
+        # Keep the K lowest-validation-loss epochs: an active member's new epoch replaces
+        # its worst kept one (for K = 1: its best epoch so far) if it is lower.
+        worst = np.argmax(kept_loss, axis=0)                                  # (M,)
+        replace = active & (vl < kept_loss[worst, member])
+        kept_loss[worst[replace], member[replace]] = vl[replace]
+        kept_epoch[worst[replace], member[replace]] = epoch
+        for slot in np.unique(worst[replace]):
+            _assign_members(tf, kept[slot], net.state, replace & (worst == slot))
+        best_epoch = kept_epoch[np.argmin(kept_loss, axis=0), member]
+        stop = active & (epoch - best_epoch >= patience)
+        epochs_trained[stop] = epoch + 1
+        active &= ~stop
+        if not active.any():
             break
-    for b, v in zip(best, net.state):
-        v.assign(b)
-    return TrainedEnsemble(net, np.array(history), best_epoch, len(history))
+    best_slot = np.argmin(kept_loss, axis=0)
+    for slot in range(k):
+        _assign_members(tf, net.state, kept[slot], best_slot == slot)
+    snapshots = [[v.numpy() for v in snap] for snap in kept] if k > 1 else []
+    return TrainedEnsemble(net, np.array(history), best_epoch, epochs_trained, kept_epoch,
+                           snapshots)
+
+
+def _assign_members(tf, target, source, members):
+    """target[i] = source[i] for the members i where ``members`` (M,) bool is true; target
+    and source: lists of variables with the member axis first."""
+    mask = tf.constant(members)
+    for t, v in zip(target, source):
+        t.assign(tf.where(tf.reshape(mask, [-1] + [1] * (len(v.shape) - 1)), v, t))
 
 
 @dataclass
@@ -353,11 +435,12 @@ class MethodEnsemble:
 
     @property
     def best_epoch(self) -> np.ndarray:
-        """(n_methods, n_init) epoch (0-based) each member's weights come from."""
+        """(n_methods, n_init) epoch (0-based) of each member's lowest validation loss."""
         return self.trained.best_epoch.reshape(len(self.methods), self.n_init)
 
     def member_scores(self, x) -> np.ndarray:
-        """Scores (n_methods, n_init, N) of every member on x (N, d)."""
+        """Scores (n_methods, n_init, N) of every member on x (N, d)
+        (:meth:`TrainedEnsemble.predict`: the mean over its kept epochs)."""
         return self.trained.predict(x).reshape(len(self.methods), self.n_init, -1)
 
     def scores(self, x) -> dict:
@@ -370,7 +453,8 @@ class MethodEnsemble:
 
 def train_methods(x, methods: dict, arch: Architecture, n_init: int, seed: int, *,
                   epochs: int = 50, patience: int = 10, batch_size: int = 512,
-                  member_seeds=None, combine: str = "truncated_mean") -> MethodEnsemble:
+                  member_seeds=None, combine: str = "truncated_mean",
+                  keep_best: int = 1) -> MethodEnsemble:
     """Train every method of ``methods`` with ``n_init`` initializations in one vectorized
     ensemble on the rows of one event table x (N, d), so all methods see identical events
     and splits wherever their weights agree.
@@ -380,7 +464,8 @@ def train_methods(x, methods: dict, arch: Architecture, n_init: int, seed: int, 
     weight of 0 leaves an event out (:func:`train_ensemble`). member_seeds: optional
     (n_methods * n_init,) seeds in member order (default: derived from ``seed``).
     combine: how the returned ensemble's ``scores`` combines a method's initializations,
-    as its paper does (:data:`radflow.ml.metrics.COMBINATIONS`)."""
+    as its paper does (:data:`radflow.ml.metrics.COMBINATIONS`). epochs, patience,
+    batch_size, keep_best: each member's schedule (:func:`train_ensemble`)."""
     if combine not in metrics.COMBINATIONS:
         raise ValueError(f"unknown combination '{combine}' (known: {list(metrics.COMBINATIONS)})")
     names = list(methods)
@@ -398,5 +483,6 @@ def train_methods(x, methods: dict, arch: Architecture, n_init: int, seed: int, 
     trained = train_ensemble(x, first if shared else np.concatenate(ys), arch,
                              len(names) * n_init, seed, np.concatenate(w_tr),
                              np.concatenate(w_val), epochs=epochs, patience=patience,
-                             batch_size=batch_size, member_seeds=member_seeds)
+                             batch_size=batch_size, member_seeds=member_seeds,
+                             keep_best=keep_best)
     return MethodEnsemble(trained, names, n_init, combine)

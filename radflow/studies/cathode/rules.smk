@@ -54,7 +54,7 @@ rule cathode_train:
     wildcard_constraints:
         study=study_constraint("cathode"),
     params:
-        config=cfg("seed", "studies.{study}.features", "training"),
+        config=cfg("seed", "studies.{study}.features", "studies.{study}.classifier", "training"),
         script=script("cathode_train"),
         code=code("cathode_train"),
     log:
