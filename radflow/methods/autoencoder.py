@@ -91,10 +91,11 @@ class AutoencoderEnsemble:
     """Trained members and the standardization of their inputs (per feature, (d,)).
 
     fold (N,): the fold of each training event (-1 with ``folds`` = 1); member_fold (M,):
-    the fold each member holds out (0 with ``folds`` = 1, which holds out nothing). subsample: training events per member (the configured size
-    or, clipped, its pool minus the validation events). With folds >= 2: heldout_score (N,),
-    the score of each training event by the members that held it out, and heldout_fvu (M,),
-    each member's FVU on its held-out fold; None with folds = 1."""
+    the fold each member holds out (0 with ``folds`` = 1, which holds out nothing).
+    subsample: training events per member (the configured size or, clipped, its pool minus
+    the validation events). With folds >= 2: heldout_score (N,), the score of each training
+    event by the members that held it out, and heldout_fvu (M,), each member's FVU on its
+    held-out fold; None with folds = 1."""
     trained: ensemble.TrainedEnsemble
     mean: np.ndarray
     std: np.ndarray
