@@ -1,11 +1,12 @@
 """The autoencoder's model selection of the CWoLa-vs-autoencoder paper (App. C, Figs. 14-17):
 for every hidden width and latent size of the scan, an ensemble of independently initialized
 autoencoders, each on its own random background subsample (the autoencoder settings
-otherwise); per member, the fraction of variance unexplained (FVU) on FVU_EVENTS
-background-only data events that no member trains on (the rest is the training pool) and, for
-each signal, the max SIC of its MSE in the
-signal region (signal against the SR data); and the max SIC of the member-averaged MSE.
-Writes results/cwola_ae/model_selection.json."""
+otherwise). FVU_EVENTS random background-only data events of the fit range are held out
+(no member trains on them; the rest is the training pool), and every number is measured on
+them: per member, the fraction of variance unexplained (FVU) and, for each signal, the max SIC
+of its MSE in the signal region (signal against the held-out SR data); and the max SIC of the
+member-averaged MSE. Writes results/cwola_ae/model_selection.json (``fvu_events``: the
+held-out events, ``n_background_sr``: those of them in the SR)."""
 import json
 
 import numpy as np
@@ -21,9 +22,11 @@ FVU_EVENTS = 10_000
 
 
 def region_events(paths, features, region):
+    """x (N, d) of ``features`` of a sample's events in ``region`` ("fit", "sr"), and (N,)
+    bool: which of them are in the SR."""
     s = regions.load_study_sample(*paths, features)
     mask = np.asarray(s[region], bool)
-    return np.column_stack([s[c] for c in features])[mask]
+    return np.column_stack([s[c] for c in features])[mask], np.asarray(s["sr"], bool)[mask]
 
 
 def main(argv=None):
@@ -35,14 +38,14 @@ def main(argv=None):
     cfg = cli.load_config(args)
     st = cfg["studies"][args.study]
     ae, ms = st["autoencoder"], st["model_selection"]
-    bkg = region_events(args.data, ae["features"], "fit")
-    bkg_sr = region_events(args.data, ae["features"], "sr")
-    # A held-out background set for the FVU: no member trains on it.
+    bkg, in_sr = region_events(args.data, ae["features"], "fit")
+    # A held-out background set for the FVU and the SIC: no member trains on it.
     order = np.random.default_rng(derive_seed(cfg["seed"], "model_selection", "fvu_events")
                                   ).permutation(len(bkg))
     n_fvu = min(FVU_EVENTS, len(bkg) // 3)
     fvu_x, bkg = bkg[order[:n_fvu]], bkg[order[n_fvu:]]
-    sig_sr = {name: region_events(paths, ae["features"], "sr") for name, *paths in args.signal}
+    bkg_sr = fvu_x[in_sr[order[:n_fvu]]]
+    sig_sr = {name: region_events(paths, ae["features"], "sr")[0] for name, *paths in args.signal}
     points = []
     for hidden in ms["hidden"]:
         for latent in ms["latent"]:

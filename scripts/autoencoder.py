@@ -1,9 +1,18 @@
 """Autoencoder ensemble, one run of the CWoLa-vs-autoencoder studies (paper Sec. 3.2): members
 trained on the background-only data (S = 0) of the whole fit range, each on its own random
 subsample (radflow.methods.autoencoder). The autoencoder never sees signal, so one ensemble
-per run serves every signal, as in the paper. Writes the score (member-mean MSE) of every
-event of the fit range of the data (``score_data``) and of each signal (``score_{name}``),
-with their mjj (GeV), and the members' FVU on the data as an attribute."""
+per run serves every signal, as in the paper.
+
+Every score is held out: the data events are split into k folds (k from
+radflow.methods.autoencoder.choose_folds) and the members into k groups, group f training
+only on events outside fold f; a data event of fold f is scored by the M / k members of group
+f, none of which trained on it, and each signal event by the group of a random fold. The
+default config (10 members of 25k events each, ~36k events) gives k = 5: each member holds
+out a fifth of the data and 2 members score each event. Writes the score (mean MSE over those
+members) of every event of the fit range of the data (``score_data``, with its fold
+``fold_data``) and of each signal (``score_{name}``), with their mjj (GeV); attributes
+``fvu_heldout`` (M,), each member's FVU on its held-out fold, ``folds``,
+``members_per_event`` and ``subsample`` (training events per member)."""
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
@@ -29,18 +38,23 @@ def main(argv=None):
     cfg = cli.load_config(args)
     ae = cfg["studies"][args.study]["autoencoder"]
     bkg, mjj = fit_events(args.data, ae["features"])
-    ens = autoencoder.train(bkg, ae["members"], ae["subsample"],
-                            derive_seed(cfg["seed"], "autoencoder", args.run),
-                            epochs=ae["epochs"], batch_size=ae["batch_size"], hidden=ae["hidden"],
-                            latent=ae["latent"], learning_rate=ae["learning_rate"])
-    mse = ens.member_mse(bkg)
-    cols = {"score_data": mse.mean(axis=0), "mjj_data": mjj}
+    folds = autoencoder.choose_folds(len(bkg), ae["members"], ae["subsample"])
+    seed = derive_seed(cfg["seed"], "autoencoder", args.run)
+    ens = autoencoder.train(bkg, ae["members"], ae["subsample"], seed, epochs=ae["epochs"],
+                            batch_size=ae["batch_size"], hidden=ae["hidden"],
+                            latent=ae["latent"], learning_rate=ae["learning_rate"], folds=folds)
+    cols = {"score_data": ens.heldout_score, "fold_data": ens.fold, "mjj_data": mjj}
     for name, *paths in args.signal:
         x, m = fit_events(paths, ae["features"])
-        cols[f"score_{name}"], cols[f"mjj_{name}"] = ens.score(x), m
-    fvu = ens.fvu(bkg, mse)
-    h5io.write_columns(args.output, cols, attrs={"fvu": fvu, "run": args.run})
-    print(f"{ae['members']} members, FVU on the data {np.mean(fvu):.3f} +- {np.std(fvu):.3f}")
+        fold = autoencoder.assign_folds(len(x), folds, derive_seed(seed, "signal_folds", name))
+        cols[f"score_{name}"], cols[f"mjj_{name}"] = ens.fold_score(x, fold), m
+    per_event = ae["members"] // folds
+    h5io.write_columns(args.output, cols, attrs={
+        "fvu_heldout": ens.heldout_fvu, "folds": folds, "members_per_event": per_event,
+        "subsample": ens.subsample, "run": args.run})
+    print(f"{ae['members']} members in {folds} folds ({per_event} score each event, none trained "
+          f"on it), {ens.subsample} training events each; held-out FVU "
+          f"{np.mean(ens.heldout_fvu):.3f} +- {np.std(ens.heldout_fvu):.3f}")
 
 
 if __name__ == "__main__":
