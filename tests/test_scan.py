@@ -241,13 +241,13 @@ def test_strong_signal_is_found_in_its_window(toy_scan):
 def test_calibration_on_the_toy_chain(null_scans):
     """The whole chain: the bootstrap pseudo-experiments of one background sample against 39
     fresh background samples (independent references) do not fail the calibration check
-    (they are conservative); the same toys with their statistic shifted down by 1 (an
+    (they are conservative); the same toys with their statistic shifted down by 2 (an
     anti-conservative ensemble) fail it."""
     fresh, boot = null_scans
     t_boot = scan_stats.max_local(boot)
     ref = fresh[1:, None]                                                 # (39, 1, W, E)
     right = scan_summary._calibration_statement(scan_summary.calibration((ref, 1.0), t_boot))
-    wrong = scan_summary._calibration_statement(scan_summary.calibration((ref, 1.0), t_boot - 1.0))
+    wrong = scan_summary._calibration_statement(scan_summary.calibration((ref, 1.0), t_boot - 2.0))
     assert right["verdict"] != claims.FAILS and wrong["verdict"] == claims.FAILS
 
 
