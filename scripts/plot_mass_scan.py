@@ -1,12 +1,15 @@
 """Figures S1-S3 of the mass-hypothesis scan (radflow's own) from
 results/{study}/scan/observed.json and summary.json.
 
-S1: local Z vs SR-window centre, one curve per efficiency (per method a panel), with the
-median and 16-84% band of the background-only pseudo-experiments' local Z.
-S2: distribution of the largest local Z over the pseudo-experiments, the observed value and
-the global p-value (with its Gross-Vitells cross-check).
-S3: selected mjj spectrum of the most significant window at its efficiency, the dijet fit
-outside its SR and the pulls."""
+S1: local Z vs SR-window centre, one curve per efficiency (per method a panel): the median
+over the observed scan's training seeds with each seed's value as a marker, and the median
+and 16-84% band of the background-only pseudo-experiments' local Z.
+S2: distribution of the largest local Z over the pseudo-experiments (and over the reference
+experiments of the calibration), the observed value of each training seed and their median,
+the global p-value with its binomial error and its spread over seeds (with its
+Gross-Vitells cross-check).
+S3: selected mjj spectrum of the most significant window at its efficiency for the median
+training seed, the dijet fit outside its SR and the pulls."""
 import argparse
 import json
 
@@ -35,8 +38,14 @@ def main(argv=None):
     pe = summ["pseudo_experiments"]
     q = {k: np.array(v, float) for k, v in pe["local_z_quantiles"].items()}     # (M, W, E)
     o, g = summ["observed"], summ["global"]
-    glob_text = (f"global p = {g['pvalue']:.3g} $\\pm$ {g['pvalue_error']:.2g} "
-                 f"(Z = {g['z']:.2f}{', bound' if g['bound'] else ''}; {g['n_pseudo']} toys)")
+    seed_z = np.array([x["max_local_z"] for x in o["seeds"]])                     # (S,)
+    zs = o["max_local_z_spread"]
+    glob_text = (f"median of {o['n_seeds']} training seeds: global p = {g['pvalue']:.3g} "
+                 f"$\\pm$ {g['pvalue_error']:.2g} (binomial), MAD over seeds "
+                 f"{g['seed_spread']['mad']:.2g} (Z = {g['z']:.2f}"
+                 f"{', bound' if g['bound'] else ''}; {g['n_pseudo']} toys)")
+    z_text = (f"max local Z = {o['max_local_z']:.2f} (median; seeds {seed_z.min():.2f}-"
+              f"{seed_z.max():.2f}, MAD {zs['mad']:.2f})")
 
     # S1: the scan sky map.
     fig, axes = plt.subplots(1, len(methods), figsize=(8.5 * len(methods), 6.5), squeeze=False)
@@ -44,7 +53,12 @@ def main(argv=None):
         for e, eff in enumerate(effs):
             c = EFF_COLOURS[e % len(EFF_COLOURS)]
             z = np.array([np.nan if w[e]["z"] is None else w[e]["z"] for w in summ["local"][m]])
-            ax.plot(centres, z, "o-", color=c, label=f"data, $\\epsilon$ = {eff:g}")
+            per_seed = np.array([[np.nan if v is None else v for v in w[e]["z_seeds"]]
+                                 for w in summ["local"][m]])                      # (W, S)
+            ax.plot(centres, z, "o-", color=c,
+                    label=f"data, $\\epsilon$ = {eff:g} (median over seeds; markers: each seed)")
+            ax.plot(np.repeat(centres, per_seed.shape[1]), per_seed.ravel(), "_", color=c,
+                    ms=12, mew=1.5, alpha=0.7)
             ax.fill_between(centres, q["0.16"][a, :, e], q["0.84"][a, :, e], color=c, alpha=0.12)
             ax.plot(centres, q["0.5"][a, :, e], ls=":", color=c)
         sig = wins[summ["signal"]["window_index"]]
@@ -55,8 +69,7 @@ def main(argv=None):
         ax.set_ylim(bottom=0)
         ax.set_title(f"S1: {plotting.METHOD_STYLE[m][0]}; dotted / band: median / 16-84% of "
                      f"{pe['n']} background-only toys", fontsize=12)
-        ax.legend(fontsize=11, title=f"max local Z = {o['max_local_z']:.2f}; {glob_text}",
-                  title_fontsize=10)
+        ax.legend(fontsize=10, title=f"{z_text}\n{glob_text}", title_fontsize=9)
     fig.tight_layout()
     plotting.save(fig, args.s1)
 
@@ -65,14 +78,22 @@ def main(argv=None):
     cc = summ["cross_check"]
     tc = np.array([v for v in cc["max_local_z"] if v is not None])
     fig, (ax, sx) = plt.subplots(1, 2, figsize=(17, 6.5), gridspec_kw={"wspace": 0.25})
-    bins = np.linspace(0, max(t.max(), o["max_local_z"]) * 1.05, 40)
-    ax.hist(t, bins=bins, histtype="step", color="black",
+    bins = np.linspace(0, max(t.max(), seed_z.max()) * 1.05, 40)
+    ax.hist(t, bins=bins, histtype="step", color="black", density=True,
             label=f"background-only pseudo-experiments ({len(t)})")
+    cal = summ["calibration"]
+    if cal is not None:
+        tr = np.array([v for v in cal["max_local_z"] if v is not None])
+        ax.hist(tr, bins=bins, histtype="step", color="tab:green", density=True,
+                label=f"reference experiments of the extra sample ({len(tr)}; KS p = "
+                      f"{cal['ks_pvalue']:.2g})")
+    for v in seed_z:
+        ax.axvline(v, color="tab:red", lw=0.8, alpha=0.6)
     ax.axvline(o["max_local_z"], color="tab:red", lw=2,
-               label=f"data: {o['max_local_z']:.2f} ({o['method']}, {o['window']}, "
-                     f"$\\epsilon$ = {o['efficiency']:g})")
+               label=f"data: {z_text} ({o['method']}, {o['window']}, "
+                     f"$\\epsilon$ = {o['efficiency']:g}); thin: each seed")
     ax.set_xlabel(r"largest local $Z$ over windows and efficiencies [$\sigma$]")
-    ax.set_ylabel("pseudo-experiments / bin")
+    ax.set_ylabel("experiments / bin (normalized)")
     ax.set_title("S2: global significance (look-elsewhere effect)", fontsize=13)
     ax.legend(fontsize=10, loc="upper left", title=glob_text, title_fontsize=10)
     z = np.linspace(0, bins[-1], 200)
@@ -85,7 +106,9 @@ def main(argv=None):
             label=f"Gross-Vitells for that curve ($\\langle N(u_0 = {gv['level']:g})\\rangle$ = "
                   f"{gv['mean_upcrossings']:.2f})")
     sx.plot(z, significance.p_of_z(z), color="gray", ls=":", label="local p (no look-elsewhere)")
-    sx.axvline(o["max_local_z"], color="tab:red", lw=2, label="data")
+    sx.axvspan(seed_z.min(), seed_z.max(), color="tab:red", alpha=0.15,
+               label="data: range over training seeds")
+    sx.axvline(o["max_local_z"], color="tab:red", lw=2, label="data: median seed")
     sx.axhline(1.0 / len(t), color="gray", lw=0.8, ls="-.", label="1 / number of toys")
     sx.set_yscale("log")
     sx.set_ylim(0.5 / len(t), 1.5)
@@ -95,11 +118,12 @@ def main(argv=None):
     plotting.save(fig, args.s2)
 
     # S3: the most significant window.
-    best = obs["fits"][o["method"]][o["window_index"]][effs.index(o["efficiency"])]
+    best = obs["fits"][o["method"]][o["median_seed"]][o["window_index"]][effs.index(o["efficiency"])]
     w = obs["windows"][o["window_index"]]
     fig, ax, rax = plotting.spectrum_fit_figure(
         np.array(obs["edges"]), best["counts"], best["expected"], w["signal_region"],
-        f"data + injected signal, {o['method']} $\\epsilon$ = {o['efficiency']:g}",
+        f"data + injected signal, {o['method']} $\\epsilon$ = {o['efficiency']:g} "
+        f"(median training seed {o['median_seed']})",
         f"dijet fit outside the SR (p = {best['gof_pvalue']:.2f}); SR: n = {best['n_sr']}, "
         f"b = {best['b']:.0f} $\\pm$ {best['sigma']:.0f}, local Z = {best['z']:.2f}")
     for a in (ax, rax):

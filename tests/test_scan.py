@@ -1,9 +1,10 @@
 """Mass-hypothesis scan: windows, the empty-sideband error, the global p-value, the
 Gross-Vitells estimate against toys of a known random field, the fast refit, and the whole
 chain (k-fold CWoLa per window, thresholds, dijet fits) on a toy: background-only bootstrap
-scans give uniform global p-values, they are conservative for fresh background samples, a
-strong signal is found in its window. Then the CI run's
-scan outputs and figures."""
+scans give distinct statistics, they are conservative for fresh background samples, a
+strong signal is found in its window, the calibration check fails for a wrong ensemble and
+not for a right one, the observed scan's selections do not read the truth labels; the
+summary's statements, each holding and failing. Then the CI run's scan outputs and figures."""
 import json
 
 import numpy as np
@@ -13,7 +14,8 @@ from scipy import stats as sps
 from radflow import regions, studies
 from radflow.config import ConfigError
 from radflow.methods import mass_scan as scan_methods
-from radflow.stats import fit as stats
+from radflow.stats import claims, fit as stats
+from radflow.studies.mass_scan import summary as scan_summary
 from tests import dijet_toys
 from radflow.stats import mass_scan as scan_stats
 
@@ -77,11 +79,42 @@ def test_max_local_ignores_failed_fits():
     assert t[0] == 2.5 and np.isnan(t[1])
 
 
-def test_leave_one_out_pvalues_uniform_for_independent_toys_not_for_copies():
-    t = np.random.default_rng(1).normal(size=500)
-    assert sps.kstest(scan_stats.pseudo_experiment_pvalues(t), "uniform").pvalue > 0.01
-    same = np.r_[np.full(400, 1.3), t[:100]]                     # toys that are not independent
-    assert sps.kstest(scan_stats.pseudo_experiment_pvalues(same), "uniform").pvalue < 1e-6
+def test_reference_pvalues_and_coverage_by_hand():
+    toys = np.r_[np.arange(10.0), np.nan]
+    p = scan_stats.reference_pvalues([9.5, 4.0, -1.0, np.nan], toys)
+    assert p.tolist() == [0.0, 0.6, 1.0]                      # 0, 6 and 10 of 10 toys reach it
+    cov = scan_stats.coverage(p, (0.05, 0.6))
+    assert [(c["n_below"], c["n"]) for c in cov] == [(1, 3), (2, 3)]
+    assert cov[0]["error"] == pytest.approx(np.sqrt(1 / 3 * 2 / 3 / 3))
+
+
+def max_of_field(rng, n, shift=0.0):
+    """Largest of 15 one-sided correlated Gaussian 'local Z' (a stand-in for a scan's
+    statistic), (n,)."""
+    base = rng.normal(size=(n, 1))
+    return np.clip(0.6 * base + 0.8 * rng.normal(size=(n, 15)), 0, None).max(axis=1) + shift
+
+
+def calibration_verdict(t_ref, t_toys):
+    cal = scan_summary.calibration((np.asarray(t_ref)[:, None, None, None], 1.0), t_toys)
+    return scan_summary._calibration_statement(cal)["verdict"]
+
+
+def test_calibration_check_fails_for_shifted_toys_and_holds_for_right_ones():
+    """At the default counts (4400 toys, 400 references): references drawn like the toys pass,
+    toys whose statistic is shifted down by 0.5 (global p-values too small) fail. False-alarm
+    rate of the check for a calibrated ensemble: the union over ALPHAS of the exact
+    binomial probability of 'fails' (< 1e-4); power against a p-value 3x too small at alpha = 0.1:
+    > 0.99."""
+    rng = np.random.default_rng(17)
+    toys, ref = max_of_field(rng, 4400), max_of_field(rng, 400)
+    assert calibration_verdict(ref, toys) == claims.HOLDS
+    assert calibration_verdict(ref, toys - 0.5) == claims.FAILS
+    false_alarm = sum(scan_summary.coverage_verdict_probabilities(400, a, a)["fails"]
+                      for a in scan_summary.ALPHAS)
+    assert false_alarm < 1e-4
+    assert scan_summary.coverage_verdict_probabilities(400, 0.1, 0.3)["fails"] > 0.99
+    assert scan_summary.coverage_verdict_probabilities(400, 0.1, 0.1)["holds"] > 0.99
 
 
 def test_gross_vitells_matches_toys_of_a_smooth_gaussian_field():
@@ -171,15 +204,13 @@ def null_scans(toy_scan):
     return fresh, boot
 
 
-def test_background_only_bootstrap_scans_give_uniform_global_pvalues(null_scans):
-    """Every fit of the bootstrap pseudo-experiments converges and their global p-values
-    (each against the others) are uniform, which fails if scans share their draws or their
-    trainings (ties)."""
+def test_background_only_bootstrap_scans_are_distinct(null_scans):
+    """Every fit of the bootstrap pseudo-experiments converges and no two share their
+    statistic (ties: scans sharing their draws or their trainings)."""
     boot = null_scans[1]
     assert np.isfinite(boot).all()
     t = scan_stats.max_local(boot)
     assert len(np.unique(np.round(t, 6))) == len(t)
-    assert sps.kstest(scan_stats.pseudo_experiment_pvalues(t), "uniform").pvalue > 0.01
 
 
 def test_bootstrap_pseudo_experiments_are_conservative_for_fresh_samples(null_scans):
@@ -207,6 +238,83 @@ def test_strong_signal_is_found_in_its_window(toy_scan):
     assert np.nanmax(others) < z[w, e] - 2.0
 
 
+def test_calibration_on_the_toy_chain(null_scans):
+    """The whole chain: the bootstrap pseudo-experiments of one background sample against 39
+    fresh background samples (independent references) do not fail the calibration check
+    (they are conservative); the same toys with their statistic shifted down by 2 (an
+    anti-conservative ensemble) fail it."""
+    fresh, boot = null_scans
+    t_boot = scan_stats.max_local(boot)
+    ref = fresh[1:, None]                                                 # (39, 1, W, E)
+    right = scan_summary._calibration_statement(scan_summary.calibration((ref, 1.0), t_boot))
+    wrong = scan_summary._calibration_statement(scan_summary.calibration((ref, 1.0), t_boot - 2.0))
+    assert right["verdict"] != claims.FAILS and wrong["verdict"] == claims.FAILS
+
+
+def test_observed_selections_do_not_read_the_truth(toy_scan):
+    """Shuffling which SR events are labelled injected signal changes only the per-window
+    counts by origin: thresholds, selected counts, fits and Z of every seed are identical.
+    Two training seeds give different scans (independent trainings)."""
+    wins, edges, effs = toy_scan
+    x, mjj = toy_events(np.random.default_rng(8), 6000, signal=150)
+    truth = np.r_[np.zeros(len(mjj) - 150, bool), np.ones(150, bool)]
+    kw = {"seed": 3, "classifier": {"hidden": [8], "k": 3, "epochs": 2, "patience": 1,
+                                    "batch_size": 256}, "fit_range": FIT_RANGE}
+    a = scan_methods.observed_scan(x, mjj, truth, wins, ["cwola"], effs, edges, n_seeds=2, **kw)
+    sr = regions.window_masks(mjj, wins[2])["sr"]
+    shuffled = truth.copy()
+    shuffled[sr] = np.random.default_rng(9).permutation(truth[sr])
+    b = scan_methods.observed_scan(x, mjj, shuffled, wins, ["cwola"], effs, edges, n_seeds=2, **kw)
+    keys = ("threshold", "n_sr", "b", "sigma", "z", "counts", "expected")
+    assert [[[[[e.get(k) for k in keys] for e in w] for w in m] for m in s] for s in a["fits"]] == \
+        [[[[[e.get(k) for k in keys] for e in w] for w in m] for m in s] for s in b["fits"]]
+    assert a["n_sr_injected"][2] == b["n_sr_injected"][2] and a["ids"] == ["observed", "observed seed 1"]
+    z = [[e["z"] for e in a["fits"][s][0][2]] for s in range(2)]
+    assert z[0] != z[1]
+
+
+def seed_record(window_index, p_toys=0.02, p_gv=0.025, bound=False):
+    return {"index": 0, "window_index": window_index, "window": f"w{window_index}",
+            "cross_check": {"toys": {"pvalue": p_toys, "bound": bound},
+                            "gross_vitells": {"pvalue": p_gv}}}
+
+
+def fake_summary(found=(2, 2, 2), n_toys=4400, below=(20, 40, 80), gv=(0.025, 0.026, 0.024)):
+    """A summary holding what statements() reads: per seed the most significant window (the
+    signal window is 2), the toy count, the references' counts below ALPHAS (of 400) and per
+    seed the Gross-Vitells p-value against the toys' 0.02."""
+    seeds = [seed_record(w, p_gv=g) for w, g in zip(found, gv)]
+    cov = [{"alpha": a, "n_below": k, "n": 400, "fraction": k / 400,
+            "error": np.sqrt(k / 400 * (1 - k / 400) / 400)} for a, k in zip(scan_summary.ALPHAS, below)]
+    return {"observed": {"seeds": seeds, "max_local_z_spread": claims.robust([3.0, 3.2, 2.9])},
+            "signal": {"window_index": 2, "window": "w2"},
+            "global": {"pvalue_error": 0.002, "relative_error": 0.1,
+                       "seed_spread": claims.robust([0.02, 0.03, 0.025])},
+            "pseudo_experiments": {"n": n_toys, "required_for_10pct_at_z2": 4296},
+            "calibration": {"n": 400, "coverage": cov, "ks_pvalue": 0.5, "rate": 1.67},
+            "cross_check": {"method": "cwola", "efficiency": 0.02,
+                            "toys": {"pvalue": 0.02, "pvalue_error": 0.002, "relative_error": 0.1,
+                                     "bound": False},
+                            "gross_vitells": {"pvalue": 0.025, "mean_upcrossings": 0.7}}}
+
+
+def test_statements_hold_and_fail():
+    good = scan_summary.statements(fake_summary())
+    assert {k: s["verdict"] for k, s in good.items()} == dict.fromkeys(good, claims.HOLDS)
+    bad = {"signal_window_most_significant": fake_summary(found=(0, 1, 3)),
+           "global_pvalue_precise": fake_summary(n_toys=400),
+           "pseudo_experiments_calibrated": fake_summary(below=(20, 120, 80)),
+           "gross_vitells_agrees": fake_summary(gv=(0.002, 0.0021, 0.0019))}
+    for key, s in bad.items():
+        assert scan_summary.statements(s)[key]["verdict"] == claims.FAILS, key
+    mixed = scan_summary.statements(fake_summary(found=(2, 2, 0)))
+    assert mixed["signal_window_most_significant"]["verdict"] == claims.UNDETERMINED
+    none = fake_summary()
+    none["calibration"] = None
+    assert scan_summary.statements(none)["pseudo_experiments_calibrated"]["verdict"] == \
+        claims.UNDETERMINED
+
+
 # The CI run (config/ci.yaml: 5 windows, CWoLa and SA-CWoLa, 20 pseudo-experiments).
 
 
@@ -225,7 +333,9 @@ def test_ci_scan_outputs(ci_run, ci_config):
     assert s["pseudo_experiments"]["required_for_10pct_at_z2"] == 4296
     assert s["pseudo_experiments"]["enough"] is False                # 20 toys in CI
     assert set(s["statements"]) == {"signal_window_most_significant", "global_pvalue_precise",
-                                    "pseudo_experiments_uniform", "gross_vitells_agrees"}
+                                    "pseudo_experiments_calibrated", "gross_vitells_agrees"}
+    assert len(s["observed"]["seeds"]) == sc["observed_seeds"]
+    assert s["calibration"]["n"] + s["calibration"]["n_failed"] == sc["reference_experiments"]
     obs = json.loads((ci_run / "mass_scan" / "scan" / "observed.json").read_text())
     sig = s["signal"]["window_index"]
     assert obs["windows"][sig]["n_sr_injected"] == max(w["n_sr_injected"] for w in obs["windows"]) > 0

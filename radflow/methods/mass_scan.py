@@ -5,10 +5,13 @@ scans at once (the observed data and bootstrap pseudo-experiments): all (scan, m
 window, fold) members are one vectorized ensemble, each with its own event weights and
 minibatches (radflow.ml.ensemble).
 
-A scan is a row of event multiplicities over the data events: 1 for the observed data,
-Poisson(1) draws for a bootstrap pseudo-experiment (an event drawn twice counts twice in
-its members' losses, thresholds and spectra; folds are per event, so a copy never lands in
-both the training and the scored fold).
+A scan is a row of event multiplicities over the data events: 1 for the observed data
+(once per training seed), Poisson draws for a bootstrap pseudo-experiment (an event drawn
+twice counts twice in its members' losses, thresholds and spectra; folds are per event, so a
+copy never lands in both the training and the scored fold). :func:`run_scans` trains and
+fits T scans; :func:`observed_scan` is the observed data's scan over several training seeds,
+the only place that sees which events are injected signal (to count them per window, never
+to select).
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import numpy as np
 from radflow import regions
 from radflow.ml import ensemble, models, train
 from radflow.seeds import derive_seed
+from radflow.stats import mass_scan as scan_stats
 
 #: Detectors the scan can train per window.
 METHODS = ("cwola", "sa_cwola")
@@ -129,3 +133,71 @@ def train_scores(x, mjj, mult, scan_windows, methods, *, k: int, seed: int, hidd
         best[t_of, m_of, wi, f_of] = ens.best_epoch[:, 0]
     out["best_epoch"] = best
     return out
+
+
+def run_scans(x, mjj, mult, ids, scan_windows, methods, efficiencies, edges, *, seed: int,
+              classifier: dict, sim=None, lam: float = 0.5, fit_range=None,
+              keep_fits: bool = False):
+    """Train (:func:`train_scores`) and fit T scans of the events x (N, d), mjj (N,) GeV with
+    multiplicities ``mult`` (T, N) and names ``ids`` (T,). ``classifier``: hidden, k, epochs,
+    patience, batch_size; ``edges`` (n_bins + 1,) GeV: the fit binning.
+
+    Returns (fits, best_epoch): fits[t][m][w] the list over efficiencies of
+    :func:`radflow.stats.mass_scan.local_significance` entries of scan t, method m, window w
+    (each fit after the first of a (method, window) starts from the previous scan's minimum);
+    best_epoch (T, methods, W, k)."""
+    scores = train_scores(x, mjj, mult, scan_windows, methods, k=classifier["k"],
+                          hidden=classifier["hidden"], epochs=classifier["epochs"],
+                          patience=classifier["patience"], batch_size=classifier["batch_size"],
+                          sim=sim, lam=lam, fit_range=fit_range, scan_ids=ids, seed=seed)
+    refs, out = {}, []
+    for t in range(len(mult)):
+        per_method = []
+        for method in methods:
+            per_window = []
+            for wi, w in enumerate(scan_windows):
+                entries = scan_stats.local_significance(
+                    mjj, scores[method][t, wi], mult[t], w, efficiencies, edges,
+                    references=refs.get((method, wi)), keep_fits=keep_fits)
+                if all(e["fit"] is not None for e in entries):
+                    refs[(method, wi)] = [e["fit"] for e in entries]
+                per_window.append(entries)
+            per_method.append(per_window)
+        out.append(per_method)
+    return out, scores["best_epoch"]
+
+
+def observed_ids(n_seeds: int) -> list[str]:
+    """Scan names of the observed scan's ``n_seeds`` trainings ('observed', 'observed seed 1',
+    ...): each name seeds its members' initialization and minibatches (:func:`train_scores`),
+    so the trainings are independent and seed 0 is the single-training scan's."""
+    return ["observed", *(f"observed seed {s}" for s in range(1, n_seeds))]
+
+
+def observed_scan(x, mjj, is_injected, scan_windows, methods, efficiencies, edges, *,
+                  n_seeds: int, **train_kw) -> dict:
+    """The observed scan: the events x (N, d), mjj (N,) GeV (data and injected signal) scanned
+    once per training seed (same events, folds and multiplicities 1; the seeds differ in
+    initialization and minibatch order only), as one vectorized ensemble.
+
+    ``is_injected`` (N,) bool is read only to count each window's SR events by origin: the
+    thresholds are score quantiles of all SR events and the fits see all selected events.
+    ``train_kw``: :func:`run_scans`'s keywords (seed, classifier, sim, lam, fit_range).
+    Returns {"ids": (S,) scan names, "fits": [seed][method][window] entry lists (with the
+    fitted spectra, without the FitResult objects), "n_sr_data", "n_sr_injected": (W,) counts,
+    "best_epoch": (S, methods, W, k)}."""
+    is_injected = np.asarray(is_injected, bool)
+    if is_injected.shape != np.shape(mjj):
+        raise ValueError(f"observed scan: is_injected has shape {is_injected.shape}, "
+                         f"mjj {np.shape(mjj)}")
+    ids = observed_ids(n_seeds)
+    mult = np.ones((n_seeds, len(mjj)), np.int64)
+    fits, best = run_scans(x, mjj, mult, ids, scan_windows, methods, efficiencies, edges,
+                           keep_fits=True, **train_kw)
+    for entry in (e for per_method in fits for per_window in per_method
+                  for entries in per_window for e in entries):
+        entry.pop("fit")
+    sr = [regions.window_masks(mjj, w)["sr"] for w in scan_windows]
+    return {"ids": ids, "fits": fits, "best_epoch": best,
+            "n_sr_data": [int((m & ~is_injected).sum()) for m in sr],
+            "n_sr_injected": [int((m & is_injected).sum()) for m in sr]}

@@ -15,11 +15,14 @@ estimate as a cross-check.
 - Global: the test statistic of a scan is its largest local Z over windows, efficiencies
   (and methods); p_global = the fraction of background-only pseudo-experiments whose
   largest local Z reaches the observed one.
+- Calibration: reference background-only experiments built from a sample the
+  pseudo-experiments never use get the same scan; their global p-values against the
+  pseudo-experiments (:func:`reference_pvalues`) are uniform for a calibrated ensemble, and
+  the fraction at or below alpha (:func:`coverage`) exceeds alpha for an anti-conservative one.
 """
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats as sps
 
 from radflow import regions
 from radflow.stats import bump_hunt, fit as stats, significance
@@ -108,13 +111,32 @@ def global_pvalue(t_obs: float, t_toys) -> dict:
             "n_failed": int((~ok).sum())}
 
 
-def pseudo_experiment_pvalues(t_toys) -> np.ndarray:
-    """Global p-value of each pseudo-experiment against all the others (leave one out),
-    (T,) for the finite entries of ``t_toys``: uniform in steps of 1 / (T - 1) when the
-    pseudo-experiments are independent draws of one distribution."""
+def reference_pvalues(t_ref, t_toys) -> np.ndarray:
+    """Global p-value of each reference experiment's largest local Z ``t_ref`` (R,) against
+    the pseudo-experiments' ``t_toys`` (T,): the fraction k / n of the finite toys reaching
+    it (0 when none does), (R',) for the finite entries of ``t_ref``. Uniform on [0, 1] (in
+    steps of 1 / n) when the references are draws of the toys' distribution."""
     t = np.asarray(t_toys, float)
-    t = t[np.isfinite(t)]
-    return ((t[None, :] >= t[:, None]).sum(axis=1) - 1) / (len(t) - 1)
+    t = np.sort(t[np.isfinite(t)])
+    r = np.asarray(t_ref, float)
+    r = r[np.isfinite(r)]
+    if not len(t):
+        raise ValueError("reference p-values: no pseudo-experiment has a converged fit")
+    return (len(t) - np.searchsorted(t, r, side="left")) / len(t)
+
+
+def coverage(p_ref, alphas) -> list[dict]:
+    """Per threshold alpha: the number and fraction of reference p-values ``p_ref`` (R,) at
+    or below alpha with its binomial error sqrt(f (1 - f) / R); a calibrated global p-value
+    has fraction alpha, a conservative one less, an anti-conservative one more."""
+    p = np.asarray(p_ref, float)
+    out = []
+    for a in alphas:
+        k = int((p <= a).sum())
+        f = k / len(p)
+        out.append({"alpha": float(a), "n_below": k, "n": int(len(p)), "fraction": f,
+                    "error": float(np.sqrt(f * (1 - f) / len(p)))})
+    return out
 
 
 def upcrossings(z, level: float) -> np.ndarray:

@@ -1,5 +1,6 @@
 """Config checks of a mass-hypothesis scan (beyond its kind.yaml schema): the study's nominal
-fixed-count injection, a sim sample for SA-CWoLa, at least 2 windows inside the fit range and
+fixed-count injection, a sim sample for SA-CWoLa, an extra background sample for the
+reference experiments, at least 2 windows inside the fit range and
 a dijet fit with degrees of freedom."""
 from radflow.config import ConfigError
 from radflow.stats import fit as stats
@@ -14,6 +15,13 @@ def check(pre: str, st: dict, config: dict) -> None:
     if "sa_cwola" in sc["methods"] and "sim" not in st["samples"]:
         raise ConfigError(f"config field '{pre}.samples': {pre}.scan (methods "
                           f"{sc['methods']}) needs the sample role 'sim'")
+    if sc["reference_experiments"] > 0 and "extra" not in st["samples"]:
+        raise ConfigError(f"config field '{pre}.samples': {pre}.scan.reference_experiments = "
+                          f"{sc['reference_experiments']} needs the sample role 'extra' (a "
+                          "background sample the pseudo-experiments do not use), or set it to 0")
+    if "extra" in st["samples"] and st["samples"]["extra"] == st["samples"]["data"]:
+        raise ConfigError(f"config field '{pre}.samples': the role 'extra' "
+                          f"({st['samples']['extra']}) must be another sample than 'data'")
     w = sc["windows"]
     try:
         wins = study_scan_windows(st)

@@ -1,6 +1,7 @@
 # Mass-hypothesis scan (radflow's own, figures S1-S3): per window CWoLa / SA-CWoLa by k-fold,
-# local Z per window and efficiency; the observed data and blocks of background-only
-# bootstrap pseudo-experiments; the global significance and its Gross-Vitells cross-check.
+# local Z per window and efficiency; the observed data (several training seeds), blocks of
+# background-only bootstrap pseudo-experiments and of reference experiments of the extra
+# sample; the global significance, its calibration and its Gross-Vitells cross-check.
 
 include: "functions.smk"
 
@@ -15,7 +16,7 @@ rule mass_scan_observed:
     wildcard_constraints:
         study=study_constraint("mass_scan"),
     params:
-        config=cfg(*SCAN_TRAINING),
+        config=cfg(*SCAN_OBSERVED),
         sim=sim_arg,
         script=script("mass_scan"),
         code=code("mass_scan"),
@@ -43,10 +44,10 @@ rule mass_scan_toys:
         "results/{study}/scan/{block}.json",
     wildcard_constraints:
         study=study_constraint("mass_scan"),
-        block=r"toys[0-9]+",
+        block=r"(toys|reference)[0-9]+",
     params:
         config=cfg(*SCAN_TRAINING),
-        toys=scan_toy_range,
+        block=block_args,
         sim=sim_arg,
         script=script("mass_scan"),
         code=code("mass_scan"),
@@ -63,7 +64,7 @@ rule mass_scan_toys:
     shell:
         "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
         " python {params.script} --config-json {params.config:q} --study {wildcards.study}"
-        " --data {input.data} {params.sim} --toys {params.toys}"
+        " --data {input.data} {params.sim} {params.block}"
         " --output {output} > {log} 2>&1"
 
 
@@ -72,12 +73,17 @@ rule mass_scan_summary:
         observed="results/{study}/scan/observed.json",
         toys=lambda wc: expand("results/{study}/scan/{block}.json", study=wc.study,
                                block=scan_blocks(wc.study)),
+        reference=lambda wc: expand("results/{study}/scan/{block}.json", study=wc.study,
+                                    block=scan_blocks(wc.study, "reference")),
     output:
         "results/{study}/scan/summary.json",
     wildcard_constraints:
         study=study_constraint("mass_scan"),
     params:
         n_pseudo=lambda wc: STUDIES[wc.study]["scan"]["pseudo_experiments"],
+        n_reference=lambda wc: STUDIES[wc.study]["scan"]["reference_experiments"],
+        reference=lambda wc, input: (f"--reference {' '.join(input.reference)}"
+                                     if input.reference else ""),
         gv_level=lambda wc: STUDIES[wc.study]["scan"]["gross_vitells_level"],
         script=script("mass_scan_summary"),
         code=code("mass_scan_summary"),
@@ -90,7 +96,8 @@ rule mass_scan_summary:
         f"{ENVS}/stats.yaml"
     shell:
         "python {params.script} --observed {input.observed} --toys {input.toys}"
-        " --n-pseudo {params.n_pseudo} --gv-level {params.gv_level} --output {output} > {log} 2>&1"
+        " --n-pseudo {params.n_pseudo} --n-reference {params.n_reference} {params.reference}"
+        " --gv-level {params.gv_level} --output {output} > {log} 2>&1"
 
 
 rule plot_mass_scan:
