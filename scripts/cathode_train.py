@@ -33,8 +33,8 @@ def main(argv=None):
 
     rep = inject.parse(args.injection_name)[2]
     try:
-        blocks, control = cathode.training_blocks(d, sig, inj["injected"], tmpl, e, cols, cfg["seed"],
-                                         args.study, rep)
+        blocks, control = cathode.training_blocks(d, sig, inj["injected"], tmpl, e, cols,
+                                                  cfg["seed"], args.study, rep)
     except inject.InjectionError as err:
         raise SystemExit(f"cathode_train: {err}") from None
     ens = cathode.train_classifiers(blocks, tr["n_init"], cfg["seed"], args.study,
