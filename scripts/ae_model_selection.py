@@ -60,8 +60,9 @@ def main(argv=None):
             for name, x in sig_sr.items():
                 mse = np.concatenate([mse_bkg, ens.member_mse(x)], axis=1)
                 labels = np.r_[np.zeros(len(bkg_sr), bool), np.ones(len(x), bool)]
-                point["max_sic"][name] = [metrics.max_sic_reliable(labels, m)[0] for m in mse]
-                point["max_sic_mean_mse"][name] = metrics.max_sic_reliable(labels, mse.mean(axis=0))[0]
+                sic = metrics.SIC_DEFINITIONS["cwola_ae"]
+                point["max_sic"][name] = [metrics.max_sic_reliable(labels, m, **sic)[0] for m in mse]
+                point["max_sic_mean_mse"][name] = metrics.max_sic_reliable(labels, mse.mean(axis=0), **sic)[0]
             points.append(point)
             print(f"hidden {hidden} latent {latent}: FVU {np.mean(point['fvu']):.3f}, max SIC "
                   f"{point['max_sic_mean_mse']}", flush=True)

@@ -37,7 +37,7 @@ def evaluation(scores, labels, signal_efficiencies) -> dict:
     data; ``scores`` (N,)."""
     fpr, tpr, _ = metrics.roc_curve(labels, scores)
     n_bkg = int((~labels).sum())
-    best, eff_s, eff_b = metrics.max_sic_reliable(labels, scores)
+    best, eff_s, eff_b = metrics.max_sic_reliable(labels, scores, **metrics.SIC_DEFINITIONS["cwola_ae"])
     grid = np.geomspace(metrics.MIN_BACKGROUND / n_bkg, 1.0, CURVE_POINTS)
     at = np.searchsorted(fpr, grid).clip(0, len(fpr) - 1)
     return {"auc": metrics.roc_auc(labels, scores), "n_signal": int(labels.sum()),

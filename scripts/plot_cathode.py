@@ -1,7 +1,8 @@
 """Figures C3-C5 of the CATHODE study (CATHODE paper, Figs. 5-7).
 
-C3: SIC = eS / sqrt(eB + offset) vs signal efficiency eS on the SR test set at the nominal
-injection (where at least 1/0.4^2 test background events pass), for supervised, idealized AD, CATHODE, CWoLa, ANODE and a random classifier; line
+C3: SIC = eS / sqrt(eB) vs signal efficiency eS on the SR test set at the nominal injection
+(where at least 1/0.4^2 test background events pass, as the CATHODE paper), for supervised,
+idealized AD, CATHODE, CWoLa, ANODE and a random classifier; line
 = mean and band = standard deviation over repetitions. C4: AUC, max SIC and SIC at eS = 50%
 vs the injected signal count (LHCO-equivalent n_sig), mean and
 standard error over repetitions. C5: max SIC per method without and with the m_j -> m_j +
@@ -54,7 +55,7 @@ def main(argv=None):
     ax.plot(eff, metrics.sic(eff, eff), color="gray", ls=":", label="random")
     n_inj = summary["n_injected_train_sr"][str(n_nom)]
     ax.set_xlabel(r"signal efficiency $\epsilon_S$")
-    ax.set_ylabel(r"SIC = $\epsilon_S / \sqrt{\epsilon_B + 10^{-4}}$")
+    ax.set_ylabel(r"SIC = $\epsilon_S / \sqrt{\epsilon_B}$")
     ax.set_title(f"C3: n_sig = {n_nom} (LHCO-equivalent), {n_inj[0]} injected in the SR train set;"
                  f" band: std over {len(args.nominal_scores)} repetitions", fontsize=12)
     ax.legend(fontsize=13)

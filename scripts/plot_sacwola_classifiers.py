@@ -1,6 +1,6 @@
 """Figures B2 and B3 (SA-CWoLa paper, Figs. 2-3), with signal injected.
 
-B2: background rejection 1/eB and SIC = eS / sqrt(eB + offset) vs signal efficiency eS in
+B2: background rejection 1/eB and SIC = eS / sqrt(eB) (where eB keeps >= 6.25 events) vs eS in
 the SR of the test half (repetition 0), for supervised, optimal CWoLa, CWoLa, SA-CWoLa at
 the nominal lambda (eq. 2.3, and the flipped variant if trained), data vs sim, SALAD and a
 random classifier; the legend gives the AUC as mean +- std over repetitions.
@@ -39,13 +39,14 @@ def b2(sc, summary, nominal, out):
         auc = summary["classifiers"][name]["auc"]
         auc_text = f"AUC {auc['mean']:.2f}" + (f" $\\pm$ {auc['std']:.2f}" if auc["std"] else "")
         ax_roc.plot(tpr[ok], 1 / fpr[ok], color=color, ls=ls, label=f"{label}, {auc_text}")
-        ax_sic.plot(tpr, metrics.sic(tpr, fpr), color=color, ls=ls, label=label)
+        # SA-CWoLa's SIC = eS / sqrt(eB), where eB rests on >= MIN_BACKGROUND events.
+        ok_sic = fpr * (~y).sum() >= metrics.MIN_BACKGROUND
+        ax_sic.plot(tpr[ok_sic], metrics.sic(tpr[ok_sic], fpr[ok_sic]), color=color, ls=ls, label=label)
     ax_roc.plot(eff, 1 / eff, color="gray", ls="--", label="Random")
     ax_sic.plot(eff, metrics.sic(eff, eff), color="gray", ls="--", label="Random")
     ax_roc.set_yscale("log")
     ax_roc.set_ylabel(r"background rejection $1/\epsilon_B$")
-    ax_sic.set_ylabel(rf"SIC = $\epsilon_S\, /\, (\epsilon_B + {metrics.SIC_OFFSET:g})^{{1/2}}$",
-                      fontsize=20)
+    ax_sic.set_ylabel(r"SIC = $\epsilon_S\, /\, \epsilon_B^{1/2}$", fontsize=20)
     n = summary["n_test"]
     for ax in (ax_roc, ax_sic):
         ax.set_xlabel(r"signal efficiency $\epsilon_S$")
@@ -72,7 +73,7 @@ def b3(summary, out):
                             yerr=[v["std"] or 0.0 for v in vals], color=color, ls=ls,
                             marker=marker, capsize=3, label=f"{label}, {form_label}")
     ax_auc.axhline(0.5, color="gray", ls=":", lw=1)
-    ax_s50.axhline(0.5 / np.sqrt(0.5 + metrics.SIC_OFFSET), color="gray", ls=":", lw=1,
+    ax_s50.axhline(0.5 / np.sqrt(0.5), color="gray", ls=":", lw=1,
                    label="random")
     ax_auc.set_ylabel("AUC")
     ax_s50.set_ylabel(r"SIC at $\epsilon_S = 50\%$")

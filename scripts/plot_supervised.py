@@ -31,7 +31,7 @@ def main(argv=None):
     ax_roc.set(xlabel=r"$\epsilon_B$ (background efficiency)", ylabel=r"$\epsilon_S$ (signal efficiency)")
     ax_roc.legend()
     keep = tpr > 0
-    ax_sic.plot(tpr[keep], metrics.sic(tpr[keep], fpr[keep]), label="supervised")
+    ax_sic.plot(tpr[keep], metrics.sic(tpr[keep], fpr[keep], metrics.SIC_OFFSET), label="supervised")
     ax_sic.axhline(1.0, color="k", ls=":", label="random")
     ax_sic.set(xlabel=r"$\epsilon_S$", ylabel=rf"SIC = $\epsilon_S/\sqrt{{\epsilon_B + {metrics.SIC_OFFSET:g}}}$")
     ax_sic.legend()

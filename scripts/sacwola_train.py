@@ -95,9 +95,9 @@ def main(argv=None):
               "best_epoch": ens.best_epoch.tolist(),
               "signal_vs_background": {}, "sr_vs_sb": {}}
     for m, sc in scores.items():
-        result["signal_vs_background"][m] = metrics.classifier_summary(out["is_signal"][roc_sel],
-                                                                      sc[roc_sel])
-        result["sr_vs_sb"][m] = metrics.classifier_summary(out["sr"][bkg], sc[bkg])
+        result["signal_vs_background"][m] = metrics.classifier_summary(
+            out["is_signal"][roc_sel], sc[roc_sel], "sacwola")
+        result["sr_vs_sb"][m] = metrics.classifier_summary(out["sr"][bkg], sc[bkg], "sacwola")
     with h5io.atomic_output(args.metrics) as tmp:
         tmp.write_text(json.dumps(result, indent=1))
     print(json.dumps({m: round(v["auc"], 3) for m, v in result["signal_vs_background"].items()}))

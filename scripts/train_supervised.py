@@ -32,7 +32,8 @@ def main(argv=None):
         [p["mjj"] for p in parts])[test], "score_members": members},
         attrs={"features": cols, "arch": args.arch})
     print(f"supervised: AUC {metrics.roc_auc(y[test], score):.4f}, "
-          f"max SIC {metrics.max_sic(y[test], score):.2f} on {test.sum()} test events")
+          f"max SIC {metrics.max_sic_reliable(y[test] == 1, score, **metrics.SIC_DEFINITIONS['salad'])[0]:.2f}"
+          f" on {test.sum()} test events")
 
 
 if __name__ == "__main__":

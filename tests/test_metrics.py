@@ -29,19 +29,37 @@ def test_roc_and_auc_by_hand():
 
 
 def test_sic_fpr_at_50_and_rejection_by_hand():
-    assert metrics.sic(0.5, 0.01) == pytest.approx(0.5 / np.sqrt(0.0101))
+    assert metrics.sic(0.5, 0.01) == pytest.approx(5.0)                 # eS / sqrt(eB)
+    assert metrics.sic(0.5, 0.01, metrics.SIC_OFFSET) == pytest.approx(0.5 / np.sqrt(0.0101))
     # eS = 50% is first reached at eB = 25%.
     assert metrics.fpr_at_tpr(LABELS, SCORES, 0.5) == pytest.approx(0.25)
-    assert metrics.sic_at_tpr(LABELS, SCORES, 0.5) == pytest.approx(0.5 / np.sqrt(0.25 + 1e-4))
+    assert metrics.sic_at_tpr(LABELS, SCORES, 0.5) == pytest.approx(1.0)
+    assert metrics.sic_at_tpr(LABELS, SCORES, 0.5, offset=1e-4) == pytest.approx(0.5 / np.sqrt(0.25 + 1e-4))
     # eS = 62.5% lies halfway between (.5, .5) and (.5, .75): eB = 0.5.
     assert metrics.fpr_at_tpr(LABELS, SCORES, 0.625) == pytest.approx(0.5)
-    # Max SIC at (eB, eS) = (0, .25): .25 / sqrt(1e-4) = 25; offset configurable.
-    assert metrics.max_sic(LABELS, SCORES) == pytest.approx(25.0)
-    assert metrics.max_sic(LABELS, SCORES, offset=1.0) == pytest.approx(1.0 / np.sqrt(1.5))
+    # SALAD: max over every threshold, at (eB, eS) = (0, .25): .25 / sqrt(1e-4) = 25.
+    assert metrics.max_sic_reliable(LABELS, SCORES, **metrics.SIC_DEFINITIONS["salad"])[0] \
+        == pytest.approx(25.0)
+    # Without an offset eB = 0 is excluded: (eB, eS) = (.25, .5) gives 1, (.5, .75) 1.06,
+    # (.5, 1) 1.414, the largest.
+    assert metrics.max_sic_reliable(LABELS, SCORES, min_background=0.0)[0] == pytest.approx(1 / np.sqrt(0.5))
     # Rejection 8 (eB = .125): between (0, .25) and (.25, .25) -> eS = .25.
-    assert metrics.sic_at_rejection(LABELS, SCORES, 8) == pytest.approx(0.25 / np.sqrt(0.125 + 1e-4))
+    assert metrics.sic_at_rejection(LABELS, SCORES, 8) == pytest.approx(0.25 / np.sqrt(0.125))
     # Rejection 2 (eB = .5): the largest eS at eB = .5 is 1.
-    assert metrics.sic_at_rejection(LABELS, SCORES, 2) == pytest.approx(1 / np.sqrt(0.5 + 1e-4))
+    assert metrics.sic_at_rejection(LABELS, SCORES, 2, offset=1e-4) == pytest.approx(1 / np.sqrt(0.5 + 1e-4))
+
+
+def test_each_paper_has_its_sic():
+    """SALAD's offset and no floor; CATHODE's floor and no offset (and SA-CWoLa and
+    CWoLa-vs-AE with CATHODE's floor); classifier_summary applies the kind's definition."""
+    d = metrics.SIC_DEFINITIONS
+    assert d["salad"] == {"offset": 1e-4, "min_background": 0.0}
+    for kind in ("cathode", "sacwola", "cwola_ae"):
+        assert d[kind] == {"offset": 0.0, "min_background": pytest.approx(6.25)}
+    labels = np.r_[np.ones(10, bool), np.zeros(100, bool)]
+    scores = np.r_[np.arange(200, 210), np.arange(100)].astype(float)
+    assert metrics.classifier_summary(labels, scores, "salad")["max_sic"] == pytest.approx(100.0)
+    assert metrics.classifier_summary(labels, scores, "cathode")["max_sic"] == pytest.approx(1 / np.sqrt(0.07))
 
 
 def test_truncated_mean_by_hand():
@@ -55,13 +73,14 @@ def test_truncated_mean_by_hand():
 def test_max_sic_reliable_skips_thresholds_with_too_few_background_events():
     """Hand computation: 10 signal above 100 background events. The tightest thresholds keep
     signal only (SIC = eS / 1e-2 would be huge); the first counted threshold keeps 7 background
-    events (>= 6.25): all 10 signal pass there, SIC = 1 / sqrt(0.07 + 1e-4)."""
+    events (>= 6.25): all 10 signal pass there, SIC = 1 / sqrt(0.07)."""
     labels = np.r_[np.ones(10, bool), np.zeros(100, bool)]
     scores = np.r_[np.arange(200, 210), np.arange(100)].astype(float)
     value, eff_s, eff_b = metrics.max_sic_reliable(labels, scores)
     assert eff_b == pytest.approx(0.07) and eff_s == 1.0
-    assert value == pytest.approx(1.0 / np.sqrt(0.07 + 1e-4))
-    assert metrics.max_sic(labels, scores) == pytest.approx(1.0 / np.sqrt(1e-4))   # no floor
+    assert value == pytest.approx(1.0 / np.sqrt(0.07))
+    # No floor, SALAD's offset: eB = 0 counts.
+    assert metrics.max_sic_reliable(labels, scores, 0.0, 1e-4)[0] == pytest.approx(1.0 / np.sqrt(1e-4))
 
 
 def test_max_sic_reliable_floor_picks_the_best_counted_threshold():
@@ -71,17 +90,16 @@ def test_max_sic_reliable_floor_picks_the_best_counted_threshold():
     (5, 3), ..., (9, 3), (9, 4), (10, 4), ... The floor 6.25 counts n_B >= 7 only: at n_B = 7
     and 8, eS = 3/4; at n_B = 9, eS = 1 -> SIC = 1 / sqrt(9/20 + 1e-4), the largest (n_B = 10
     has the same eS and more background). A floor of 2 events lets n_B = 4 at eS = 3/4 win:
-    0.75 / sqrt(0.2 + 1e-4) = 1.676 > 1 / sqrt(0.45 + 1e-4) = 1.491. The offset is the one
-    given."""
+    0.75 / sqrt(0.2) = 1.677 > 1 / sqrt(0.45) = 1.491. The offset is the one given."""
     labels = np.r_[np.ones(4, bool), np.zeros(20, bool)]
     scores = np.r_[[100.0, 101.0, 15.5, 10.5], np.arange(20.0)]
     value, eff_s, eff_b = metrics.max_sic_reliable(labels, scores)
     assert (eff_s, eff_b) == (1.0, pytest.approx(9 / 20))
-    assert value == pytest.approx(1.0 / np.sqrt(0.45 + 1e-4))
+    assert value == pytest.approx(1.0 / np.sqrt(0.45))
     value, eff_s, eff_b = metrics.max_sic_reliable(labels, scores, min_background=2)
     assert (eff_s, eff_b) == (0.75, pytest.approx(4 / 20))
-    assert value == pytest.approx(0.75 / np.sqrt(0.2 + 1e-4))
-    assert metrics.max_sic_reliable(labels, scores, offset=0.0)[0] == pytest.approx(1 / np.sqrt(0.45))
+    assert value == pytest.approx(0.75 / np.sqrt(0.2))
+    assert metrics.max_sic_reliable(labels, scores, offset=1e-4)[0] == pytest.approx(1 / np.sqrt(0.45 + 1e-4))
     assert metrics.MIN_BACKGROUND == pytest.approx(6.25)
     with pytest.raises(ValueError):          # no threshold keeps 21 of 20 background events
         metrics.max_sic_reliable(labels, scores, min_background=21)

@@ -160,11 +160,10 @@ def score_test_set(ens: ensemble.MethodEnsemble, x_test, x_holdout) -> tuple[dic
 
 
 def summary(labels, scores) -> dict:
-    """AUC, FPR and SIC at 50% signal efficiency, and the max SIC over thresholds that keep
-    >= radflow.ml.metrics.MIN_BACKGROUND background events (labels (N,) bool, scores (N,))."""
-    out = metrics.classifier_summary(labels, scores)
-    out["max_sic"] = metrics.max_sic_reliable(labels, scores)[0]
-    return out
+    """AUC, FPR and SIC at 50% signal efficiency and the max SIC, SIC = eS / sqrt(eB) as the
+    CATHODE paper defines it (no offset; max over thresholds that keep >=
+    radflow.ml.metrics.MIN_BACKGROUND background events); labels (N,) bool, scores (N,)."""
+    return metrics.classifier_summary(labels, scores, "cathode")
 
 
 def template_quality(x_holdout, x_background, score_holdout, score_background,

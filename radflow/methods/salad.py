@@ -45,7 +45,8 @@ def classifier_scores(ens: ensemble.MethodEnsemble, x) -> dict:
     return {line: np.array([s for (ln, _), s in scores.items() if ln == line]) for line in LINES}
 
 
-def line_metrics(scores, labels, offset=metrics.SIC_OFFSET) -> dict:
-    """Fig. 8 metrics per classifier: AUC, max SIC, FPR and SIC at eS = 50%."""
-    per_classifier = [metrics.classifier_summary(labels, s, offset) for s in scores]
+def line_metrics(scores, labels) -> dict:
+    """Fig. 8 metrics per classifier: AUC, max SIC, FPR and SIC at eS = 50% (SIC as the SALAD
+    paper defines it, radflow.ml.metrics.SIC_DEFINITIONS)."""
+    per_classifier = [metrics.classifier_summary(labels, s, "salad") for s in scores]
     return {k: [c[k] for c in per_classifier] for k in ("auc", "max_sic", "fpr_at_50", "sic_at_50")}

@@ -1,7 +1,8 @@
 """Classifier metrics (signal = label 1; higher score = more signal-like): ROC curve, AUC,
-the significance improvement SIC (max SIC, with the reliability floor of
-:data:`MIN_BACKGROUND` background events, SIC at fixed eS or rejection), and the combination
-of a classifier's initializations (truncated mean)."""
+the significance improvement SIC = eS / sqrt(eB + offset) (max SIC, SIC at fixed eS or
+rejection) as each paper defines it (:data:`SIC_DEFINITIONS`: the offset and the reliability
+floor of the max SIC), and the combination of a classifier's initializations (truncated
+mean)."""
 from __future__ import annotations
 
 import numpy as np
@@ -43,35 +44,44 @@ def roc_curve(labels, scores, weights=None):
 
 #: SIC offset of the SALAD paper: SIC = eS / sqrt(eB + SIC_OFFSET) stays finite at eB = 0.
 SIC_OFFSET = 1e-4
-
-
-def sic(eff_s, eff_b, offset: float = SIC_OFFSET):
-    """Significance improvement eS / sqrt(eB + offset); the offset (1e-4 in the SALAD paper)
-    regulates statistical fluctuations at low background efficiency."""
-    return np.asarray(eff_s) / np.sqrt(np.asarray(eff_b) + offset)
-
-
-def max_sic(labels, scores, weights=None, offset: float = SIC_OFFSET) -> float:
-    """Maximum of the SIC curve over all thresholds."""
-    fpr, tpr, _ = roc_curve(labels, scores, weights)
-    return float(np.max(sic(tpr, fpr, offset)))
-
-
 #: Reliability floor of the max SIC: only thresholds that keep at least this many background
 #: events count (relative statistical error of eB <= 40%, as in the CATHODE and
 #: complementarity papers): 1 / 0.4^2 = 6.25 events.
 MIN_BACKGROUND = 1 / 0.4**2
 
+#: The SIC of each study kind as its paper defines it: ``offset`` added to eB under the root
+#: and ``min_background``, the fewest background events a threshold must keep to count for
+#: the max SIC (0: every threshold). SALAD: eS / sqrt(eB + 0.01%) over all thresholds (its
+#: Sec. IV); CATHODE and the complementarity paper: eS / sqrt(eB) with eB >= 1 / (0.4^2
+#: N_bkg); SA-CWoLa and CWoLa-vs-autoencoder define eS / sqrt(eB) and state no floor: radflow
+#: applies CATHODE's, so that no max SIC rests on fewer than 6.25 background events.
+SIC_DEFINITIONS = {
+    "salad": {"offset": SIC_OFFSET, "min_background": 0.0},
+    "sacwola": {"offset": 0.0, "min_background": MIN_BACKGROUND},
+    "cathode": {"offset": 0.0, "min_background": MIN_BACKGROUND},
+    "cwola_ae": {"offset": 0.0, "min_background": MIN_BACKGROUND},
+}
+
+
+def sic(eff_s, eff_b, offset: float = 0.0):
+    """Significance improvement eS / sqrt(eB + offset) (efficiencies, same shapes); the
+    offset (SALAD: 1e-4) regulates statistical fluctuations at low background efficiency."""
+    return np.asarray(eff_s) / np.sqrt(np.asarray(eff_b) + offset)
+
 
 def max_sic_reliable(labels, scores, min_background: float = MIN_BACKGROUND,
-                     offset: float = SIC_OFFSET) -> tuple:
+                     offset: float = 0.0) -> tuple:
     """(max SIC, eS, eB at it) over the thresholds that keep >= ``min_background`` background
-    events (eB * N_background >= min_background). labels (N,) bool, True for signal; scores
-    (N,); eS and eB are efficiencies (fractions). ValueError when no threshold keeps enough
-    background events."""
+    events (eB * N_background >= min_background; 0: every threshold with eB > 0, or eB = 0
+    when ``offset`` > 0). labels (N,) bool, True for signal; scores (N,); eS and eB are
+    efficiencies (fractions). ValueError when no threshold keeps enough background events."""
     labels = np.asarray(labels, bool)
     fpr, tpr, _ = roc_curve(labels, scores)
-    ok = np.nonzero(fpr * (~labels).sum() >= min_background)[0]
+    n_bkg = (~labels).sum()
+    ok = np.nonzero((fpr * n_bkg >= min_background) & ((fpr > 0) | (offset > 0)))[0]
+    if not len(ok):
+        raise ValueError(f"max SIC: no threshold keeps {min_background:g} of the {n_bkg} "
+                         "background events")
     values = sic(tpr[ok], fpr[ok], offset)
     best = ok[np.argmax(values)]
     return float(values.max()), float(tpr[best]), float(fpr[best])
@@ -104,12 +114,12 @@ def fpr_at_tpr(labels, scores, tpr_target: float = 0.5, weights=None) -> float:
     return _interpolate(tpr_target, tpr, fpr, first_at_or_above=True)
 
 
-def sic_at_tpr(labels, scores, tpr_target: float = 0.5, weights=None, offset: float = SIC_OFFSET):
+def sic_at_tpr(labels, scores, tpr_target: float = 0.5, weights=None, offset: float = 0.0):
     """SIC at signal efficiency ``tpr_target`` (0.5 in the SALAD paper's Fig. 8)."""
     return float(sic(tpr_target, fpr_at_tpr(labels, scores, tpr_target, weights), offset))
 
 
-def sic_at_rejection(labels, scores, rejection: float = 1e3, weights=None, offset: float = SIC_OFFSET):
+def sic_at_rejection(labels, scores, rejection: float = 1e3, weights=None, offset: float = 0.0):
     """SIC at background rejection 1/eB = ``rejection``: eS interpolated at eB = 1/rejection."""
     fpr, tpr, _ = roc_curve(labels, scores, weights)
     eff_b = 1.0 / rejection
@@ -145,9 +155,12 @@ def combine_initializations(scores, how: str = "truncated_mean") -> np.ndarray:
     return truncated_mean(scores, axis=0) if len(scores) > 2 else scores.mean(axis=0)
 
 
-def classifier_summary(labels, scores, offset: float = SIC_OFFSET) -> dict:
-    """AUC, max SIC, FPR and SIC at 50% signal efficiency of one classifier."""
+def classifier_summary(labels, scores, definition: str) -> dict:
+    """AUC, max SIC, FPR and SIC at 50% signal efficiency of one classifier (labels (N,)
+    bool, scores (N,)), the SIC as the study kind ``definition`` defines it
+    (:data:`SIC_DEFINITIONS`)."""
+    d = SIC_DEFINITIONS[definition]
     return {"auc": roc_auc(labels, scores),
-            "max_sic": max_sic(labels, scores, offset=offset),
+            "max_sic": max_sic_reliable(labels, scores, **d)[0],
             "fpr_at_50": fpr_at_tpr(labels, scores, 0.5),
-            "sic_at_50": sic_at_tpr(labels, scores, 0.5, offset=offset)}
+            "sic_at_50": sic_at_tpr(labels, scores, 0.5, offset=d["offset"])}

@@ -173,9 +173,10 @@ def auc_vs_sb(summary, out):
 
 
 def sic_curves(summary, fits, out):
-    """E4: SIC = eps_S / sqrt(eps_B + 1e-4) vs the signal efficiency eps_S (log x), one curve
-    per S/B benchmark (viridis), CWoLa Hunting (left) and the autoencoder (right), one row
-    per signal (run 0)."""
+    """E4: SIC = eps_S / sqrt(eps_B) (the paper's definition; stored curves start at
+    MIN_BACKGROUND SR data events) vs the signal efficiency eps_S (log x), one curve per S/B
+    benchmark (viridis), CWoLa Hunting (left) and the autoencoder (right), one row per signal
+    (run 0)."""
     signals = summary["signals"]
     fig, axes = plt.subplots(len(signals), 2, figsize=(14, 6 * len(signals)), squeeze=False)
     cmap = plt.get_cmap("viridis")
@@ -189,7 +190,7 @@ def sic_curves(summary, fits, out):
                         label=f"S/B = {b['sb_paper']:g}")
             ax.set_xscale("log")
             ax.set_xlabel(r"signal efficiency $\epsilon_S$")
-            ax.set_ylabel(r"SIC = $\epsilon_S/\sqrt{\epsilon_B + 10^{-4}}$")
+            ax.set_ylabel(r"SIC = $\epsilon_S/\sqrt{\epsilon_B}$")
             ax.set_title(f"E4: {METHODS[m][0]}, {signal_title(sig)} (run 0)", fontsize=13)
         row[0].legend(fontsize=9, ncol=2)
     fig.tight_layout()
