@@ -108,8 +108,10 @@ def cwola_ae_benchmarks(summary: dict) -> str:
 
 
 def scan_windows(summary: dict) -> str:
-    """The mass scan's local Z per window and efficiency (first method), the pseudo-
-    experiments' 84% quantile of it, and the global result, from results/{study}/scan/summary.json."""
+    """The mass scan's local Z per window and efficiency (first method; median over the
+    training seeds), the pseudo-experiments' 84% quantile of it, and the global result with
+    its spread over training seeds and the calibration against the reference experiments,
+    from results/{study}/scan/summary.json."""
     m = summary["methods"][0]
     effs = summary["efficiencies"]
     q84 = summary["pseudo_experiments"]["local_z_quantiles"]["0.84"][0]
@@ -122,20 +124,28 @@ def scan_windows(summary: dict) -> str:
         rows.append(f"| {win['name']} | {win['signal_region'][0]:.0f}-{win['signal_region'][1]:.0f} | "
                     f"{win['n_sr_data']} | {win['n_sr_injected']} | " + " | ".join(zs) + " |")
     o, g, pe = summary["observed"], summary["global"], summary["pseudo_experiments"]
-    gv = summary["cross_check"]
-    rows += ["", f"Largest local Z {o['max_local_z']:.2f} ({o['method']}, {o['window']}, eps = "
-             f"{o['efficiency']:g}; local p = {o['local_pvalue']:.2g}); global p = "
-             f"{g['pvalue']:.3g} +- {g['pvalue_error']:.2g} ({g['n_exceeding']} of {g['n_pseudo']} "
-             f"pseudo-experiments reach it{', a bound' if g['bound'] else ''}), global Z = "
-             f"{g['z']:.2f}. Same curve ({gv['method']}, eps = {gv['efficiency']:g}) alone: "
-             f"pseudo-experiments p = {gv['toys']['pvalue']:.3g}, Gross-Vitells p = "
-             f"{gv['gross_vitells']['pvalue']:.3g} (<N(u0 = {gv['gross_vitells']['level']:g})> = "
-             f"{gv['gross_vitells']['mean_upcrossings']:.2f}). Largest local Z of the "
-             f"pseudo-experiments: median {pe['max_local_z_quantiles']['0.5']:.2f}, 84% "
-             f"{pe['max_local_z_quantiles']['0.84']:.2f}, 97.5% "
-             f"{pe['max_local_z_quantiles']['0.975']:.2f}; {pe['n_failed_fits']} of "
-             f"{pe['n_fits']} of their fits failed."]
-    return "\n".join(rows)
+    gv, spread = summary["cross_check"], o["max_local_z_spread"]
+    per_seed = ", ".join(f"{x['max_local_z']:.2f}" for x in o["seeds"])
+    text = (f"Largest local Z over {o['n_seeds']} training seeds: median {o['max_local_z']:.2f} "
+            f"(MAD {spread['mad']:.2f}; per seed {per_seed}; at the median: {o['method']}, "
+            f"{o['window']}, eps = {o['efficiency']:g}, local p = {o['local_pvalue']:.2g}); global "
+            f"p of the median seed = {g['pvalue']:.3g} +- {g['pvalue_error']:.2g} (binomial, "
+            f"{g['n_exceeding']} of {g['n_pseudo']} pseudo-experiments reach it"
+            f"{', a bound' if g['bound'] else ''}; MAD over seeds {g['seed_spread']['mad']:.2g}), "
+            f"global Z = {g['z']:.2f}. Same curve ({gv['method']}, eps = {gv['efficiency']:g}) "
+            f"alone: pseudo-experiments p = {gv['toys']['pvalue']:.3g}, Gross-Vitells p = "
+            f"{gv['gross_vitells']['pvalue']:.3g} (<N(u0 = {gv['gross_vitells']['level']:g})> = "
+            f"{gv['gross_vitells']['mean_upcrossings']:.2f}). Largest local Z of the "
+            f"pseudo-experiments: median {pe['max_local_z_quantiles']['0.5']:.2f}, 84% "
+            f"{pe['max_local_z_quantiles']['0.84']:.2f}, 97.5% "
+            f"{pe['max_local_z_quantiles']['0.975']:.2f}; {pe['n_failed_fits']} of "
+            f"{pe['n_fits']} of their fits failed.")
+    cal = summary.get("calibration")
+    if cal:
+        cov = "; ".join(f"{c['fraction']:.3f} at or below {c['alpha']:g}" for c in cal["coverage"])
+        text += (f" Reference experiments ({cal['n']}): fraction of global p-values {cov} "
+                 f"(KS p = {cal['ks_pvalue']:.2g}).")
+    return "\n".join(rows + ["", text])
 
 
 #: Study name of a summary (the STUDY of --summary STUDY=PATH) -> its study kind, whose
