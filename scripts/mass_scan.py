@@ -1,9 +1,10 @@
 """Mass-hypothesis scan of one study, one part: the observed data or a block of background-only
 pseudo-experiments (radflow.stats.mass_scan, radflow.methods.mass_scan).
 
-The observed scan runs on the study's data (both halves, fit range) with the signal of its
-nominal injection (rep 0, both halves) injected; a pseudo-experiment is a Poisson(1)
-bootstrap of the data events without any signal, seeded by the config seed and its index.
+The observed scan runs on the study's data (its single repetition's draw, both halves, fit
+range; radflow.inject.load_repetition of the nominal injection) with that injection's signal
+(both halves) injected; a pseudo-experiment is a Poisson(1) bootstrap of the same data events
+without any signal, seeded by the config seed and its index.
 Per scan, method and window the classifiers are trained by k-fold, thresholds keep each
 efficiency of the window's SR events and the dijet fit gives the local Z.
 
@@ -15,7 +16,7 @@ import json
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import cli, h5io, regions
+from radflow import cli, h5io, inject, regions
 from radflow.methods import mass_scan as scan_methods
 from radflow.seeds import derive_seed
 from radflow.stats import mass_scan as scan_stats
@@ -25,17 +26,16 @@ def load(args, st):
     """Data events of the fit range, (--observed) the injected signal events of the fit range
     and (--sim, for SA-CWoLa) the simulation of the fit range: x (n, d), mjj (n,) GeV each."""
     cols = st["features"]
-    d = regions.load_study_sample(*args.data, cols)
+    d = inject.load_repetition(*args.data, args.injection, "data", cols)
     table = {"data": (np.column_stack([d[c] for c in cols])[d["fit"]],
                       np.asarray(d["mjj"])[d["fit"]])}
     if args.observed:
-        s = regions.load_study_sample(*args.signal, cols)
-        inj = h5io.read_columns(args.injection, ["injected", "injected_test"])
-        injected = (inj["injected"] | inj["injected_test"]) & s["fit"]
+        s = inject.load_repetition(*args.signal, args.injection, inject.SIGNAL_ROLE, cols)
+        injected = (s["injected"] | s["injected_test"]) & s["fit"]
         table["signal"] = (np.column_stack([s[c] for c in cols])[injected],
                            np.asarray(s["mjj"])[injected])
     if args.sim:
-        sim = regions.load_study_sample(*args.sim, cols)
+        sim = inject.load_repetition(*args.sim, args.injection, "sim", cols)
         table["sim"] = (np.column_stack([sim[c] for c in cols])[sim["fit"]],
                         np.asarray(sim["mjj"])[sim["fit"]])
     return table
@@ -74,7 +74,8 @@ def main(argv=None):
     ap = cli.study_parser(__doc__, ("data",))
     ap.add_argument("--signal", nargs=2, metavar=("FEATURES_H5", "REGIONS_H5"),
                     help="the injected signal sample (--observed)")
-    ap.add_argument("--injection", help="its injection file (--observed)")
+    ap.add_argument("--injection", required=True,
+                    help="the nominal injection file: the repetition's events and signal")
     ap.add_argument("--sim", nargs=2, metavar=("FEATURES_H5", "REGIONS_H5"))
     part = ap.add_mutually_exclusive_group(required=True)
     part.add_argument("--observed", action="store_true", help="scan the data with the signal")
@@ -82,8 +83,8 @@ def main(argv=None):
                       help="scan the pseudo-experiments FIRST..STOP-1")
     ap.add_argument("--output", required=True)
     args = ap.parse_args(argv)
-    if args.observed and not (args.signal and args.injection):
-        ap.error("--observed needs --signal and --injection")
+    if args.observed and not args.signal:
+        ap.error("--observed needs --signal")
     cfg = cli.load_config(args)
     st = cfg["studies"][args.study]
     sc = st["scan"]
@@ -110,6 +111,7 @@ def main(argv=None):
             sr = regions.window_masks(table["events"][1], w)["sr"]
             w["n_sr_data"], w["n_sr_injected"] = int((sr & ~is_sig).sum()), int((sr & is_sig).sum())
         result = {"study": args.study, "methods": sc["methods"],
+                  "repetition_seeds": inject.repetition_seeds(args.injection),
                   "efficiencies": sc["efficiencies"], "windows": wins,
                   "edges": regions.log_bins(st["fit_range"], sc["windows"]["n_bins"]).tolist(),
                   "n_data": int(len(md)), "n_injected": int(len(ms)),

@@ -27,9 +27,11 @@ def scan_toy_range(wildcards):
 
 
 def scan_inputs(wildcards):
-    """Data and, for SA-CWoLa, simulation inputs of a scan job."""
+    """Data, the nominal injection (the single repetition's events) and, for SA-CWoLa,
+    simulation inputs of a scan job."""
     st = STUDIES[wildcards.study]
-    out = {"data": study_sample_inputs(wildcards.study, "data")}
+    out = {"data": study_sample_inputs(wildcards.study, "data"),
+           "injection": f"results/{wildcards.study}/inject/{nominal_injection(wildcards.study)}.h5"}
     if "sa_cwola" in st["scan"]["methods"]:
         out["sim"] = study_sample_inputs(wildcards.study, "sim")
     return out
