@@ -150,6 +150,41 @@ def repetition_seeds(path) -> dict:
             "background_fraction": float(att["background_fraction"]), "seeds": att["seeds"]}
 
 
+def summary_seeds(runs) -> dict:
+    """What a study summary records of its repetitions, from the per-run records
+    ``runs`` (dicts with ``repetition_seeds``: :func:`repetition_seeds`, and ``injection``,
+    the injection's name, where a repetition has several): the background fraction they
+    share and per repetition its seeds: {"background_fraction", "seeds": {rep: {"background":
+    {role: seed}, "split": {role: seed}, "injection": {injection: seed}}}}. Raises ValueError
+    when the runs disagree on the fraction or on one repetition's draws (a mixed run).
+    Records without ``repetition_seeds`` (hand-made ones, as in the statement tests) are
+    left out: with none, the fraction is None and :func:`shared_fraction` 0."""
+    fractions, seeds = set(), {}
+    for run in runs:
+        if "repetition_seeds" not in run:
+            continue
+        rec = run["repetition_seeds"]
+        fractions.add(rec["background_fraction"])
+        s = rec["seeds"]
+        rep = seeds.setdefault(str(rec["rep"]), {"background": s["background"],
+                                                 "split": s["split"], "injection": {}})
+        if (rep["background"], rep["split"]) != (s["background"], s["split"]):
+            raise ValueError(f"repetition {rec['rep']}: two background draws or splits")
+        rep["injection"][run.get("injection", f"rep{rec['rep']}")] = s["injection"]
+    if len(fractions) > 1:
+        raise ValueError(f"repetitions with different background fractions {sorted(fractions)}")
+    return {"background_fraction": fractions.pop() if fractions else None,
+            "seeds": dict(sorted(seeds.items(), key=lambda kv: int(kv[0])))}
+
+
+def shared_fraction(runs) -> float:
+    """The background fraction that the repetitions of the per-run records ``runs`` share
+    (their pairwise overlap: :func:`radflow.stats.claims.overlap_factor`); 0 for one
+    repetition, which shares nothing."""
+    s = summary_seeds(runs)
+    return s["background_fraction"] if len(s["seeds"]) > 1 else 0.0
+
+
 def load_repetition(features_path, regions_path, injection_path, role: str, columns) -> dict:
     """The events of one sample that a repetition uses, with that repetition's split.
 

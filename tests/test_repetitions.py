@@ -9,6 +9,7 @@ import pytest
 
 from radflow import config as cfgmod, h5io, inject, regions, studies
 from radflow.seeds import derive_seed
+from radflow.stats import claims
 from scripts import inject as inject_script
 
 SEED = 11
@@ -183,3 +184,28 @@ def test_default_config_repetitions(ci_config):
     with pytest.raises(cfgmod.ConfigError,
                        match=r"studies\.salad\.injection\.background_fraction.*same background"):
         studies.validate(bad)
+
+
+def test_shared_background_widens_the_error_of_the_mean():
+    """Repetitions sharing a fraction f of their events: err = std / sqrt(n) times
+    sqrt((1 + (n - 1) f) / (1 - f)); 1 for f = 0. Checked on Gaussian repetitions with
+    pairwise correlation f: the corrected error covers the spread of the mean."""
+    assert claims.overlap_factor(5, 0.0) == 1.0
+    assert claims.overlap_factor(5, 0.5) == pytest.approx(np.sqrt(6.0))
+    rng = np.random.default_rng(3)
+    n, f = 5, 0.5
+    shared = rng.normal(size=(20000, 1)) * np.sqrt(f)
+    x = shared + rng.normal(size=(20000, n)) * np.sqrt(1 - f)      # unit variance, corr f
+    errs = np.array([claims.spread(row, f)["err"] for row in x[:2000]])
+    assert np.sqrt(np.mean(errs ** 2)) == pytest.approx(x.mean(axis=1).std(), rel=0.05)
+    naive = np.array([claims.spread(row)["err"] for row in x[:2000]])
+    assert np.sqrt(np.mean(naive ** 2)) < 0.5 * x.mean(axis=1).std()
+    runs = [{"injection": f"nsig1_rep{r}", "repetition_seeds": {
+        "rep": r, "background_fraction": f,
+        "seeds": {"background": {"data": r}, "split": {"data": r}, "injection": r}}}
+        for r in range(n)]
+    assert inject.shared_fraction(runs) == f and inject.shared_fraction(runs[:1]) == 0.0
+    assert set(inject.summary_seeds(runs)["seeds"]) == {str(r) for r in range(n)}
+    runs[1]["repetition_seeds"]["background_fraction"] = 0.3
+    with pytest.raises(ValueError, match="different background fractions"):
+        inject.summary_seeds(runs)

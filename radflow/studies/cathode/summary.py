@@ -40,16 +40,20 @@ def load(paths):
 
 
 def per_method(runs):
-    """{n_sig: {method: {metric: spread over repetitions}}}."""
-    return {n: {m: {k: claims.spread([r["signal_vs_background"][m][k] for r in reps.values()])
+    """{n_sig: {method: {metric: spread over repetitions (error corrected for the background
+    they share)}}}."""
+    return {n: {m: {k: claims.spread([r["signal_vs_background"][m][k] for r in reps.values()],
+                                     inject.shared_fraction(reps.values()))
                     for k in METRICS}
                 for m in next(iter(reps.values()))["methods"]}
             for n, reps in sorted(runs.items())}
 
 
 def paired(reps, f):
-    """Spread over repetitions of f(run) (a ratio or difference within one repetition)."""
-    return claims.spread([f(r["signal_vs_background"]) for r in reps.values()])
+    """Spread over repetitions of f(run) (a ratio or difference within one repetition; error
+    corrected for the background they share)."""
+    return claims.spread([f(r["signal_vs_background"]) for r in reps.values()],
+                         inject.shared_fraction(reps.values()))
 
 
 def statements(runs, shift_runs, n_nominal):
@@ -112,5 +116,7 @@ def build(runs, shift, flows) -> dict:
         "reference_max_sic": {"nominal": REFERENCE_MAX_SIC, "shift": REFERENCE_SHIFT_MAX_SIC},
         "flow_training_seconds": claims.spread([f["train_seconds"] for f in flows]),
         "flow_sampling_seconds": claims.spread([f["sample_seconds"] for f in flows]),
-        "statements": statements(runs, shift, n_nominal)}
+        "statements": statements(runs, shift, n_nominal),
+        "repetition_seeds": inject.summary_seeds(
+            [r for reps in runs.values() for r in reps.values()])}
     return summary

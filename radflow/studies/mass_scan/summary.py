@@ -151,6 +151,7 @@ def build(obs, blocks, n_pseudo, gv_level) -> dict:
         "signal": {"window": wins[signal_window]["name"], "window_index": signal_window,
                    "n_sr_injected": wins[signal_window]["n_sr_injected"],
                    "found_in_signal_window": bool(iw == signal_window)},
+        "repetition_seeds": obs["repetition_seeds"],
     }
     summary["statements"] = statements(summary)
     return summary
