@@ -13,15 +13,16 @@ r). The inject rule computes all of it once per injection; every consumer reads 
 :func:`load_repetition`.
 
 S/B scans split the train half of the repetition's 'data' draw into two quarters, anew in
-every repetition: quarter 0 is the 'data' of the search, into which signal is injected; quarter 1
-is the independent background-only 'data' of SALAD's ideal line. For a target S/B in the
-signal region, signal events are taken in a random order (seeded by config seed, study and
-repetition, so every method sees the same draw, and within a repetition the injection at a
-smaller S/B is a subset of the one at a larger S/B) until the injected SR events number
-S/B x (quarter-0 SR background events). Fixed counts use the whole train half as search
+every repetition: quarter 0 is the 'data' of the search, into which signal is injected;
+quarter 1 is the independent background-only 'data' of SALAD's ideal line. For a target
+S/B in the signal region, signal events are taken in a random order (seeded by config seed,
+study and repetition, so every method sees the same draw, and within a repetition the
+injection at a smaller S/B is a subset of the one at a larger S/B) until the injected SR
+events number S/B x (quarter-0 SR background events). Fixed counts use the whole train half as search
 data (quarter 0), scale the count to the repetition's data events and draw that many
-signal events from the whole signal sample; they follow the repetition's signal split. At most half of the signal sample's SR events (S/B) or of
-its events (fixed count) is injected: the rest is the evaluation signal.
+signal events from the whole signal sample; they follow the repetition's signal split. At
+most half of the signal sample's SR events (S/B) or of its events (fixed count) is injected:
+the rest is the evaluation signal.
 """
 from __future__ import annotations
 
