@@ -110,14 +110,16 @@ def repetition_samples(pools: dict, study: str, rep: int, seed: int, background_
     its whole pool; every other role is a background draw (:func:`background_draw`). Returns
     (columns, seeds): columns ``{role}_index`` (int64 (n_role,), sorted indices into the
     pool) and ``{role}_test`` (bool (n_role,)), as :func:`load_repetition` reads them; seeds
-    {"background": {role: seed}, "split": {role: seed}}."""
+    {"background": {role: seed} (the roles thinned: none for ``background_fraction`` 1),
+    "split": {role: seed}}."""
     cols, seeds = {}, {"background": {}, "split": {}}
     for role, (sample, n_pool) in sorted(pools.items()):
         if role == SIGNAL_ROLE:
             idx = np.arange(n_pool)
         else:
             idx = background_draw(n_pool, background_fraction, seed, sample, rep)
-            seeds["background"][role] = background_seed(seed, sample, rep)
+            if background_fraction < 1:
+                seeds["background"][role] = background_seed(seed, sample, rep)
         cols[f"{role}_index"] = idx
         cols[f"{role}_test"] = split(len(idx), test_fraction, seed, study, sample, rep)
         seeds["split"][role] = split_seed(seed, study, sample, rep)

@@ -209,3 +209,10 @@ def test_shared_background_widens_the_error_of_the_mean():
     runs[1]["repetition_seeds"]["background_fraction"] = 0.3
     with pytest.raises(ValueError, match="different background fractions"):
         inject.summary_seeds(runs)
+
+
+def test_whole_pool_repetition_records_no_background_draw():
+    cols, seeds = inject.repetition_samples({"data": ("data", 50), "signal": ("sig_xy", 20)},
+                                            "mass_scan", 0, SEED, 1.0, 0.5)
+    np.testing.assert_array_equal(cols["data_index"], np.arange(50))
+    assert seeds["background"] == {} and set(seeds["split"]) == {"data", "signal"}
