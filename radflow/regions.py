@@ -4,8 +4,9 @@ A study (config ``studies.<name>``) defines, in mjj (GeV): ``fit_range``,
 ``signal_region``, short ``sidebands`` and optional ``long_sidebands`` (the SA-CWoLa
 paper's DCTR region). ``alpha`` is the SA-CWoLa paper's correlation test
 m_j -> m_j + alpha * mjj, applied to both jet masses (mass ordering is unchanged, delta_m
-too). The split draws ``test`` with probability ``test_fraction`` from a seed derived from
-the config seed, the study and the sample, so it is the same in every run.
+too). The columns depend on the event alone: each repetition's background draw and
+train/test split are made by the inject rule (:func:`radflow.inject.repetition_samples`)
+and read back with :func:`radflow.inject.load_repetition`.
 :func:`check_regions` rejects a background sample with an empty SR or sideband window.
 """
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import numpy as np
 
 from radflow import h5io
-from radflow.seeds import derive_seed
 
 
 #: Samples in the background role of a study (data and simulation), checked by
@@ -123,28 +123,28 @@ def check_regions(mjj, study_cfg: dict, study: str, sample: str, path) -> None:
                 "and in every sideband)")
 
 
-def region_columns(features: dict, study_cfg: dict, seed: int, study: str, sample: str) -> dict:
+def region_columns(features: dict, study_cfg: dict) -> dict:
     """Per-event columns (1-D arrays, one entry per event of ``features``) of a study:
-    fit, sr, sb, sb_low, long_sb, test (bool); mj1, mj2 (GeV, after the alpha shift)."""
+    fit, sr, sb, sb_low, long_sb (bool); mj1, mj2 (GeV, after the alpha shift)."""
     mjj = np.asarray(features["mjj"])
     sr_lo = study_cfg["signal_region"][0]
     sb = in_windows(mjj, study_cfg["sidebands"])
     alpha = float(study_cfg["alpha"])
-    rng = np.random.default_rng(derive_seed(seed, "split", study, sample))
     return {
         "fit": in_windows(mjj, [study_cfg["fit_range"]]),
         "sr": in_windows(mjj, [study_cfg["signal_region"]]),
         "sb": sb,
         "sb_low": sb & (mjj < sr_lo),
         "long_sb": in_windows(mjj, study_cfg.get("long_sidebands", [])),
-        "test": rng.random(len(mjj)) < study_cfg["test_fraction"],
         "mj1": np.asarray(features["mj1"]) + alpha * mjj,
         "mj2": np.asarray(features["mj2"]) + alpha * mjj,
     }
 
 
 def load_study_sample(features_path, regions_path, columns) -> dict:
-    """Feature ``columns`` of one sample joined with its study's region columns.
+    """Feature ``columns`` of one sample joined with its study's region columns, over the
+    whole generated pool (no train/test split: per repetition that is
+    :func:`radflow.inject.load_repetition`).
 
     The region file's (alpha-shifted) mj1/mj2 replace the feature file's, so a study with
     alpha != 0 trains on the correlated masses. Returns a dict of 1-D arrays (N,).

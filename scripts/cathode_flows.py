@@ -1,5 +1,6 @@
 """ANODE and CATHODE flows of one injection: p_data(x|m) on signal-region data and p_bkg(x|m)
-on sideband data (train half, injected signal included), trained as one vectorized model.
+on sideband data (train half of the repetition's data draw, radflow.inject.load_repetition;
+injected signal included), trained as one vectorized model.
 Writes the log-densities of both flows for every SR test event (ANODE), CATHODE's background
 template in the SR (masses from a KDE of the SR data's mjj, ``cathode.oversampling`` times the
 SR training count, plus a held-out template as large as the SR test background for the
@@ -8,7 +9,7 @@ import json
 import time
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import cli, h5io, regions
+from radflow import cli, h5io, inject
 from radflow.ml import flows
 from radflow.seeds import derive_seed
 from radflow.templates import cathode
@@ -25,11 +26,11 @@ def main(argv=None):
     cfg = cli.load_config(args)
     st = cfg["studies"][args.study]
     cols, spec = st["features"], flows.FlowSpec.from_config(st["flow"])
-    d, sig = (regions.load_study_sample(*p, cols) for p in (args.data, args.signal))
-    inj = h5io.read_columns(args.injection)
+    d, sig = (inject.load_repetition(*p, args.injection, role, cols)
+              for p, role in ((args.data, "data"), (args.signal, inject.SIGNAL_ROLE)))
 
     # Training pool: data train half plus the injected signal, SR or sidebands.
-    pool = cathode.flow_training_pool(d, sig, inj["injected"], cols)
+    pool = cathode.flow_training_pool(d, sig, sig["injected"], cols)
     where = f"study {args.study}, injection {args.injection_name}"
     try:
         cathode.check_training_counts(pool, st["flow"]["min_events"], where,
@@ -41,7 +42,7 @@ def main(argv=None):
     trained = cathode.train_sr_and_sideband_flows(
         pool, spec, derive_seed(cfg["seed"], args.study, "flows", args.injection_name), where, prep)
     train_s = time.time() - t0
-    test = cathode.sr_test_densities(trained, d, sig, inj["injected_test"], cols)
+    test = cathode.sr_test_densities(trained, d, sig, sig["injected_test"], cols)
 
     # CATHODE template, plus a held-out part as large as the SR test background.
     n_holdout = int((~test["is_signal"]).sum())
@@ -58,9 +59,10 @@ def main(argv=None):
                        attrs={"features": cols})
 
     record = {"injection": args.injection_name,
+              "repetition_seeds": inject.repetition_seeds(args.injection),
               "n_train": {"sr": len(pool.rows[cathode.SR_FLOW]),
                           "sb": len(pool.rows[cathode.SB_FLOW])},
-              "n_injected_sr": int((inj["injected"] & sig["sr"]).sum()),
+              "n_injected_sr": int((sig["injected"] & sig["sr"]).sum()),
               "n_template": n_main, "n_holdout": n_holdout, "train_seconds": round(train_s, 1),
               "sample_seconds": round(sample_s, 1), "epochs": spec.epochs,
               **cathode.loss_record(trained)}

@@ -11,7 +11,7 @@ KS against the SR test background and the CATHODE classifier's AUC between them.
 import json
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import cli, h5io, inject, regions
+from radflow import cli, h5io, inject
 from radflow.methods import anode, cathode
 
 
@@ -27,13 +27,13 @@ def main(argv=None):
     cfg = cli.load_config(args)
     st, tr = cfg["studies"][args.study], cfg["training"]
     cols = st["features"]
-    d, sig, e = (regions.load_study_sample(*p, cols) for p in (args.data, args.signal, args.extra))
-    inj = h5io.read_columns(args.injection)
+    d, sig, e = (inject.load_repetition(*p, args.injection, role, cols) for p, role in
+                 ((args.data, "data"), (args.signal, inject.SIGNAL_ROLE), (args.extra, "extra")))
     tmpl = h5io.read_columns(args.template)
 
     rep = inject.parse(args.injection_name)[2]
     try:
-        blocks, control = cathode.training_blocks(d, sig, inj["injected"], tmpl, e, cols,
+        blocks, control = cathode.training_blocks(d, sig, sig["injected"], tmpl, e, cols,
                                                   cfg["seed"], args.study, rep)
     except inject.InjectionError as err:
         raise SystemExit(f"cathode_train: {err}") from None
@@ -54,8 +54,9 @@ def main(argv=None):
     bkg = ~dens["is_signal"]
     n_test, per_method = cathode.signal_vs_background(dens["is_signal"], dens["injected"], scores)
     result = {"injection": args.injection_name, "methods": list(scores),
+              "repetition_seeds": inject.repetition_seeds(args.injection),
               "n_train": {k: len(v) for k, v in blocks.items()},
-              "n_injected_train_sr": int((inj["injected"] & sig["sr"]).sum()),
+              "n_injected_train_sr": int((sig["injected"] & sig["sr"]).sum()),
               "n_test": n_test,
               "best_epoch": ens.best_epoch.tolist(),
               "template_quality": cathode.template_quality(

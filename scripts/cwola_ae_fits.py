@@ -18,7 +18,7 @@ import json
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import cli, h5io, regions
+from radflow import cli, h5io, inject, regions
 from radflow.methods import cwola_hunting
 from radflow.ml import metrics
 from radflow.seeds import derive_seed
@@ -59,7 +59,7 @@ def main(argv=None):
     st = cfg["studies"][args.study]
     cuts = st["cuts"]
     att = h5io.read_attrs(args.injection)
-    rank = h5io.read_columns(args.injection, ["rank"])["rank"]
+    rank = h5io.read_columns(args.injection, ["signal_rank"])["signal_rank"]
     cw, ae = h5io.read_columns(args.cwola), h5io.read_columns(args.autoencoder)
     name = st["samples"]["signal"]
     if f"score_{name}" not in ae:
@@ -113,6 +113,7 @@ def main(argv=None):
                 "fail" if not f["converged"] else f"{f['z']:.2f}" for f in v["fits"])
             for m, v in entry["methods"].items()))
     out = {"study": args.study, "signal": st["samples"]["signal"], "run": int(att["run"]),
+           "repetition_seeds": inject.repetition_seeds(args.injection),
            "edges": edges.tolist(), "sr_bins": sr_mask.tolist(),
            "signal_region": st["signal_region"], "sidebands": st["sidebands"],
            "n_background_sr": n_bkg_sr, "z_toy_cap": Z_TOY_CAP,

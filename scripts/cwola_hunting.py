@@ -4,11 +4,12 @@ benchmark, all benchmarks of the run in one vectorized ensemble) and region weig
 equal, SR = sum of sidebands). Every event of the fit range, the data and the signal (injected
 or evaluation), is scored only by the models of its own outer fold. Writes per-event scores
 (HDF5, one column ``score_b{j}`` per benchmark j) in the event order of
-radflow.methods.cwola_hunting.event_table. Folds and initializations are seeded per run."""
+radflow.methods.cwola_hunting.event_table, over the run's data draw (radflow.inject.
+load_repetition). Folds and initializations are seeded per run."""
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import cli, h5io, regions
+from radflow import cli, h5io, inject, regions
 from radflow.methods import cwola_hunting
 from radflow.ml import train
 from radflow.seeds import derive_seed
@@ -22,11 +23,11 @@ def main(argv=None):
     cfg = cli.load_config(args)
     st = cfg["studies"][args.study]
     ch = st["cwola_hunting"]
-    d, s = (regions.load_study_sample(*p, st["features"]) for p in (args.data, args.signal))
+    d, s = (inject.load_repetition(*p, args.injection, role, st["features"])
+            for p, role in ((args.data, "data"), (args.signal, inject.SIGNAL_ROLE)))
     table = cwola_hunting.event_table(d, s, st["features"])
-    inj = h5io.read_columns(args.injection, ["rank"])
     n_inj = h5io.read_attrs(args.injection)["n_injected"]
-    rank = cwola_hunting.injected_rank(table, inj["rank"])
+    rank = cwola_hunting.injected_rank(table, s["rank"])
     weights = np.stack([cwola_hunting.training_weights(
         table["sr"], table["sb_low"], table["sb_high"],
         ~table["is_signal"] | ((rank >= 0) & (rank < k))) for k in n_inj])

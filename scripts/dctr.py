@@ -1,7 +1,7 @@
 """DCTR (SALAD paper, Sec. IV): train the mjj-parametrized data-vs-sim classifier in the
 sidebands on the search data (quarter 0 of the injection: the data the search trains on,
 plus the injected signal) vs the train half of sim, then write, for every data, sim and
-signal event of the study, the classifier output f and (sim) the weight
+signal event of the repetition (radflow.inject.load_repetition; rows in its order), the classifier output f and (sim) the weight
 w = f/(1-f) / (N_data/N_sim), which maps the sim density onto the data density, each
 normalized over the training sidebands (so sum(w) over sim sidebands ~ N_sim)."""
 
@@ -9,7 +9,7 @@ import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import h5io
-from radflow import cli, regions
+from radflow import cli, inject
 from radflow.seeds import derive_seed
 from radflow.templates import Events
 from radflow.templates.salad import SaladTemplate
@@ -25,13 +25,11 @@ def main(argv=None):
     args = ap.parse_args(argv)
     cfg = cli.load_config(args)
     cols, tr = cfg["studies"][args.study]["features"], cfg["training"]
-    d = regions.load_study_sample(*args.data, cols)
-    s = regions.load_study_sample(*args.sim, cols)
-    sig = regions.load_study_sample(*args.signal, cols)
-    inj = h5io.read_columns(args.injection, ["quarter", "injected"])
+    d, s, sig = (inject.load_repetition(*p, args.injection, role, cols) for p, role in
+                 ((args.data, "data"), (args.sim, "sim"), (args.signal, inject.SIGNAL_ROLE)))
     xd, xs, xg = (np.column_stack([p[c] for c in cols]) for p in (d, s, sig))
-    td = d[args.sideband] & (inj["quarter"] == 0)     # the search data only
-    tg = sig[args.sideband] & inj["injected"]
+    td = d[args.sideband] & (d["quarter"] == 0)       # the search data only
+    tg = sig[args.sideband] & sig["injected"]
     ts = s[args.sideband] & ~s["test"]
     template = SaladTemplate(arch=args.arch, n_init=tr["n_init"], epochs=tr["epochs"],
                              patience=tr["patience"], batch_size=tr["batch_size"])

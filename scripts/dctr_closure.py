@@ -1,14 +1,15 @@
 """Closure of the DCTR weights (SALAD paper, Figs. 4 and 6) on events the reweighting never
 saw: fresh data-vs-sim classifiers, once against unweighted and once against DCTR-weighted
 sim, in the sidebands (test halves, split in two: train / evaluate) and in the signal region
-(trained on the train halves, evaluated on the test halves). Closure: the weighted AUC
+(trained on the train halves, evaluated on the test halves); the events and halves are
+those of the DCTR's repetition (its injection file). Closure: the weighted AUC
 approaches 0.5. Background only: signal-labelled data events are removed."""
 import json
 
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import cli, h5io, regions
+from radflow import cli, h5io, inject
 from radflow.ml import metrics, train
 from radflow.seeds import derive_seed
 from radflow.stats import claims
@@ -33,13 +34,14 @@ def closure(x, y, w, fit, evaluate, seed, kw):
 def main(argv=None):
     ap = cli.study_parser(__doc__, ("data", "sim"))
     ap.add_argument("--dctr", required=True, help="output of the dctr rule")
+    ap.add_argument("--injection", required=True, help="the DCTR's injection file")
     ap.add_argument("--scores", required=True, help="output: SR test scores (h5)")
     ap.add_argument("--summary", required=True, help="output: closure AUCs (json)")
     args = ap.parse_args(argv)
     cfg = cli.load_config(args)
     cols, tr = cfg["studies"][args.study]["features"], cfg["training"]
-    d = regions.load_study_sample(*args.data, cols)
-    s = regions.load_study_sample(*args.sim, cols)
+    d, s = (inject.load_repetition(*p, args.injection, role, cols)
+            for p, role in ((args.data, "data"), (args.sim, "sim")))
     w_sim = h5io.read_columns(args.dctr, ["w_sim"])["w_sim"]
     kw = dict(arch="salad", n_members=tr["n_init"], epochs=tr["epochs"], patience=tr["patience"],
               batch_size=tr["batch_size"])

@@ -2,14 +2,15 @@
 pseudo-experiments or a block of reference experiments (radflow.stats.mass_scan,
 radflow.methods.mass_scan).
 
-The observed scan runs on the study's data (both halves, fit range) with the signal of its
-nominal injection (rep 0, both halves) injected, once per training seed (scan.observed_seeds);
-a pseudo-experiment is a Poisson(1) bootstrap of the data events without any signal, seeded
-by the config seed and its index; a reference experiment is a Poisson(lambda) bootstrap of
-the 'extra' background sample (never used by the pseudo-experiments), lambda = the data's
-fit-range count / the extra sample's, so that it holds the data's expected count. Per scan,
-method and window the classifiers are trained by k-fold, thresholds keep each efficiency of
-the window's SR events (all of them) and the dijet fit gives the local Z.
+The observed scan runs on the study's data (its single repetition's draw, both halves, fit
+range; radflow.inject.load_repetition of the nominal injection) with that injection's signal
+(both halves) injected, once per training seed (scan.observed_seeds); a pseudo-experiment is
+a Poisson(1) bootstrap of the same data events without any signal, seeded by the config seed
+and its index; a reference experiment is a Poisson(lambda) bootstrap of the 'extra'
+background sample (never used by the pseudo-experiments), lambda = the data's fit-range
+count / the extra sample's, so that it holds the data's expected count. Per scan, method and
+window the classifiers are trained by k-fold, thresholds keep each efficiency of the
+window's SR events (all of them) and the dijet fit gives the local Z.
 
 Writes results/{study}/scan/observed.json (--observed: windows, every fit of every seed, the
 injected signal per window), results/{study}/scan/toys{c}.json (--toys FIRST:STOP) or
@@ -20,7 +21,7 @@ import json
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
-from radflow import cli, h5io, regions
+from radflow import cli, h5io, inject, regions
 from radflow.methods import mass_scan as scan_methods
 from radflow.seeds import derive_seed
 from radflow.stats import mass_scan as scan_stats
@@ -32,21 +33,19 @@ def load(args, st):
     simulation of the fit range: x (n, d), mjj (n,) GeV each."""
     cols = st["features"]
 
-    def fit_events(paths):
-        d = regions.load_study_sample(*paths, cols)
+    def fit_events(d):
         return (np.column_stack([d[c] for c in cols])[d["fit"]], np.asarray(d["mjj"])[d["fit"]])
 
-    table = {"data": fit_events(args.data)}
+    table = {"data": fit_events(inject.load_repetition(*args.data, args.injection, "data", cols))}
     if args.observed:
-        s = regions.load_study_sample(*args.signal, cols)
-        inj = h5io.read_columns(args.injection, ["injected", "injected_test"])
-        injected = (inj["injected"] | inj["injected_test"]) & s["fit"]
+        s = inject.load_repetition(*args.signal, args.injection, inject.SIGNAL_ROLE, cols)
+        injected = (s["injected"] | s["injected_test"]) & s["fit"]
         table["signal"] = (np.column_stack([s[c] for c in cols])[injected],
                            np.asarray(s["mjj"])[injected])
-    if args.reference:
-        table["extra"] = fit_events(args.extra)
+    if args.reference:     # the whole extra pool (the scan's single repetition thins nothing)
+        table["extra"] = fit_events(regions.load_study_sample(*args.extra, cols))
     if args.sim:
-        table["sim"] = fit_events(args.sim)
+        table["sim"] = fit_events(inject.load_repetition(*args.sim, args.injection, "sim", cols))
     return table
 
 
@@ -78,7 +77,8 @@ def main(argv=None):
     ap = cli.study_parser(__doc__, ("data",))
     ap.add_argument("--signal", nargs=2, metavar=("FEATURES_H5", "REGIONS_H5"),
                     help="the injected signal sample (--observed)")
-    ap.add_argument("--injection", help="its injection file (--observed)")
+    ap.add_argument("--injection", required=True,
+                    help="the nominal injection file: the repetition's events and signal")
     ap.add_argument("--extra", nargs=2, metavar=("FEATURES_H5", "REGIONS_H5"),
                     help="the extra background sample (--reference)")
     ap.add_argument("--sim", nargs=2, metavar=("FEATURES_H5", "REGIONS_H5"))
@@ -90,8 +90,8 @@ def main(argv=None):
                       help="scan the reference experiments FIRST..STOP-1")
     ap.add_argument("--output", required=True)
     args = ap.parse_args(argv)
-    if args.observed and not (args.signal and args.injection):
-        ap.error("--observed needs --signal and --injection")
+    if args.observed and not args.signal:
+        ap.error("--observed needs --signal")
     if args.reference and not args.extra:
         ap.error("--reference needs --extra")
     cfg = cli.load_config(args)
@@ -122,6 +122,7 @@ def main(argv=None):
         for w, n_data, n_inj in zip(wins, obs["n_sr_data"], obs["n_sr_injected"]):
             w["n_sr_data"], w["n_sr_injected"] = n_data, n_inj
         result = {**common, "windows": wins, "edges": edges.tolist(),
+                  "repetition_seeds": inject.repetition_seeds(args.injection),
                   "n_data": int(len(md)), "n_injected": int(len(ms)),
                   "seeds": [{"index": i, "scan_id": sid} for i, sid in enumerate(obs["ids"])],
                   "best_epoch_mean": float(obs["best_epoch"].mean()),

@@ -28,7 +28,7 @@ def load_run0(files, study, signal):
     inj = [f for f in files["inject"] if f"/{study}/" in f][0]
     cw = h5io.read_columns([f for f in files["cwola"] if f"/{study}/" in f][0])
     ae = h5io.read_columns(files["autoencoder"])
-    rank = cwola_hunting.injected_rank(cw, h5io.read_columns(inj, ["rank"])["rank"])
+    rank = cwola_hunting.injected_rank(cw, h5io.read_columns(inj, ["signal_rank"])["signal_rank"])
     return h5io.read_attrs(inj), rank, cw, {"score": np.r_[ae["score_data"], ae[f"score_{signal}"]]}
 
 

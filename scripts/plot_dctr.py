@@ -1,4 +1,4 @@
-"""Figures A4-A7 (SALAD paper, Figs. 4-7), on the test half: A4 DCTR classifier output in
+"""Figures A4-A7 (SALAD paper, Figs. 4-7), on the test half of the DCTR's repetition: A4 DCTR classifier output in
 the sidebands, A5 the four features in the sidebands, A6 the SR data-vs-sim classifier
 output, A7 the four features in the SR; each for data, sim and sim + DCTR, with sim/data
 and sim+DCTR/data ratio panels."""
@@ -8,7 +8,7 @@ import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import h5io
-from radflow import plotting, regions
+from radflow import inject, plotting
 
 FEATURE_BINS = {"mj1": np.linspace(0, 1000, 41), "mj2": np.linspace(0, 700, 36),
                 "tau21_j1": np.linspace(0, 1, 41), "tau21_j2": np.linspace(0, 1, 41)}
@@ -32,12 +32,13 @@ def main(argv=None):
     ap.add_argument("--data", nargs=2, required=True, help="features.h5 regions.h5")
     ap.add_argument("--sim", nargs=2, required=True, help="features.h5 regions.h5")
     ap.add_argument("--dctr", required=True)
+    ap.add_argument("--injection", required=True, help="the DCTR's injection file")
     ap.add_argument("--closure-scores", required=True)
     for fid in ("a4", "a5", "a6", "a7"):
         ap.add_argument(f"--{fid}", nargs=2, required=True, help=f"{fid.upper()} .pdf .png")
     args = ap.parse_args(argv)
-    d = regions.load_study_sample(*args.data, list(FEATURE_BINS))
-    s = regions.load_study_sample(*args.sim, list(FEATURE_BINS))
+    d, s = (inject.load_repetition(*p, args.injection, role, list(FEATURE_BINS))
+            for p, role in ((args.data, "data"), (args.sim, "sim")))
     dc = h5io.read_columns(args.dctr)
     bkg_d = d["label"] == 0
     sb_d, sb_s = d["sb"] & d["test"] & bkg_d, s["sb"] & s["test"]

@@ -1,12 +1,12 @@
 """Figure B1 (SA-CWoLa paper, Fig. 1): the four classifier features after the correlation
-m_j -> m_j + alpha * mjj, in the signal region of the test half, for data, sim, sim + DCTR
+m_j -> m_j + alpha * mjj, in the signal region of the test half (of the DCTR's repetition), for data, sim, sim + DCTR
 (reweighting trained in the long sidebands) and signal, with ratio panels to data."""
 
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import h5io
-from radflow import cli, plotting, regions
+from radflow import cli, inject, plotting
 
 FEATURES = ("mj2", "tau21_j2", "delta_m", "tau21_j1")
 
@@ -16,11 +16,12 @@ def main(argv=None):
     for name in ("data", "sim", "signal"):
         ap.add_argument(f"--{name}", nargs=2, required=True, help="features.h5 regions.h5")
     ap.add_argument("--dctr", required=True, help="background-only DCTR (long sidebands)")
+    ap.add_argument("--injection", required=True, help="the DCTR's injection file")
     ap.add_argument("--output", nargs=2, required=True, help=".pdf .png")
     args = ap.parse_args(argv)
     alpha = cli.load_config(args)["studies"]["sacwola"]["alpha"]
-    d, s, sig = (regions.load_study_sample(*p, list(FEATURES))
-               for p in (args.data, args.sim, args.signal))
+    d, s, sig = (inject.load_repetition(*p, args.injection, role, list(FEATURES)) for p, role in
+                 ((args.data, "data"), (args.sim, "sim"), (args.signal, inject.SIGNAL_ROLE)))
     w = h5io.read_columns(args.dctr, ["w_sim"])["w_sim"]
     sd, ss, sg = (p["sr"] & p["test"] for p in (d, s, sig))
     lo = np.floor(d["mj2"][sd].min() / 50.0) * 50.0       # the alpha * mjj shift of the masses

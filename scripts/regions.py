@@ -1,5 +1,6 @@
-"""Write results/{study}/regions/{sample}.h5: SR/SB/long-SB/fit masks, the train/test
-split and the alpha-shifted jet masses of one sample in one study. Fails, writing nothing,
+"""Write results/{study}/regions/{sample}.h5: SR/SB/long-SB/fit masks and the alpha-shifted
+jet masses of one sample in one study (the train/test split is per repetition: the inject
+rule's). Fails, writing nothing,
 if a background sample (data, sim) has no events in the SR or in a sideband window."""
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
@@ -17,11 +18,11 @@ def main(argv=None):
     study = cfg["studies"][args.study]
     feats = h5io.read_columns(args.features, ["mjj", "mj1", "mj2"])
     regions.check_regions(feats["mjj"], study, args.study, args.sample, args.features)
-    cols = regions.region_columns(feats, study, cfg["seed"], args.study, args.sample)
+    cols = regions.region_columns(feats, study)
     h5io.write_columns(args.output, cols, attrs={"study": args.study, "sample": args.sample,
                                                "alpha": float(study["alpha"])})
     print(f"{args.study}/{args.sample}: SR {cols['sr'].sum()}, SB {cols['sb'].sum()}, "
-          f"fit range {cols['fit'].sum()}, test {cols['test'].sum()} of {len(cols['sr'])}")
+          f"fit range {cols['fit'].sum()} of {len(cols['sr'])}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """SA-CWoLa study, one injection (SA-CWoLa paper, Figs. 2-3): train CWoLa, SA-CWoLa at every
 lambda (eq. 2.3 and the flipped variant), optimal CWoLa (against the extra background-only
-sample), data vs sim, SALAD and the supervised classifier on the train half (a bootstrap
-per repetition) as one ensemble; score the test half. Writes per-event test scores (HDF5) and metrics (JSON):
+sample), data vs sim, SALAD and the supervised classifier on the train half of the
+repetition's samples (radflow.inject.load_repetition; a bootstrap per repetition) as one
+ensemble; score the test half. Writes per-event test scores (HDF5) and metrics (JSON):
 signal vs background in the SR, and SR vs SB on background-only test data."""
 import json
 
@@ -9,7 +10,7 @@ import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import h5io
-from radflow import cli, inject, regions
+from radflow import cli, inject
 from radflow.ml import metrics
 from radflow.methods import sacwola
 from radflow.seeds import derive_seed
@@ -36,10 +37,10 @@ def main(argv=None):
     cfg = cli.load_config(args)
     st, tr = cfg["studies"][args.study], cfg["training"]
     cols = st["features"]
-    d, s, sig, e = (regions.load_study_sample(*p, cols)
-                  for p in (args.data, args.sim, args.signal, args.extra))
+    d, s, sig, e = (inject.load_repetition(*p, args.injection, role, cols) for p, role in
+                    ((args.data, "data"), (args.sim, "sim"), (args.signal, inject.SIGNAL_ROLE),
+                     (args.extra, "extra")))
     rep = inject.parse(args.injection_name)[2]
-    inj = h5io.read_columns(args.injection)
     w_sim = h5io.read_columns(args.dctr, ["w_sim"])["w_sim"]
     x = {k: np.column_stack([p[c] for c in cols]) for k, p in (("d", d), ("s", s), ("sig", sig), ("e", e))}
     used = {k: p["sr"] | p["sb"] for k, p in (("d", d), ("s", s), ("sig", sig))}
@@ -47,8 +48,8 @@ def main(argv=None):
     # Training rows: data and injected signal (train half), sim (train half), and the
     # never-injected train-half signal in the SR (labelled Monte Carlo for 'supervised').
     sel_d, sel_s = used["d"] & ~d["test"], used["s"] & ~s["test"]
-    sel_inj = used["sig"] & inj["injected"]
-    sel_mc = sig["sr"] & ~sig["test"] & ~inj["injected"]
+    sel_inj = used["sig"] & sig["injected"]
+    sel_mc = sig["sr"] & ~sig["test"] & ~sig["injected"]
     # Optimal CWoLa's background: as many SR events of the extra background-only sample as
     # the data train half has in the SR, drawn anew in every repetition.
     n_sr = int((sel_d & d["sr"]).sum() + (sel_inj & sig["sr"]).sum())
@@ -77,7 +78,7 @@ def main(argv=None):
     x_test = np.concatenate([x["d"][td], x["sig"][tg]])
     scores = ens.scores(x_test)
     out = {"is_signal": np.r_[np.zeros(td.sum()), np.ones(tg.sum())].astype(bool),
-           "injected": np.r_[np.zeros(td.sum(), bool), inj["injected_test"][tg]],
+           "injected": np.r_[np.zeros(td.sum(), bool), sig["injected_test"][tg]],
            **{k: np.r_[d[k][td], sig[k][tg]] for k in ("mjj", "sr", "sb")},
            **{f"score_{m}": v for m, v in scores.items()}}
     h5io.write_columns(args.scores, out, attrs={"methods": methods, "features": cols})
@@ -85,6 +86,7 @@ def main(argv=None):
     roc_sel = out["sr"] & ~out["injected"]
     bkg = ~out["is_signal"] & (out["sr"] | out["sb"])
     result = {"injection": args.injection_name, "methods": methods,
+              "repetition_seeds": inject.repetition_seeds(args.injection),
               "n_train": {k: int(m.sum()) for k, m in (("data", sel_d), ("injected_signal", sel_inj),
                                                       ("sim", sel_s), ("signal_mc", sel_mc),
                                                       ("extra", sel_e))},

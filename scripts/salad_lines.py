@@ -1,13 +1,13 @@
 """SALAD sensitivity at one injection (SALAD paper, Fig. 8): train the ideal, sim-only and
-SALAD lines in the SR, evaluate on the test half of the data (background) plus the signal
-events that were not injected. Writes metrics (JSON) and test scores (HDF5)."""
+SALAD lines in the SR, evaluate on the test half of the repetition's data draw (background)
+plus the signal events that were not injected (radflow.inject.load_repetition). Writes metrics (JSON) and test scores (HDF5)."""
 import json
 
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import h5io
-from radflow import cli, inject, regions
+from radflow import cli, inject
 from radflow.methods import salad
 from radflow.seeds import derive_seed
 
@@ -23,11 +23,11 @@ def main(argv=None):
     cfg = cli.load_config(args)
     st, tr = cfg["studies"][args.study], cfg["training"]
     cols, n_cls = st["features"], st["injection"]["n_classifiers"]
-    d, s, sig = (regions.load_study_sample(*p, cols) for p in (args.data, args.sim, args.signal))
-    inj = h5io.read_columns(args.injection, ["quarter", "injected"])
+    d, s, sig = (inject.load_repetition(*p, args.injection, role, cols) for p, role in
+                 ((args.data, "data"), (args.sim, "sim"), (args.signal, inject.SIGNAL_ROLE)))
     w_sim = h5io.read_columns(args.dctr, ["w_sim"])["w_sim"]
     x = {k: np.column_stack([p[c] for c in cols]) for k, p in (("d", d), ("s", s), ("sig", sig))}
-    q, injected = inj["quarter"], inj["injected"]
+    q, injected = d["quarter"], sig["injected"]
     rep = inject.parse(args.injection_name)[2]
     search = np.concatenate([x["d"][d["sr"] & (q == 0)], x["sig"][sig["sr"] & injected]])
     independent = x["d"][d["sr"] & (q == 1)]
@@ -48,6 +48,7 @@ def main(argv=None):
     y_test = np.r_[np.zeros(bkg_test.sum()), np.ones(sig_eval.sum())]
     scores = salad.classifier_scores(ens, x_test)
     result = {"injection": args.injection_name, "repetition": rep,
+              "repetition_seeds": inject.repetition_seeds(args.injection),
               "n_injected_sr": int((sig["sr"] & injected).sum()),
               "n_search_background_sr": int((d["sr"] & (q == 0)).sum()),
               "n_independent_sr": len(independent), "n_sim_sr": len(sim_rows),

@@ -1,24 +1,28 @@
 """Supervised benchmark (SALAD paper, Fig. 3): signal vs 'data' background in the signal
-region, trained on the train half, scored on the test half. Writes per-event test scores."""
+region, trained on the train half, scored on the test half, of the repetition of --injection
+(the study's background-only injection of repetition 0: radflow.inject.load_repetition).
+Writes per-event test scores."""
 
 import numpy as np
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import h5io
-from radflow import cli, regions
+from radflow import cli, inject
 from radflow.ml import metrics, train
 from radflow.seeds import derive_seed
 
 
 def main(argv=None):
     ap = cli.study_parser(__doc__, ("background", "signal"))
+    ap.add_argument("--injection", required=True, help="the repetition's injection file")
     ap.add_argument("--arch", default="salad")
     ap.add_argument("--output", required=True)
     args = ap.parse_args(argv)
     cfg = cli.load_config(args)
     study, tr = cfg["studies"][args.study], cfg["training"]
     cols = study["features"]
-    parts = [regions.load_study_sample(*paths, cols) for paths in (args.background, args.signal)]
+    parts = [inject.load_repetition(*paths, args.injection, role, cols)
+             for paths, role in ((args.background, "data"), (args.signal, inject.SIGNAL_ROLE))]
     parts = [{k: v[p["sr"]] for k, v in p.items()} for p in parts]
     x = np.concatenate([np.column_stack([p[c] for c in cols]) for p in parts])
     y = np.r_[np.zeros(len(parts[0]["sr"])), np.ones(len(parts[1]["sr"]))]

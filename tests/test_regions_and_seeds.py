@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from radflow import h5io
-from radflow import config as cfgmod, regions, studies
+from radflow import config as cfgmod, inject, regions, studies
 from radflow.seeds import derive_seed
 from scripts import features as features_script, generate as generate_script
 
@@ -13,8 +13,8 @@ def test_region_masks_and_alpha_shift():
     feats = {"mjj": mjj, "mj1": np.full(7, 300.0), "mj2": np.full(7, 100.0)}
     study = {"fit_range": [2600, 5000], "signal_region": [3300, 3700],
              "sidebands": [[3100, 3300], [3700, 3900]],
-             "long_sidebands": [[2800, 3300], [3700, 4200]], "alpha": 0.1, "test_fraction": 0.5}
-    c = regions.region_columns(feats, study, 1, "sacwola", "data")
+             "long_sidebands": [[2800, 3300], [3700, 4200]], "alpha": 0.1}
+    c = regions.region_columns(feats, study)
     np.testing.assert_array_equal(c["sr"], [0, 0, 1, 1, 0, 0, 0])
     np.testing.assert_array_equal(c["sb"], [0, 1, 0, 0, 1, 0, 0])
     np.testing.assert_array_equal(c["sb_low"], [0, 1, 0, 0, 0, 0, 0])
@@ -25,14 +25,10 @@ def test_region_masks_and_alpha_shift():
 
 
 def test_split_is_deterministic_and_balanced():
-    feats = {"mjj": np.full(20000, 3500.0), "mj1": np.zeros(20000), "mj2": np.zeros(20000)}
-    study = {"fit_range": [0, 1e4], "signal_region": [3000, 4000], "sidebands": [[0, 3000]],
-             "test_fraction": 0.5, "alpha": 0.0}
-    a = regions.region_columns(feats, study, 7, "salad", "data")["test"]
-    b = regions.region_columns(feats, study, 7, "salad", "data")["test"]
-    c = regions.region_columns(feats, study, 7, "salad", "sim")["test"]
-    np.testing.assert_array_equal(a, b)
-    assert (a != c).any()
+    a = inject.split(20000, 0.5, 7, "salad", "data", 0)
+    np.testing.assert_array_equal(a, inject.split(20000, 0.5, 7, "salad", "data", 0))
+    assert (a != inject.split(20000, 0.5, 7, "salad", "sim", 0)).any()
+    assert (a != inject.split(20000, 0.5, 7, "salad", "data", 1)).any()
     assert abs(a.mean() - 0.5) < 0.02
 
 

@@ -77,7 +77,7 @@ def training_blocks(data: dict, signal: dict, injected, template: dict, extra: d
     extra sample that ``background_sr`` did not take, (N_control, F); the idealized
     detector never trains on them (:func:`template_quality`).
 
-    data, signal, extra: a study's sample columns (radflow.regions.load_study_sample: the
+        data, signal, extra: a repetition's sample columns (radflow.inject.load_repetition: the
     ``features`` and the bool masks ``sr``, ``sb``, ``test``, each (N,)); injected (N_signal,)
     bool: the signal events injected into the data's train half; template: the template's
     columns (``features`` and the bool mask ``holdout``). Features in their own units.

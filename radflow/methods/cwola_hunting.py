@@ -17,7 +17,6 @@ import numpy as np
 
 from radflow import inject
 from radflow.methods import cwola
-from radflow.seeds import derive_seed
 
 def sr_target(sb_paper: float, n_background_sr: int, reference_sr_background: float,
               scaling: str) -> int:
@@ -28,11 +27,12 @@ def sr_target(sb_paper: float, n_background_sr: int, reference_sr_background: fl
 
 
 def signal_order(pool, seed: int, study: str, run: int) -> np.ndarray:
-    """Rank (N_sig,) of each signal event in the run's seeded draw order; -1 outside the
-    ``pool`` (bool (N_sig,): the events that may be injected)."""
+    """Rank (N_sig,) of each signal event in the run's seeded draw order
+    (radflow.inject.injection_seed); -1 outside the ``pool`` (bool (N_sig,): the events that
+    may be injected)."""
     idx = np.nonzero(pool)[0]
     rank = np.full(len(pool), -1)
-    rank[np.random.default_rng(derive_seed(seed, "inject", study, run)).permutation(idx)] = \
+    rank[np.random.default_rng(inject.injection_seed(seed, study, run)).permutation(idx)] = \
         np.arange(len(idx))
     return rank
 
@@ -71,10 +71,11 @@ TABLE_COLUMNS = ("mjj", "mj1", "mj2", "sr", "sb", "is_signal", "evaluation", "si
 def event_table(data: dict, signal: dict, features) -> dict:
     """The events of a study run in one order, shared by every score file: the data events
     in the fit range, then the signal events in the fit range. ``data``/``signal``: columns
-    of radflow.regions.load_study_sample. Returns x (N, d) of ``features``, and (N,) columns
+    of one run's samples (radflow.inject.load_repetition; the signal's ``test`` is the run's
+    split). Returns x (N, d) of ``features``, and (N,) columns
     :data:`TABLE_COLUMNS` plus sb_low, sb_high: mjj, mj1, mj2 in GeV, region masks,
     is_signal, evaluation (signal of the test half: never injected) and signal_index (the
-    event's index in the signal sample, -1 for data)."""
+    event's row in ``signal``, its whole pool: -1 for data)."""
     parts = []
     for sample, is_signal in ((data, False), (signal, True)):
         fit = np.asarray(sample["fit"], bool)

@@ -50,25 +50,40 @@ def estimate(mean, err, dof=None, **extra) -> dict:
     return out
 
 
-def spread(values) -> dict:
-    """Mean of independent repetitions as an estimate with dof = n - 1, plus ``std`` (sample
-    standard deviation) and ``n``; std, err and the interval are None for fewer than two
-    values (None values are skipped)."""
+def overlap_factor(n: int, overlap: float) -> float:
+    """Factor on std / sqrt(n) that makes it the standard error of the mean of ``n``
+    repetitions whose pairwise correlation is at most ``overlap`` (repetitions drawing
+    the fraction ``overlap`` of one background pool: radflow.inject.background_draw):
+    sqrt((1 + (n - 1) overlap) / (1 - overlap)). The sample variance of such repetitions
+    expects (1 - overlap) of one repetition's variance and their mean has (1 + (n - 1)
+    overlap) / n of it; taking all of the variance as the background's is conservative
+    (docs/samples.md, "Repetitions"). 1 for independent repetitions."""
+    if not 0 <= overlap < 1:
+        raise ValueError(f"overlap {overlap} is not in [0, 1)")
+    return math.sqrt((1 + (n - 1) * overlap) / (1 - overlap))
+
+
+def spread(values, overlap: float = 0.0) -> dict:
+    """Mean of repetitions as an estimate with dof = n - 1, plus ``std`` (sample standard
+    deviation), ``n`` and ``overlap``; std, err and the interval are None for fewer than two
+    values (None values are skipped). The error is std / sqrt(n) times
+    :func:`overlap_factor` of ``overlap``, the background fraction that the repetitions
+    share (0: independent)."""
     v = np.asarray([x for x in values if x is not None], float)
     n = len(v)
     if n == 0:
-        return estimate(None, None, None, std=None, n=0)
+        return estimate(None, None, None, std=None, n=0, overlap=overlap)
     std = float(v.std(ddof=1)) if n > 1 else None
-    return estimate(v.mean(), None if std is None else std / math.sqrt(n),
-                    n - 1 if n > 1 else None, std=std, n=n)
+    return estimate(v.mean(), None if std is None else std / math.sqrt(n) * overlap_factor(n, overlap),
+                    n - 1 if n > 1 else None, std=std, n=n, overlap=overlap)
 
 
-def robust(values, capped=()) -> dict:
+def robust(values, capped=(), overlap: float = 0.0) -> dict:
     """Median and MAD (scaled by 1.4826, a Gaussian sigma) of the runs' values, with the
-    mean estimate of :func:`spread`, the count of runs without a value (None: e.g. failed
+    mean estimate of :func:`spread` (``overlap`` as there), the count of runs without a value (None: e.g. failed
     fits) and of values that are lower bounds (``capped``: one bool per value)."""
     v = [x for x in values if x is not None]
-    out = spread(v)
+    out = spread(v, overlap)
     out.update(median=float(np.median(v)) if v else None,
                mad=float(1.4826 * np.median(np.abs(np.asarray(v) - np.median(v)))) if v else None,
                n_failed=len(values) - len(v), n_capped=int(sum(capped)))

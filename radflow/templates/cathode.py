@@ -84,7 +84,7 @@ class FlowPool:
 def flow_training_pool(data: dict, signal: dict, injected, features) -> FlowPool:
     """The flows' training pool: the data's train half, then the injected signal, each in
     the SR or the sidebands, in the order of the samples. data, signal: a study's sample
-    columns (radflow.regions.load_study_sample: the ``features``, ``mjj`` (GeV) and the
+    columns (radflow.inject.load_repetition: the ``features``, ``mjj`` (GeV) and the
     bool masks ``sr``, ``sb``, ``test``, each (N,)); injected (N_signal,) bool: the signal
     events injected into the data's train half."""
     x_d, x_sig = (cathode.feature_matrix(p, features) for p in (data, signal))

@@ -16,8 +16,7 @@ NO_SIGNAL = "sb0_rep0"
 # The background-only run of repetition 0 of a fixed-count injection study (its DCTR: B1).
 BACKGROUND_ONLY = "nsig0_rep0"
 # Region definitions of a study: what the regions rule reads.
-REGION_KEYS = ("fit_range", "signal_region", "sidebands", "long_sidebands", "alpha",
-               "test_fraction")
+REGION_KEYS = ("fit_range", "signal_region", "sidebands", "long_sidebands", "alpha")
 
 
 def cfg(*keys):
@@ -106,6 +105,19 @@ def study_sample_inputs(study, role):
     """Feature and region files of a named study's ``role`` sample."""
     name = sample_of(study, role)
     return [f"results/features/{name}.h5", f"results/{study}/regions/{name}.h5"]
+
+
+def repetition_inputs(wildcards):
+    """Inputs of a study's repetition (inject rules): {role: regions file} of every sample
+    of the {study} wildcard's study."""
+    return {role: f"results/{wildcards.study}/regions/{name}.h5"
+            for role, name in STUDIES[wildcards.study]["samples"].items()}
+
+
+def regions_args(wildcards, input):
+    """--regions ROLE SAMPLE FILE of every sample of the {study} wildcard's study."""
+    return " ".join(f"--regions {role} {sample_of(wildcards.study, role)} {input[role]}"
+                    for role in STUDIES[wildcards.study]["samples"])
 
 
 def feature_inputs(wildcards):

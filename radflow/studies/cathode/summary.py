@@ -38,19 +38,23 @@ def load(paths):
 
 
 def per_method(runs):
-    """{n_sig: {method: {metric: spread over repetitions}}}."""
-    return {n: {m: {k: claims.spread([r["signal_vs_background"][m][k] for r in reps.values()])
+    """{n_sig: {method: {metric: spread over repetitions (error corrected for the background
+    they share)}}}."""
+    return {n: {m: {k: claims.spread([r["signal_vs_background"][m][k] for r in reps.values()],
+                                     inject.shared_fraction(reps.values()))
                     for k in METRICS}
                 for m in next(iter(reps.values()))["methods"]}
             for n, reps in sorted(runs.items())}
 
 
 def paired(reps, f):
-    """Spread over repetitions of f(run) (a ratio or difference within one repetition)."""
-    return claims.spread([f(r["signal_vs_background"]) for r in reps.values()])
+    """Spread over repetitions of f(run) (a ratio or difference within one repetition; error
+    corrected for the background they share)."""
+    return claims.spread([f(r["signal_vs_background"]) for r in reps.values()],
+                         inject.shared_fraction(reps.values()))
 
 
-def control_spread(zero) -> dict:
+def control_spread(zero, overlap: float = 0.0) -> dict:
     """The truth-vs-truth control AUC (:func:`radflow.methods.cathode.template_quality`)
     over the n_sig = 0 repetitions: its mean estimate (:func:`radflow.stats.claims.spread`),
     ``sd`` the spread of one control classifier's AUC (the repetitions' standard deviation or
@@ -58,10 +62,12 @@ def control_spread(zero) -> dict:
     95%), the half-width of the band that one classifier trained on two samples of the same
     background falls in (a Gaussian z, not Student's t: fewer repetitions must not widen the
     tolerance)."""
-    s = claims.spread([q["control_auc"] for q in zero])
+    s = claims.spread([q["control_auc"] for q in zero], overlap)
     own = math.sqrt(sum(claims.auc_error(q["control_auc"], q["n_background_test"], q["n_control"]) ** 2
                         for q in zero) / len(zero))
-    sd = max(s["std"] or 0.0, own)
+    # Repetitions sharing the fraction ``overlap`` of their background scatter by
+    # sqrt(1 - overlap) less than independent ones.
+    sd = max((s["std"] or 0.0) / math.sqrt(1.0 - overlap), own)
     return dict(s, sd=sd, half_width=claims.quantile(None) * sd)
 
 
@@ -83,12 +89,13 @@ def statements(runs, shift_runs, n_nominal):
             claims.at_least(diff, 0.0))}
     zero = [r["template_quality"] for r in runs.get(0, {}).values()]
     if zero:
-        template = claims.spread([q["classifier_auc"] for q in zero])
-        control = control_spread(zero)
+        overlap = inject.shared_fraction(runs[0].values())
+        template = claims.spread([q["classifier_auc"] for q in zero], overlap)
+        control = control_spread(zero, overlap)
         diff = claims.difference(template, control)
-        ks = {c: claims.spread([q["ks"][c]["statistic"] for q in zero]) for c in zero[0]["ks"]}
+        ks = {c: claims.spread([q["ks"][c]["statistic"] for q in zero], overlap) for c in zero[0]["ks"]}
         signal_auc0 = claims.spread([r["signal_vs_background"]["cathode"]["auc"]
-                                     for r in runs[0].values()])
+                                     for r in runs[0].values()], overlap)
         out["template_matches_background"] = claim(
             "The flow's SR samples match the SR background (data-vs-samples AUC ~ 0.5 at n_sig = 0)",
             {"auc_data_vs_template": template, "auc_truth_vs_truth": control,
@@ -130,5 +137,7 @@ def build(runs, shift, flows) -> dict:
         "reference_max_sic": {"nominal": REFERENCE_MAX_SIC, "shift": REFERENCE_SHIFT_MAX_SIC},
         "flow_training_seconds": claims.spread([f["train_seconds"] for f in flows]),
         "flow_sampling_seconds": claims.spread([f["sample_seconds"] for f in flows]),
-        "statements": statements(runs, shift, n_nominal)}
+        "statements": statements(runs, shift, n_nominal),
+        "repetition_seeds": inject.summary_seeds(
+            [r for reps in runs.values() for r in reps.values()])}
     return summary

@@ -47,10 +47,15 @@ def all_signal_args(wildcards, input):
 
 
 def ae_inputs(wildcards):
-    """Inputs of the shared autoencoder: the reference study's data, every study's signal."""
-    return dict(data=study_sample_inputs(CWOLA_AE_FIRST, "data"),
-                signal_features=[study_sample_inputs(s, "signal")[0] for s in CWOLA_AE],
-                signal_regions=[study_sample_inputs(s, "signal")[1] for s in CWOLA_AE])
+    """Inputs of the shared autoencoder: the reference study's data, every study's signal
+    and, per run, the reference study's run (its data draw, which every study of the kind
+    shares: radflow.inject.background_seed)."""
+    out = dict(data=study_sample_inputs(CWOLA_AE_FIRST, "data"),
+               signal_features=[study_sample_inputs(s, "signal")[0] for s in CWOLA_AE],
+               signal_regions=[study_sample_inputs(s, "signal")[1] for s in CWOLA_AE])
+    if "run" in wildcards.keys():
+        out["injection"] = f"results/{CWOLA_AE_FIRST}/inject/run{wildcards.run}.h5"
+    return out
 
 
 #: Figure ids of the run-0 figures (E1-E11) and of the model selection (E14-E17).

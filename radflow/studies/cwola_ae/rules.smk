@@ -9,14 +9,14 @@ include: "functions.smk"
 
 rule cwola_ae_inject:
     input:
-        data="results/{study}/regions/data.h5",
-        signal=role_inputs("signal"),
+        unpack(repetition_inputs),
     output:
         "results/{study}/inject/run{run}.h5",
     wildcard_constraints:
         study=study_constraint("cwola_ae"),
     params:
-        config=study_cfg("injection", "samples.signal"),
+        config=study_cfg("injection", "samples.signal", "test_fraction"),
+        regions=regions_args,
         script=script("cwola_ae_inject"),
         code=code("cwola_ae_inject"),
     log:
@@ -28,8 +28,7 @@ rule cwola_ae_inject:
         f"{ENVS}/stats.yaml"
     shell:
         "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
-        " --run {wildcards.run} --data-regions {input.data} --signal-regions {input.signal[1]}"
-        " --output {output} > {log} 2>&1"
+        " --run {wildcards.run} {params.regions} --output {output} > {log} 2>&1"
 
 
 rule cwola_hunting:
@@ -86,7 +85,8 @@ rule autoencoder:
     shell:
         "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
         " python {params.script} --config-json {params.config:q} --study {params.study}"
-        " --run {wildcards.run} --data {input.data} {params.signals}"
+        " --run {wildcards.run} --data {input.data} --injection {input.injection}"
+        " {params.signals}"
         " --output {output} > {log} 2>&1"
 
 rule ae_model_selection:

@@ -16,6 +16,7 @@
 """
 import math
 
+from radflow import inject
 from radflow.stats import claims
 from radflow.stats.claims import claim, robust
 
@@ -35,8 +36,8 @@ FLATTENS_AFTER = (2, 3)
 
 def per_benchmark(runs) -> list:
     """[{sb_paper, sb, significance_naive, methods: {m: {auc, max_sic, sic_at_eff_s, z}}}]
-    over the runs of one study."""
-    out = []
+    over the runs of one study (errors corrected for the background the runs share)."""
+    out, overlap = [], inject.shared_fraction(runs)
     for j, first in enumerate(runs[0]["benchmarks"]):
         entries = [r["benchmarks"][j] for r in runs]
         row = {k: first[k] for k in ("sb_paper", "n_injected_sr", "sb", "significance_naive")}
@@ -45,14 +46,14 @@ def per_benchmark(runs) -> list:
             ev = [e["methods"][m]["evaluation"] for e in entries]
             fits = [e["methods"][m]["fits"] for e in entries]
             row["methods"][m] = {
-                "auc": robust([e["auc"] for e in ev]),
-                "max_sic": robust([e["max_sic"] for e in ev]),
-                "eff_b_at_max": robust([e["eff_b_at_max"] for e in ev]),
-                "sic_at_eff_s": {k: robust([e["sic_at_eff_s"][k] for e in ev])
+                "auc": robust([e["auc"] for e in ev], overlap=overlap),
+                "max_sic": robust([e["max_sic"] for e in ev], overlap=overlap),
+                "eff_b_at_max": robust([e["eff_b_at_max"] for e in ev], overlap=overlap),
+                "sic_at_eff_s": {k: robust([e["sic_at_eff_s"][k] for e in ev], overlap=overlap)
                                  for k in ev[0]["sic_at_eff_s"]},
                 "z": {f["cut"]: robust([run[i]["z"] if run[i]["converged"] else None
                                         for run in fits],
-                                       [run[i].get("z_capped", False) for run in fits])
+                                       [run[i].get("z_capped", False) for run in fits], overlap)
                       for i, f in enumerate(fits[0])}}
         out.append(row)
     return out
@@ -234,6 +235,7 @@ def build(fits, selection) -> dict:
                                    "ks": r["background_fit"].get("ks")} for r in by_study[s]]
                               for s in signals},
            "model_selection": sel,
+           "repetition_seeds": {s: inject.summary_seeds(by_study[s]) for s in signals},
            "statements": {"auc_crossing": crossing_claim(rows),
                           "cwola_discovery": discovery_claim(rows),
                           "autoencoder_500_not_300": autoencoder_claim(rows, signals),

@@ -9,6 +9,10 @@ from radflow.regions import study_scan_windows
 
 def check(pre: str, st: dict, config: dict) -> None:
     sc = st["scan"]
+    if st["injection"]["repetitions"] != 1:
+        raise ConfigError(f"config field '{pre}.injection.repetitions': {pre}.scan runs on one "
+                          "repetition (the nominal injection; its spread comes from the "
+                          "pseudo-experiments), so it must be 1")
     if not isinstance(st["injection"].get("n_signal"), int):
         raise ConfigError(f"config field '{pre}.injection.n_signal': {pre}.scan injects one "
                           "fixed signal count (the study's nominal injection)")

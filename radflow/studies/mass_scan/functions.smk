@@ -34,10 +34,11 @@ def scan_block_range(wildcards):
 
 
 def scan_inputs(wildcards):
-    """Data, for a reference block the extra sample, and for SA-CWoLa the simulation inputs
-    of a scan job."""
+    """Data, the nominal injection (the single repetition's events), for a reference block
+    the extra sample, and for SA-CWoLa the simulation inputs of a scan job."""
     st = STUDIES[wildcards.study]
-    out = {"data": study_sample_inputs(wildcards.study, "data")}
+    out = {"data": study_sample_inputs(wildcards.study, "data"),
+           "injection": f"results/{wildcards.study}/inject/{nominal_injection(wildcards.study)}.h5"}
     if wildcards.get("block", "").startswith("reference"):
         out["extra"] = study_sample_inputs(wildcards.study, "extra")
     if "sa_cwola" in st["scan"]["methods"]:

@@ -10,7 +10,6 @@ rule mass_scan_observed:
     input:
         unpack(scan_inputs),
         signal=role_inputs("signal"),
-        injection=lambda wc: f"results/{wc.study}/inject/{nominal_injection(wc.study)}.h5",
     output:
         "results/{study}/scan/observed.json",
     wildcard_constraints:
@@ -64,7 +63,7 @@ rule mass_scan_toys:
     shell:
         "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
         " python {params.script} --config-json {params.config:q} --study {wildcards.study}"
-        " --data {input.data} {params.sim} {params.block}"
+        " --data {input.data} {params.sim} --injection {input.injection} {params.block}"
         " --output {output} > {log} 2>&1"
 
 

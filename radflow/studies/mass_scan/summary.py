@@ -250,6 +250,7 @@ def build(obs, blocks, n_pseudo, gv_level, reference_blocks=(), n_reference: int
                    "n_sr_injected": wins[signal_window]["n_sr_injected"],
                    "found_in_signal_window": bool(med["window_index"] == signal_window),
                    "n_seeds_found": int(sum(r["window_index"] == signal_window for r in records))},
+        "repetition_seeds": obs["repetition_seeds"],
     }
     summary["statements"] = statements(summary)
     return summary

@@ -110,6 +110,7 @@ rule plot_sacwola_features:
         sim=lambda wc: study_sample_inputs(SACWOLA, "sim"),
         signal=lambda wc: study_sample_inputs(SACWOLA, "signal"),
         dctr=f"results/{SACWOLA}/dctr/{BACKGROUND_ONLY}.h5",
+        injection=f"results/{SACWOLA}/inject/{BACKGROUND_ONLY}.h5",
     output:
         fig("B1"),
     params:
@@ -126,7 +127,7 @@ rule plot_sacwola_features:
     shell:
         "python {params.script} --config-json {params.config:q}"
         " --data {input.data} --sim {input.sim} --signal {input.signal} --dctr {input.dctr}"
-        " --output {output} > {log} 2>&1"
+        " --injection {input.injection} --output {output} > {log} 2>&1"
 
 
 rule plot_sacwola_classifiers:

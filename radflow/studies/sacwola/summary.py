@@ -11,6 +11,7 @@
   error (radflow.stats.claims).
 - :func:`build`: the summary dict written as JSON.
 """
+from radflow import inject
 from radflow.methods import cwola
 from radflow.stats import claims
 from radflow.stats.claims import claim
@@ -20,8 +21,10 @@ AUC_TOLERANCE = 0.05
 
 
 def over_reps(runs, key, metric):
-    """{method: spread of runs[key][method][metric] over repetitions}."""
-    return {m: claims.spread([r[key][m][metric] for r in runs]) for m in runs[0][key]}
+    """{method: spread of runs[key][method][metric] over repetitions (error corrected for
+    the background they share)}."""
+    overlap = inject.shared_fraction(runs)
+    return {m: claims.spread([r[key][m][metric] for r in runs], overlap) for m in runs[0][key]}
 
 
 def lambda_scan(sig, bkg, forms):
@@ -32,15 +35,17 @@ def lambda_scan(sig, bkg, forms):
             if parsed is None or (parsed[0] != form and parsed[1] != 0):
                 continue
             out.setdefault(form, {})[f"{parsed[1]:g}"] = {
-                k: {metric: claims.spread([r[k][m][metric] for r in runs])
+                k: {metric: claims.spread([r[k][m][metric] for r in runs],
+                                          inject.shared_fraction(runs))
                     for metric in ("auc", "sic_at_50")}
                 for k, runs in (("signal_vs_background", sig), ("sr_vs_sb", bkg))}
     return out
 
 
-def bump_hunt(fits):
+def bump_hunt(fits, overlap=0.0):
     """Per case and method over repetitions: Z per efficiency (spread over converged fits),
-    the largest Z of each repetition, and the fraction of failed threshold fits (eps < 1)."""
+    the largest Z of each repetition, and the fraction of failed threshold fits (eps < 1);
+    ``overlap``: the background fraction the repetitions share (claims.spread)."""
     out = {}
     for case, key in (("with_signal", "z"), ("background_only", "z_signed")):
         for m in fits["repetitions"][0][case]["methods"]:
@@ -48,14 +53,16 @@ def bump_hunt(fits):
             cut = [[f for f in fr if f["efficiency"] < 1.0] for fr in per_rep]
             n_cut = sum(len(c) for c in cut)
             out.setdefault(case, {})[m] = {
-                "z": {f"{e:g}": claims.spread([fr[i][key] for fr in per_rep if fr[i]["converged"]])
+                "z": {f"{e:g}": claims.spread([fr[i][key] for fr in per_rep if fr[i]["converged"]],
+                                              overlap)
                       for i, e in enumerate(fits["efficiencies"])},
                 "max_z": claims.spread([max((f[key] for f in c if f["converged"]), default=None)
-                                        for c in cut]),
+                                        for c in cut], overlap),
                 "failed_fraction": sum(not f["converged"] for c in cut for f in c) / n_cut}
             if case == "with_signal":
                 out[case][m]["z_residual_corrected"] = {
-                    f"{e:g}": claims.spread([fr[i]["z_residual_corrected"] for fr in per_rep])
+                    f"{e:g}": claims.spread([fr[i]["z_residual_corrected"] for fr in per_rep],
+                                            overlap)
                     for i, e in enumerate(fits["efficiencies"])}
     return out
 
@@ -66,11 +73,12 @@ FAILED_FRACTION = 0.5
 SPURIOUS_Z = 2.0
 
 
-def paired(runs, name, a, b):
+def paired(runs, name, a, b, overlap: float = 0.0):
     """Spread over repetitions of AUC(a) - AUC(b), formed within each repetition (same test
-    set and signal draw); ``name`` maps roles to the methods' output keys."""
+    set and signal draw); ``name`` maps roles to the methods' output keys; ``overlap`` the
+    background fraction the repetitions share (radflow.stats.claims.spread)."""
     return claims.spread([r["signal_vs_background"][name[a]]["auc"]
-                          - r["signal_vs_background"][name[b]]["auc"] for r in runs])
+                          - r["signal_vs_background"][name[b]]["auc"] for r in runs], overlap)
 
 
 def statements(auc, diffs, sr_sb, bh, no_cut, lam) -> dict:
@@ -139,8 +147,9 @@ def build(sig, bkg, fits) -> dict:
     sr_sb = {k: over_reps(bkg, "sr_vs_sb", "auc")[name[k]] for k in ("cwola", "sa_cwola")}
     no_cut = next(f for f in next(iter(fits["cases"]["background_only"]["methods"].values()))
                   if f["efficiency"] == 1.0)
-    bh = bump_hunt(fits)
-    diffs = {f"{a}-{b}": paired(sig, name, a, b) for a, b in
+    overlap = inject.shared_fraction(sig)
+    bh = bump_hunt(fits, overlap)
+    diffs = {f"{a}-{b}": paired(sig, name, a, b, overlap) for a, b in
              (("cwola", "optimal_cwola"), ("sa_cwola", "optimal_cwola"), ("salad", "sa_cwola"))}
     forms = sorted({cwola.parse_method(m)[0] for m in sig[0]["methods"]
                     if cwola.parse_method(m) and cwola.parse_method(m)[1] > 0})
@@ -153,5 +162,6 @@ def build(sig, bkg, fits) -> dict:
         "auc": auc, "lambda_scan": lambda_scan(sig, bkg, forms), "bump_hunt": bh,
         "background_fit_no_selection": no_cut,
         "statements": statements(auc, diffs, sr_sb, bh, no_cut, lam),
+        "repetition_seeds": inject.summary_seeds(sig + bkg),
     }
     return summary

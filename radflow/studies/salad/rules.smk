@@ -36,6 +36,7 @@ rule train_supervised:
     input:
         background=role_inputs("data"),
         signal=role_inputs("signal"),
+        injection=f"results/{{study}}/inject/{NO_SIGNAL}.h5",
     output:
         "results/{study}/scores/supervised.h5",
     wildcard_constraints:
@@ -58,7 +59,7 @@ rule train_supervised:
         "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
         " python {params.script} --config-json {params.config:q}"
         " --study {wildcards.study} --background {input.background} --signal {input.signal}"
-        " --arch salad --output {output} > {log} 2>&1"
+        " --injection {input.injection} --arch salad --output {output} > {log} 2>&1"
 
 
 rule plot_supervised:
@@ -85,6 +86,7 @@ rule dctr_closure:
         data=role_inputs("data"),
         sim=role_inputs("sim"),
         dctr=f"results/{{study}}/dctr/{NO_SIGNAL}.h5",
+        injection=f"results/{{study}}/inject/{NO_SIGNAL}.h5",
     output:
         scores="results/{study}/dctr/sr_closure_scores.h5",
         summary="results/{study}/dctr/closure.json",
@@ -108,7 +110,7 @@ rule dctr_closure:
         "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
         " python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --data {input.data} --sim {input.sim} --dctr {input.dctr}"
-        " --scores {output.scores} --summary {output.summary} > {log} 2>&1"
+        " --injection {input.injection} --scores {output.scores} --summary {output.summary} > {log} 2>&1"
 
 
 rule plot_dctr:
@@ -116,6 +118,7 @@ rule plot_dctr:
         data=lambda wc: study_sample_inputs(SALAD, "data"),
         sim=lambda wc: study_sample_inputs(SALAD, "sim"),
         dctr=f"results/{SALAD}/dctr/{NO_SIGNAL}.h5",
+        injection=f"results/{SALAD}/inject/{NO_SIGNAL}.h5",
         closure=f"results/{SALAD}/dctr/sr_closure_scores.h5",
     output:
         a4=fig("A4"),
@@ -134,7 +137,7 @@ rule plot_dctr:
         f"{ENVS}/plot.yaml"
     shell:
         "python {params.script} --data {input.data} --sim {input.sim} --dctr {input.dctr}"
-        " --closure-scores {input.closure} --a4 {output.a4} --a5 {output.a5}"
+        " --injection {input.injection} --closure-scores {input.closure} --a4 {output.a4} --a5 {output.a5}"
         " --a6 {output.a6} --a7 {output.a7} > {log} 2>&1"
 
 
@@ -224,6 +227,7 @@ rule data_vs_sim:
     input:
         data=lambda wc: study_sample_inputs(SALAD, "data"),
         sim=lambda wc: study_sample_inputs(SALAD, "sim"),
+        injection=f"results/{SALAD}/inject/{NO_SIGNAL}.h5",
     output:
         "results/validation/data_vs_sim.json",
     params:
@@ -244,4 +248,5 @@ rule data_vs_sim:
     shell:
         "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
         " python {params.script} --config-json {params.config:q} --study {params.study}"
-        " --data {input.data} --sim {input.sim} --output {output} > {log} 2>&1"
+        " --data {input.data} --sim {input.sim} --injection {input.injection}"
+        " --output {output} > {log} 2>&1"

@@ -22,7 +22,8 @@ A9_EFFICIENCIES = (0.005, 0.007, 0.01, 0.015, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15,
 
 
 def sensitivity(runs) -> dict:
-    """{metric: {line: {sb: spread over repetitions}}}; keys of sb as '%g'."""
+    """{metric: {line: {sb: spread over repetitions (error corrected for the background
+    they share)}}}; keys of sb as '%g'."""
     per_rep = {}
     for r in runs:
         _, sb, rep = inject.parse(r["injection"])
@@ -30,7 +31,8 @@ def sensitivity(runs) -> dict:
             for m in METRICS:
                 per_rep.setdefault(m, {}).setdefault(line, {}).setdefault(sb, []).append(
                     float(np.mean(vals[m])))
-    return {m: {line: {f"{sb:g}": claims.spread(v) for sb, v in sorted(by_sb.items())}
+    overlap = inject.shared_fraction(runs)
+    return {m: {line: {f"{sb:g}": claims.spread(v, overlap) for sb, v in sorted(by_sb.items())}
                 for line, by_sb in lines.items()} for m, lines in per_rep.items()}
 
 
@@ -134,7 +136,8 @@ def build(runs, closure, scores, sideband_norm) -> dict:
     summary = {"repetitions": max(r["repetition"] for r in runs) + 1,
                "n_independent_sr": runs[0]["n_independent_sr"], "n_sim_sr": runs[0]["n_sim_sr"],
                "closure": closure, "sensitivity": a8, "background_estimate": a9,
-               "statements": statements(a8, a9, closure)}
+               "statements": statements(a8, a9, closure),
+               "repetition_seeds": inject.summary_seeds(runs)}
     s = a8["max_sic"]["salad"]
     above = [float(sb) for sb, v in s.items() if v["mean"] > 2.0]
     summary["smallest_sb_salad_max_sic_above_2"] = min(above) if above else None
