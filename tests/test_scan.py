@@ -364,6 +364,7 @@ def test_ci_toys_do_not_depend_on_the_block_size(ci_run, ci_config, tmp_path):
                     json.dumps(cfg), "--study", "mass_scan", "--data",
                     str(ci_run / "features" / "data.h5"), str(ci_run / "mass_scan" / "regions" / "data.h5"),
                     "--sim", str(ci_run / "features" / "sim.h5"), str(ci_run / "mass_scan" / "regions" / "sim.h5"),
+                    "--injection", str(next((ci_run / "mass_scan" / "inject").glob("nsig*_rep0.h5"))),
                     "--toys", "5:10", "--output", str(out)], check=True, capture_output=True)
     alone = json.loads(out.read_text())
     assert alone["toy_ids"] == list(range(5, 10))
