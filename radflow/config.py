@@ -80,8 +80,8 @@ def check_semantics(config: dict, base_dir=None) -> None:
             if s not in samples:
                 raise ConfigError(f"config field '{pre}.samples.{role}': unknown sample '{s}' "
                                   f"(defined: {sorted(samples)})")
-        inj = st["injection"]
-        if inj["repetitions"] > 1 and inj["background_fraction"] >= 1:
+        inj = st.get("injection")
+        if inj and inj["repetitions"] > 1 and inj["background_fraction"] >= 1:
             raise ConfigError(f"config field '{pre}.injection.background_fraction': "
                               f"{inj['background_fraction']} with {inj['repetitions']} repetitions "
                               "gives every repetition the same background events; use a "

@@ -82,7 +82,7 @@ def test_summary_statements(ci_run, ci_config):
         for k, r in enumerate(reps.values()):
             sv = r["signal_vs_background"]
             sv["cathode"]["max_sic"] = (0.1 + 0.01 * k) * sv["idealized"]["max_sic"]
-            sv["anode"]["max_sic"] = sv["cathode"]["max_sic"] + 5.0 + k
+            sv["anode"]["max_sic"] = sv["cathode"]["max_sic"] + 5.0 + 0.01 * k
     bad = summary.statements(runs, {}, s["n_sig_nominal"])
     assert bad["cathode_approaches_idealized"]["verdict"] == "fails"
     assert bad["anode_below_cathode"]["verdict"] == "fails"
