@@ -4,7 +4,7 @@ C1: R(x|m) = p_data / p_bkg vs log p_bkg(x|m) for the SR test events: background
 histogram (grey), signal events as red points. C2: left, the histogram of log R for
 background and signal; middle, the number of test events surviving a threshold on R; right,
 the mjj spectrum of SR test events (GeV) passing thresholds that keep 10%, 1% and 0.1% of
-the background."""
+all of them (as a search would cut; the truth only counts the signal and background kept)."""
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LogNorm
@@ -62,10 +62,10 @@ def main(argv=None):
     axes[1].legend(fontsize=13)
     mbins = np.linspace(sr[0], sr[1], 21)
     for eff, color in ((1.0, "black"), (0.1, "tab:blue"), (0.01, "tab:orange"), (0.001, "tab:red")):
-        cut = np.quantile(log_r[~sig], 1 - eff) if eff < 1 else -np.inf
+        cut = np.quantile(log_r, 1 - eff) if eff < 1 else -np.inf      # all SR test events
         sel = log_r > cut
         axes[2].hist(mjj[sel], bins=mbins, histtype="step", lw=1.5, color=color,
-                     label=f"$\\epsilon_B$ = {eff:g}: {int((sel & sig).sum())} S, {int((sel & ~sig).sum())} B")
+                     label=f"keeps {eff:g}: {int((sel & sig).sum())} S, {int((sel & ~sig).sum())} B")
     axes[2].set_yscale("log")
     axes[2].set_xlabel(plotting.LABELS["mjj"])
     axes[2].set_ylabel("test events / bin")

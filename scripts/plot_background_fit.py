@@ -54,7 +54,7 @@ def b5(r, out):
     for ax, m in zip(axes[0], shown):
         for f, c in zip(fits[m], colors):
             hep.histplot(np.array(f["counts"]), edges, ax=ax, color=c,
-                         label=rf"$\epsilon_B$ = {100 * f['efficiency']:g}%")
+                         label=rf"$\epsilon$ = {100 * f['efficiency']:g}% of SR events")
         plotting.region_lines(ax, r["signal_region"], r["sidebands"])
         ax.set_yscale("log")
         ax.set_xlabel(plotting.LABELS["mjj"])

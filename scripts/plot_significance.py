@@ -1,6 +1,7 @@
 """Figures B6 and B7 (SA-CWoLa paper, Figs. 6-7) from results/{study}/fits.json.
 
-B6: fitted significance vs background efficiency with signal, raw and residual-corrected.
+B6: fitted significance vs the fraction eps of SR events a cut keeps, with signal, raw and
+residual-corrected.
 B7: the same without signal (signed Z), raw and shifted so that 100% efficiency is 0.
 Filled markers: asymptotic Z = sqrt(q0); open markers: Z from pseudo-experiments (SR
 background b below fits.json's z_toys_below). A point whose value needs a fit that failed
@@ -19,7 +20,7 @@ from radflow import plotting
 
 
 def z_panels(r, case, keys, titles, out, shift=False):
-    """Z per method vs background efficiency: mean over the repetitions whose fit converged,
+    """Z per method vs the kept SR fraction: mean over the repetitions whose fit converged,
     error bars the standard deviation over them."""
     effs = np.array(r["efficiencies"])
     reps = r["repetitions"]
@@ -52,7 +53,7 @@ def z_panels(r, case, keys, titles, out, shift=False):
         ax.set_xscale("log")
         ax.invert_xaxis()
         ax.axhline(0, color="gray", lw=1)
-        ax.set_xlabel(r"background efficiency $\epsilon_B$ (SR)")
+        ax.set_xlabel(r"fraction of SR events kept $\epsilon$")
         ax.set_ylabel(r"$Z$ [$\sigma$]")
         ax.set_title(f"{title} (mean $\\pm$ std, {len(reps)} repetitions)", fontsize=15)
         # Below the panel: the curves reach every corner.
@@ -72,7 +73,7 @@ def main(argv=None):
     z_panels(r, "with_signal", ("z", "z_residual_corrected"),
              ("with signal", "with signal, background-only residual subtracted"), args.b6)
     z_panels(r, "background_only", ("z_signed", "z_signed"),
-             ("no signal (signed Z)", r"no signal, $Z - Z(\epsilon_B = 100\%)$"), args.b7, shift=True)
+             ("no signal (signed Z)", r"no signal, $Z - Z(\epsilon = 100\%)$"), args.b7, shift=True)
 
 
 if __name__ == "__main__":

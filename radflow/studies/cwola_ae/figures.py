@@ -248,7 +248,7 @@ def fits_after_cuts(summary, fits, out):
             ax.set_xlabel(MJJ_LABEL)
             ax.set_ylabel("events / bin")
             ax.set_title(f"{METHODS[m][0]}, {CUT_LABEL.get(fit['cut'], fit['cut'])}\n"
-                         f"($\\epsilon_B$ = {fit['efficiency']:.3g}): {txt}", fontsize=11)
+                         f"(keeps {fit['efficiency']:.3g} of SR events): {txt}", fontsize=11)
             ax.legend(fontsize=9)
     fig.suptitle(f"E6: {signal_title(sig)}, S/B = {b['sb_paper']:g} (run 0)", fontsize=15)
     fig.tight_layout()
