@@ -41,6 +41,8 @@ def fmt(value) -> str:
     if isinstance(value, dict):
         if {"mean", "err"} <= set(value):
             n = f" (n = {value['n']})" if "n" in value else ""
+            if "alpha" in value:            # a coverage entry of the scan's calibration
+                n = f" at or below {value['alpha']:g}{n}"
             if value["mean"] is None:
                 return "n/a"
             if value.get("lo") is not None:
@@ -51,6 +53,10 @@ def fmt(value) -> str:
         return "; ".join(f"{k}: {fmt(v)}" for k, v in value.items())
     if isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value):
         return f"{value[0]:.3g} +- {value[1]:.2g}"
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return "; ".join(fmt(v) for v in value)
+    if isinstance(value, list) and value and all(isinstance(v, float) for v in value):
+        return "[" + ", ".join(f"{v:.3g}" for v in value) + "]"
     if isinstance(value, float):
         return f"{value:.3g}"
     return str(value)
