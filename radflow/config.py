@@ -9,6 +9,8 @@ that do not exist). Every message names the offending field.
 """
 from __future__ import annotations
 
+import copy
+
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -231,7 +233,7 @@ def fill_defaults_schema(config: dict, schema: dict) -> dict:
         props = sch.get("properties", {})
         for key, sub in props.items():
             if key not in node and "default" in sub:
-                node[key] = sub["default"]
+                node[key] = copy.deepcopy(sub["default"])
             if key in node:
                 walk(node[key], sub)
         extra = sch.get("additionalProperties")

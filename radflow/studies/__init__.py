@@ -142,7 +142,8 @@ def check_studies(config: dict, kinds: dict[str, StudyKind]) -> None:
         if unknown:
             raise ConfigError(f"config field '{pre}.{unknown[0]}': not a key of a {kind.name} "
                               f"study (its own keys: {sorted(own)})")
-        schema = {"type": "object", "properties": own}
+        schema = {"type": "object", "properties": own,
+                  "definitions": kind.schema.get("definitions", {})}
         fill_defaults_schema(st, schema)
         errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(st),
                         key=lambda e: list(map(str, e.absolute_path)))

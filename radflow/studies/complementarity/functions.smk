@@ -1,0 +1,75 @@
+# Study list, methods, targets and input functions of the complementarity rules (rules.smk
+# includes this file).
+
+#: The complementarity studies (usually one), sorted.
+COMPLEMENTARITY = kind_studies("complementarity")
+#: Methods that need the study's simulation sample.
+NEEDS_SIM = ("salad", "feta")
+
+
+def comp_methods(study):
+    """The configured methods of ``study`` that can run: SALAD and FETA need a sim sample;
+    without one they are skipped (said once when the workflow is read)."""
+    st = STUDIES[study]
+    return [m for m in st["methods"] if m not in NEEDS_SIM or "sim" in st["samples"]]
+
+
+for _s in COMPLEMENTARITY:
+    for _m in sorted(set(STUDIES[_s]["methods"]) - set(comp_methods(_s))):
+        print(f"complementarity study {_s}: method {_m} skipped: it needs the simulation sample "
+              f"(studies.{_s}.samples.sim), which this config does not map", file=sys.stderr)
+
+
+def comp_variants(study, injection):
+    """Classifier variants of one injection: every configured kind, plus '<kind>_noise' at
+    the robustness signal count."""
+    st = STUDIES[study]
+    kinds = st["classifier"]["kinds"]
+    rob = st.get("robustness")
+    noisy = rob is not None and injection.startswith(f"nsig{rob['n_signal']}_")
+    return kinds + ([f"{k}_noise" for k in kinds] if noisy else [])
+
+
+def comp_scores(study):
+    """Every scores file of ``study``: injections x classifier variants."""
+    return [f"results/{study}/scores/{inj}_{v}.h5" for inj in injections(study)
+            for v in comp_variants(study, inj)]
+
+
+def comp_synthetic(study, injection_names):
+    return [f"results/{study}/synthetic/{inj}_{m}.h5" for inj in injection_names
+            for m in comp_methods(study)]
+
+
+def comp_multiclass(study):
+    return [f"results/{study}/multiclass/{inj}.json"
+            for inj in background_only_injections(study)]
+
+
+def comp_targets():
+    return [p for s in COMPLEMENTARITY
+            for p in [f"results/{s}/summary.json"]] + (
+        figs("D2", "D3", "D5", "D6", "D7", "D8", "D9", "D10", "D11", "D12", "D13", "D14")
+        if COMPLEMENTARITY else [])
+
+
+KIND_TARGETS["complementarity"] = comp_targets
+
+
+def comp_method_cfg(wildcards):
+    """Params value of a synthetic job: the config it reads, its method's block only."""
+    keys = ["seed", *(f"studies.{wildcards.study}.{k}" for k in
+                      ("features", "signal_region", "sidebands", "generators"))]
+    if wildcards.method in STUDIES[wildcards.study]:
+        keys.append(f"studies.{wildcards.study}.{wildcards.method}")
+    return cfg(*keys)(wildcards)
+
+
+def comp_synthetic_inputs(wildcards):
+    """The sample files a synthetic job reads: data, signal, and sim for SALAD and FETA."""
+    roles = ["data", "signal"] + (["sim"] if wildcards.method in NEEDS_SIM else [])
+    return {r: study_sample_inputs(wildcards.study, r) for r in roles}
+
+
+def comp_sim_args(wildcards, input):
+    return f"--sim {input.sim[0]} {input.sim[1]}" if "sim" in input.keys() else ""
