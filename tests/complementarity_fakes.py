@@ -138,7 +138,7 @@ def write(directory, n_sig=(0, 750, 1500), repetitions: int = 3, variants=("nn",
         test = {"is_signal": np.r_[np.zeros(n_background, bool), np.ones(n_signal, bool)],
                 **{c: np.r_[bkg[c], sig[c]] for c in ("mjj", *FEATURES)}}
         n = n_background + n_signal
-        latent = {"a": np.r_[0.5 * rng.standard_normal(n_background),
+        latent = {"a": np.r_[0.3 * rng.standard_normal(n_background),
                              rng.normal(1.5, 1.0, n_signal)],
                   "c": rng.standard_normal(n),
                   "u": {m: rng.standard_normal(n) for m in (*METHODS, "combined")}}
