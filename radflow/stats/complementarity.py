@@ -82,16 +82,8 @@ def auc(labels, scores) -> float:
     return metrics.roc_auc(labels, scores)
 
 
-#: The per-classifier summary metrics (dimensionless).
-METRICS = {"max_sic": max_sic, "sic_at_rejection": sic_at_rejection, "auc": auc}
-
-
-def metrics_grid(labels, scores) -> dict:
-    """{metric: array (...)} of :data:`METRICS` for every classifier of ``scores`` (..., N)."""
-    scores = np.asarray(scores)
-    flat = scores.reshape(-1, scores.shape[-1])
-    return {k: np.array([f(labels, s) for s in flat]).reshape(scores.shape[:-1])
-            for k, f in METRICS.items()}
+#: The per-classifier summary metrics (dimensionless), in :func:`classifier_summary`.
+METRICS = ("max_sic", "sic_at_rejection", "auc")
 
 
 def _interpolate(x, xs, ys, first_at_or_above: bool) -> np.ndarray:
@@ -114,25 +106,58 @@ def _interpolate(x, xs, ys, first_at_or_above: bool) -> np.ndarray:
     return np.where(direct, ys[at], ys[lo] + (ys[hi] - ys[lo]) * (x - xs[lo]) / step)
 
 
-def sic_curves(labels, scores, efficiencies=EFFICIENCY_GRID, rejections=REJECTION_GRID):
-    """(SIC at the signal efficiencies ``efficiencies`` (E,), SIC at the background
-    rejections ``rejections`` (K,)) of one classifier's scores (N,), the ROC interpolated as
-    radflow.ml.metrics.fpr_at_tpr and sic_at_rejection do; NaN where the threshold keeps
-    fewer than 1 / 0.4^2 background events (the max-SIC floor)."""
+def _sic_floored(eff_s, eff_b, n_bkg) -> np.ndarray:
+    """SIC where eB * n_bkg >= the floor (1 / 0.4^2 events), NaN elsewhere; shapes alike."""
+    out = np.full(np.shape(eff_b), np.nan)
+    ok = eff_b * n_bkg >= SIC["min_background"]
+    out[ok] = metrics.sic(np.broadcast_to(eff_s, np.shape(eff_b))[ok], eff_b[ok], SIC["offset"])
+    return out
+
+
+def classifier_summary(labels, scores, efficiencies=EFFICIENCY_GRID, rejections=REJECTION_GRID) -> dict:
+    """Everything the study reports of one classifier's scores (N,) from one ROC curve:
+    ``max_sic`` (:func:`max_sic`), ``sic_at_rejection`` (1e3, :func:`sic_at_rejection`),
+    ``auc`` (trapezoidal area: the Mann-Whitney AUC, ties 1/2), ``sic_vs_efficiency`` (E,)
+    at the signal efficiencies ``efficiencies`` and ``sic_vs_rejection`` (K,) at the
+    background rejections ``rejections``, the ROC interpolated as radflow.ml.metrics.fpr_at_tpr
+    and sic_at_rejection do, NaN where the threshold keeps fewer than 1 / 0.4^2 background
+    events (the max-SIC floor). labels (N,) bool, True for signal."""
     labels = np.asarray(labels, bool)
     fpr, tpr, _ = metrics.roc_curve(labels, scores)
     n_bkg = (~labels).sum()
+    ok = (fpr * n_bkg >= SIC["min_background"]) & ((fpr > 0) | (SIC["offset"] > 0))
+    if not ok.any():
+        raise ValueError(f"max SIC: no threshold keeps {SIC['min_background']:g} of the {n_bkg} "
+                         "background events")
     eff_s = np.asarray(efficiencies, float)
-    eff_b = _interpolate(eff_s, tpr, fpr, first_at_or_above=True)
-    ok = eff_b * n_bkg >= SIC["min_background"]
-    vs_eff = np.full(eff_s.shape, np.nan)
-    vs_eff[ok] = metrics.sic(eff_s[ok], eff_b[ok], SIC["offset"])
     eff_b = 1.0 / np.asarray(rejections, float)
-    eff_s = _interpolate(eff_b, fpr, tpr, first_at_or_above=False)
-    ok = eff_b * n_bkg >= SIC["min_background"]
-    vs_rej = np.full(eff_b.shape, np.nan)
-    vs_rej[ok] = metrics.sic(eff_s[ok], eff_b[ok], SIC["offset"])
-    return vs_eff, vs_rej
+    at_rejection = _interpolate(1.0 / REJECTION, fpr, tpr, first_at_or_above=False)
+    return {"max_sic": float(metrics.sic(tpr[ok], fpr[ok], SIC["offset"]).max()),
+            "sic_at_rejection": float(metrics.sic(at_rejection, 1.0 / REJECTION, SIC["offset"])),
+            "auc": float(np.trapezoid(tpr, fpr)),
+            "sic_vs_efficiency": _sic_floored(eff_s, _interpolate(eff_s, tpr, fpr, True), n_bkg),
+            "sic_vs_rejection": _sic_floored(_interpolate(eff_b, fpr, tpr, False), eff_b, n_bkg)}
+
+
+def sic_curves(labels, scores, efficiencies=EFFICIENCY_GRID, rejections=REJECTION_GRID):
+    """(SIC at ``efficiencies`` (E,), SIC at ``rejections`` (K,)) of :func:`classifier_summary`."""
+    c = classifier_summary(labels, scores, efficiencies, rejections)
+    return c["sic_vs_efficiency"], c["sic_vs_rejection"]
+
+
+def ranks(scores) -> np.ndarray:
+    """Rank of each event by descending score, 0 = highest, ties by event order: (k, N) -> (k, N)."""
+    order = np.argsort(-np.atleast_2d(scores), axis=1, kind="stable")
+    out = np.empty_like(order)
+    out[np.arange(len(order))[:, None], order] = np.arange(order.shape[1])[None, :]
+    return out
+
+
+def overlap_from_ranks(r, p) -> np.ndarray:
+    """:func:`top_p_overlap` from the classifiers' :func:`ranks` (k, N)."""
+    worst = np.sort(np.asarray(r).max(axis=0))   # an event is in all top-n iff its worst rank < n
+    n_top = np.maximum(1, np.round(np.asarray(p, float) * r.shape[1])).astype(np.int64)
+    return np.searchsorted(worst, n_top, side="left") / n_top
 
 
 def top_p_overlap(scores, p) -> np.ndarray:
@@ -143,13 +168,7 @@ def top_p_overlap(scores, p) -> np.ndarray:
     scores = np.asarray(scores)
     if scores.ndim != 2 or len(scores) < 2:
         raise ValueError(f"top_p_overlap: scores of shape {scores.shape}, expected (k >= 2, N)")
-    n = scores.shape[1]
-    ranks = np.empty(scores.shape, np.int64)
-    order = np.argsort(-scores, axis=1, kind="stable")
-    np.put_along_axis(ranks, order, np.arange(n)[None, :], axis=1)
-    worst = np.sort(ranks.max(axis=0))           # event in all top-n iff its worst rank < n
-    n_top = np.maximum(1, np.round(np.asarray(p, float) * n)).astype(np.int64)
-    return np.searchsorted(worst, n_top, side="left") / n_top
+    return overlap_from_ranks(ranks(scores), p)
 
 
 def random_overlap(p, k: int):
@@ -162,13 +181,14 @@ def overlap_table(scores: dict, p=P_GRID) -> dict:
     ({method: (N,)}, same events), each {"overlap", "excess"} (P,): excess = overlap - the
     random baseline p (pairs) or p^(k - 1) (all k)."""
     names = list(scores)
+    r = ranks([scores[m] for m in names])
     out = {}
     for a in range(len(names)):
         for b in range(a + 1, len(names)):
-            ov = top_p_overlap([scores[names[a]], scores[names[b]]], p)
+            ov = overlap_from_ranks(r[[a, b]], p)
             out[f"{names[a]}|{names[b]}"] = {"overlap": ov, "excess": ov - random_overlap(p, 2)}
     if len(names) > 2:
-        ov = top_p_overlap([scores[m] for m in names], p)
+        ov = overlap_from_ranks(r, p)
         out["all"] = {"overlap": ov, "excess": ov - random_overlap(p, len(names))}
     return out
 

@@ -75,9 +75,10 @@ P_AGREEMENT = 0.05
 WEAK_R, STRONG_R = 0.5, 0.5
 #: (e) 'competitive with the best single method': at least this fraction of its max SIC.
 COMPETITIVE_FRACTION = 0.8
-#: (f) the paper's n_sig of Fig. 14 and the signal efficiencies of 'uniformly better'.
+#: (f) the paper's n_sig of Fig. 14 and the signal efficiencies of 'uniformly better': 0.2 to
+#: 0.8 in steps of 0.1 (neighbouring points of one curve are strongly correlated).
 N_SIG_COMBINATION = 750
-EFFICIENCY_RANGE = (0.2, 0.8)
+EFFICIENCY_POINTS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 #: (g) trees 'robust' to noise features: max SIC with them at least this fraction of without.
 ROBUST_FRACTION = 0.8
 
@@ -105,39 +106,50 @@ def _repetition_record(path, label: str, value) -> dict | None:
     return {"injection": label, "repetition_seeds": rec}
 
 
+#: Attributes every scores file carries.
+SCORE_ATTRS = ("methods", "n_signal", "n_sr_data", "ensemble", "classifier", "noise_features")
+
+
 def read_scores(path) -> dict:
-    """A scores file: {"injection", "n_sig", "rep", "variant", "attrs", "methods" (present,
-    in METHODS order), "columns" ({name: (N,)}: is_signal, mjj, features), "scores" ({line:
-    (G, R, N)})}. InputError naming the file and key for a missing or malformed dataset."""
+    """A scores file, one score dataset at a time: {"injection", "n_sig", "rep", "variant",
+    "attrs", "methods" (present, in METHODS order), "labels" (N,) bool (is_signal),
+    "ensembled": {line: (G, R // ensemble, N)}, "auc_single_runs": {line: (G R,)} at n_sig = 0
+    (else None), "record"}. InputError naming the file and key for a missing or malformed
+    attribute or dataset."""
     label, n_sig, rep, variant = _label(path, "scores")
     attrs = h5io.read_attrs(path)
-    if attrs.get("classifier", variant) != variant:
+    missing = [k for k in SCORE_ATTRS if k not in attrs]
+    if missing:
+        raise h5io.InputError(f"{path}: no attribute {missing[0]!r}")
+    if attrs["classifier"] != variant:
         raise h5io.InputError(f"{path}: attribute classifier={attrs['classifier']!r} but the "
                               f"file name says {variant!r}")
-    methods = [m for m in METHODS if m in [str(x) for x in np.atleast_1d(attrs.get("methods", []))]]
+    named = [str(x) for x in np.atleast_1d(attrs["methods"])]
+    methods = [m for m in METHODS if m in named]
     if not methods:
         raise h5io.InputError(f"{path}: attribute 'methods' names none of {list(METHODS)}")
+    labels = np.asarray(h5io.read_columns(path, ["is_signal"])["is_signal"], bool)
+    n = len(labels)
+    ens, single = {}, {} if n_sig == 0 else None
     with h5py.File(path, "r") as f:
-        if "score" not in f:
-            raise h5io.InputError(f"{path}: no group 'score'")
-        names = [c for c in f if c != "score"]
-        scores = {}
         for ds, line in DATASETS.items():
-            if ds in f["score"]:
-                scores[line] = f["score"][ds][()]
-            elif ds in methods or ds == "truth":
-                raise h5io.InputError(f"{path}: no dataset 'score/{ds}'")
-    columns = h5io.read_columns(path, names)
-    if "is_signal" not in columns:
-        raise h5io.InputError(f"{path}: no column 'is_signal'")
-    n = len(columns["is_signal"])
-    for line, s in scores.items():
-        h5io.check_finite(path, f"score/{line}", s, kind="dataset")
-        if s.ndim != 3 or s.shape[2] != n or (line == "truth" and s.shape[0] != 1):
-            raise h5io.InputError(f"{path}: dataset score/{line} has shape {s.shape}, expected "
-                                  f"({'1' if line == 'truth' else 'G'}, R, {n})")
+            if "score" not in f or ds not in f["score"]:
+                if ds in methods or ds == "truth":
+                    raise h5io.InputError(f"{path}: no dataset 'score/{ds}'")
+                continue
+            s = f["score"][ds][()]
+            h5io.check_finite(path, f"score/{ds}", s, kind="dataset")
+            if s.ndim != 3 or s.shape[2] != n or (line == "truth" and s.shape[0] != 1):
+                raise h5io.InputError(f"{path}: dataset score/{ds} has shape {s.shape}, expected "
+                                      f"({'1' if line == 'truth' else 'G'}, R, {n})")
+            try:
+                ens[line] = comp.ensembled(s, int(attrs["ensemble"]))
+                if single is not None:
+                    single[line] = np.array([comp.auc(labels, run) for run in s.reshape(-1, n)])
+            except ValueError as err:
+                raise h5io.InputError(f"{path}: score/{ds}: {err}") from err
     return {"injection": label, "n_sig": n_sig, "rep": rep, "variant": variant, "attrs": attrs,
-            "methods": methods, "columns": columns, "scores": scores,
+            "methods": methods, "labels": labels, "ensembled": ens, "auc_single_runs": single,
             "record": _repetition_record(path, label, attrs.get("repetition"))}
 
 
@@ -147,63 +159,53 @@ def _pairs(methods):
 
 def evaluate(path, p=comp.P_GRID) -> dict:
     """One scores file reduced to numbers (module docstring): {"injection", "n_sig", "rep",
-    "variant", "methods", "n_signal", "n_sr_data", "noise_features", "ensemble", "record",
-    "n_test": {"background", "signal"}, "metrics": {line: {metric: (G, E)}}, "curves": {line:
-    {"sic_vs_efficiency": (G E, len(EFFICIENCY_GRID)), "sic_vs_rejection": (G E,
-    len(REJECTION_GRID))}}, "pearson": {"background"/"signal": {"a|b": (G E,)}}, "overlap":
-    {"background"/"signal": {"a|b" or "all": {"overlap", "excess": (G E, P)}}},
-    "auc_single_runs": {line: (G R,)} at n_sig = 0 else None}."""
+    "variant", "methods", "n_signal", "n_sr_data", "noise_features", "ensemble",
+    "n_generators", "record", "n_test": {"background", "signal"}, "metrics": {line: {metric:
+    (G, E)}}, "curves": {line: {"sic_vs_efficiency": (G E, len(EFFICIENCY_GRID)),
+    "sic_vs_rejection": (G E, len(REJECTION_GRID))}}, "pearson": {"background"/"signal":
+    {"a|b": (G E,)}}, "overlap": {"background"/"signal": {"a|b" or "all": {"overlap",
+    "excess": (G E, P)}}}, "auc_single_runs": {line: (G R,)} at n_sig = 0 (the four methods,
+    combined samples, truth), else None}. E = R // ensemble ensembled scores per generator."""
     f = read_scores(path)
-    y = np.asarray(f["columns"]["is_signal"], bool)
-    size = int(f["attrs"].get("ensemble", 1))
+    y, ens, methods = f["labels"], f["ensembled"], f["methods"]
     try:
-        ens = {line: comp.ensembled(s, size) for line, s in f["scores"].items()}
-        methods = f["methods"]
         if len(methods) > 1:
             ens["combined_scores"] = comp.score_combination([ens[m] for m in methods])
+        lines = [m for m in LINES if m in ens]
+        flat = {m: ens[m].reshape(-1, len(y)) for m in lines}
+        met, curves = {}, {}
+        for m in lines:
+            c = [comp.classifier_summary(y, s) for s in flat[m]]
+            met[m] = {k: np.array([x[k] for x in c]).reshape(ens[m].shape[:2]) for k in comp.METRICS}
+            curves[m] = {k: np.array([x[k] for x in c]) for k in ("sic_vs_efficiency", "sic_vs_rejection")}
+        pearson, overlap = {}, {}
+        for kind, mask in (("background", ~y), ("signal", y)):
+            if len(methods) < 2:
+                continue
+            pearson[kind] = {f"{a}|{b}": np.array([comp.pearson(sa[mask], sb[mask])
+                                                   for sa, sb in zip(flat[a], flat[b])])
+                             for a, b in _pairs(methods)}
+            tables = [comp.overlap_table({m: flat[m][i][mask] for m in methods}, p)
+                      for i in range(len(flat[methods[0]]))]
+            overlap[kind] = {k: {q: np.array([t[k][q] for t in tables]) for q in ("overlap", "excess")}
+                             for k in tables[0]}
     except ValueError as err:
         raise h5io.InputError(f"{path}: {err}") from err
-    lines = [m for m in LINES if m in ens]
-    flat = {m: ens[m].reshape(-1, len(y)) for m in lines}
-    curves = {}
-    for m in lines:
-        c = [comp.sic_curves(y, s) for s in flat[m]]
-        curves[m] = {"sic_vs_efficiency": np.array([a for a, _ in c]),
-                     "sic_vs_rejection": np.array([b for _, b in c])}
-    pearson, overlap = {}, {}
-    for kind, mask in (("background", ~y), ("signal", y)):
-        if len(methods) < 2:
-            continue
-        pearson[kind] = {f"{a}|{b}": np.array([comp.pearson(sa[mask], sb[mask])
-                                               for sa, sb in zip(flat[a], flat[b])])
-                         for a, b in _pairs(methods)}
-        tables = [comp.overlap_table({m: flat[m][i][mask] for m in methods}, p)
-                  for i in range(len(flat[methods[0]]))]
-        overlap[kind] = {k: {q: np.array([t[k][q] for t in tables]) for q in ("overlap", "excess")}
-                         for k in tables[0]}
-    single = None
-    if f["n_sig"] == 0:
-        runs = {m: f["scores"][m].reshape(-1, len(y)) for m in f["scores"]}
-        if len(methods) > 1:
-            runs["combined_scores"] = comp.score_combination([runs[m] for m in methods])
-        single = {m: np.array([comp.auc(y, s) for s in runs[m]]) for m in LINES if m in runs}
+    att = f["attrs"]
     return {"injection": f["injection"], "n_sig": f["n_sig"], "rep": f["rep"],
             "variant": f["variant"], "methods": methods, "record": f["record"],
-            "n_signal": int(f["attrs"].get("n_signal", -1)),
-            "n_sr_data": int(f["attrs"].get("n_sr_data", -1)),
-            "noise_features": int(f["attrs"].get("noise_features", 0)), "ensemble": size,
+            "n_signal": int(att["n_signal"]), "n_sr_data": int(att["n_sr_data"]),
+            "noise_features": int(att["noise_features"]), "ensemble": int(att["ensemble"]),
             "n_generators": int(ens[methods[0]].shape[0]),
             "n_test": {"background": int((~y).sum()), "signal": int(y.sum())},
-            "metrics": {m: comp.metrics_grid(y, ens[m]) for m in lines}, "curves": curves,
-            "pearson": pearson, "overlap": overlap, "auc_single_runs": single}
+            "metrics": met, "curves": curves, "pearson": pearson, "overlap": overlap,
+            "auc_single_runs": f["auc_single_runs"]}
 
 
-def _median(a, axis=None):
-    """Median ignoring NaN; None (JSON null) for an empty or all-NaN input."""
-    a = np.asarray(a, float)
-    if not a.size or np.isnan(a).all():
-        return None if axis is None else np.full(np.delete(a.shape, axis), np.nan)
-    return float(np.nanmedian(a)) if axis is None else comp.band(a, axis)["median"]
+def _median(a):
+    """Median ignoring NaN; None (JSON null) when all are NaN."""
+    m = comp.band(a)["median"]
+    return None if np.isnan(m) else float(m)
 
 
 def _relative_width(values):
@@ -228,7 +230,9 @@ def variant_table(evaluations, overlap: float = 0.0) -> dict:
     {"excess_per_repetition": {rep: (P,)}, "overlap_band", "excess_band"}}}}}."""
     by_n = {}
     for ev in evaluations:
-        by_n.setdefault(ev["n_sig"], {})[ev["rep"]] = ev
+        if ev["rep"] in by_n.setdefault(ev["n_sig"], {}):
+            raise ValueError(f"two scores files of {ev['injection']} for classifier {ev['variant']!r}")
+        by_n[ev["n_sig"]][ev["rep"]] = ev
     out = {"n_sig": sorted(by_n), "repetitions": {n: sorted(r) for n, r in sorted(by_n.items())},
            "n_signal_injected": {n: {r: e["n_signal"] for r, e in sorted(reps.items())}
                                  for n, reps in sorted(by_n.items())},
@@ -253,7 +257,8 @@ def variant_table(evaluations, overlap: float = 0.0) -> dict:
                 e["rep"]: _relative_width(e["metrics"][line]["max_sic"]) for e in have}
             cur = out["curves"].setdefault(line, {})[n] = {}
             for c in ("sic_vs_efficiency", "sic_vs_rejection"):
-                cur[c] = {"per_repetition": {e["rep"]: _median(e["curves"][line][c], 0) for e in have},
+                cur[c] = {"per_repetition": {e["rep"]: comp.band(e["curves"][line][c], 0)["median"]
+                                            for e in have},
                           "band": comp.band(np.concatenate([e["curves"][line][c] for e in have]), 0)}
             if n == 0 and have[0]["auc_single_runs"] and line in have[0]["auc_single_runs"]:
                 out["auc_single_runs"][line] = {e["rep"]: e["auc_single_runs"][line] for e in have}
@@ -267,7 +272,7 @@ def variant_table(evaluations, overlap: float = 0.0) -> dict:
                        "spread": claims.spread(per.values(), overlap)}
                 for pair in have[0]["pearson"][kind]}
             out["top_p_overlap"].setdefault(kind, {})[n] = {
-                key: {"excess_per_repetition": {e["rep"]: _median(e["overlap"][kind][key]["excess"], 0)
+                key: {"excess_per_repetition": {e["rep"]: comp.band(e["overlap"][kind][key]["excess"], 0)["median"]
                                                 for e in have},
                       "overlap_band": comp.band(np.concatenate([e["overlap"][kind][key]["overlap"]
                                                                 for e in have]), 0),
@@ -518,37 +523,41 @@ def combined_competitive(table, overlap) -> dict:
 def combination_beats_every_method(table, overlap) -> dict:
     """(f) At the n_sig nearest N_SIG_COMBINATION the combined samples' SIC curve (median over
     generators x ensembles per repetition) lies above each method's at every signal efficiency
-    of EFFICIENCY_RANGE: per repetition and method the smallest difference over that range,
-    above 0."""
+    of EFFICIENCY_POINTS: per method and efficiency the difference per repetition, above 0."""
     n = _nearest(table["n_sig"], N_SIG_COMBINATION)
     eff = np.asarray(table["curves"]["signal_efficiency"], float)
-    sel = (eff >= EFFICIENCY_RANGE[0]) & (eff <= EFFICIENCY_RANGE[1])
+    idx = [int(np.argmin(np.abs(eff - e))) for e in EFFICIENCY_POINTS]
+    if not np.allclose(eff[idx], EFFICIENCY_POINTS):
+        raise ValueError(f"signal efficiencies {EFFICIENCY_POINTS} not all in the curve grid")
     curves = table["curves"]
     methods = [m for m in METHODS if n in curves.get(m, {})]
     comb = curves.get("combined_samples", {}).get(n, {}).get("sic_vs_efficiency", {}).get(
         "per_repetition", {})
 
-    def worst(m):
+    def differences(m):
         own = curves[m][n]["sic_vs_efficiency"]["per_repetition"]
-        return claims.spread([float(np.nanmin((np.asarray(comb[r], float) - np.asarray(own[r], float))[sel]))
-                              for r in _common_reps(comb, own)], overlap)
+        reps = _common_reps(comb, own)
+        return {f"{e:g}": claims.spread([float(comb[r][i] - own[r][i]) for r in reps
+                                         if np.isfinite(comb[r][i] - own[r][i])], overlap)
+                for e, i in zip(EFFICIENCY_POINTS, idx)}
 
-    diff = {m: worst(m) for m in methods} if comb else {}
+    diff = {m: differences(m) for m in methods} if comb else {}
     ref = REFERENCE_MAX_SIC[N_SIG_COMBINATION]
     return claim(
         f"At n_sig = {N_SIG_COMBINATION} (S/B 0.47%) the combined samples give a SIC above every "
         f"single method over the range of signal efficiencies (paper Fig. 14; max SIC combined "
         f"{ref['combined_samples']} vs CATHODE {ref['cathode']})",
-        {"n_sig": n, "efficiency_range": list(EFFICIENCY_RANGE),
-         "min_sic_difference_combined_minus_method": diff,
+        {"n_sig": n, "sic_difference_combined_minus_method": diff,
+         "smallest_mean_difference": {m: min((d["mean"] for d in v.values() if d["mean"] is not None),
+                                             default=None) for m, v in diff.items()},
          "max_sic": {m: table["metrics"][m][n]["max_sic"]["spread"]
                      for m in (*methods, *COMBINATIONS) if n in table["metrics"].get(m, {})},
          "paper_max_sic": ref},
-        f"at the n_sig nearest {N_SIG_COMBINATION}, per repetition and method the smallest SIC(combined "
-        f"samples) - SIC(method) over signal efficiencies {EFFICIENCY_RANGE[0]:g}-"
-        f"{EFFICIENCY_RANGE[1]:g} (median curves over generators x ensembles) above 0, for every method",
-        claims.all_of([claims.at_least(d, 0.0) for d in diff.values()]) if diff
-        else claims.decision(claims.UNDETERMINED, None))
+        f"at the n_sig nearest {N_SIG_COMBINATION}, SIC(combined samples) - SIC(method) (median "
+        f"curves over generators x ensembles, difference per repetition) above 0 at each signal "
+        f"efficiency {', '.join(f'{e:g}' for e in EFFICIENCY_POINTS)}, for every method",
+        claims.all_of([claims.at_least(d, 0.0) for v in diff.values() for d in v.values()])
+        if diff else claims.decision(claims.UNDETERMINED, None))
 
 
 def noise_ratio(table, noisy, overlap):
@@ -677,7 +686,7 @@ def build(score_paths, synthetic_paths=(), multiclass_paths=(), features=None) -
         "thresholds": {"similar_factor": SIMILAR_FACTOR, "truth_spread_percentiles": TRUTH_SPREAD,
                        "p_agreement": P_AGREEMENT, "weak_r": WEAK_R, "strong_r": STRONG_R,
                        "competitive_fraction": COMPETITIVE_FRACTION,
-                       "n_sig_combination": N_SIG_COMBINATION, "efficiency_range": EFFICIENCY_RANGE,
+                       "n_sig_combination": N_SIG_COMBINATION, "efficiency_points": EFFICIENCY_POINTS,
                        "robust_fraction": ROBUST_FRACTION},
         "statements": statements(tables, overlap),
         "repetition_seeds": seeds}
