@@ -21,11 +21,13 @@ def main(argv=None):
                     help="synthetic samples {injection}_{method}.h5 (those at n_sig = 0 make the KS table)")
     ap.add_argument("--multiclass", nargs="*", default=[], help="multiclass {injection}.json files")
     ap.add_argument("--config-json", required=True,
-                    help="the study's config as JSON (reads 'features': the classifier features)")
+                    help="the config subset as JSON (reads studies.<study>.features)")
+    ap.add_argument("--study", required=True)
     ap.add_argument("--output", required=True)
     args = ap.parse_args(argv)
     cfg = json.loads(args.config_json)
-    result = summary.build(args.scores, args.synthetic, args.multiclass, cfg.get("features"))
+    result = summary.build(args.scores, args.synthetic, args.multiclass,
+                           cfg["studies"][args.study]["features"])
     with h5io.atomic_output(args.output) as tmp:
         tmp.write_text(json.dumps(result, indent=1))
     print(json.dumps({k: v["verdict"] for k, v in result["statements"].items()}))

@@ -12,6 +12,7 @@ missing from its summary, and naming the statement when a summary statement is s
 no figure of the run."""
 import argparse
 import csv
+import fnmatch
 import json
 import re
 from collections import defaultdict
@@ -36,13 +37,32 @@ def statement_rst(key: str, st: dict) -> str:
             f"| criterion: {rst_text(st['criterion'])} (``{key}``)")
 
 
+def shown_keys(fid: str, entry: dict, summary: dict | None) -> list:
+    """The statement keys of ``summary`` a catalog entry shows: each listed key, and for a
+    listed pattern with '*' (fnmatch) every key matching it, possibly none (statements of
+    optional parts of a study, e.g. one per configured classifier). SystemExit when a plain
+    key is missing."""
+    have = (summary or {}).get("statements", {})
+    keys = []
+    for key in entry["statements"]:
+        if "*" in key:
+            keys += [k for k in fnmatch.filter(have, key) if k not in keys]
+        elif key not in have:
+            raise SystemExit(f"report_captions: figure {fid}: statement '{key}' is missing from "
+                             f"{entry['summary']} (statements there: {sorted(have)})")
+        elif key not in keys:
+            keys.append(key)
+    return keys
+
+
 def caption(fid: str, entry: dict, summary: dict | None) -> str:
     head = (f"**{fid}** -- {rst_text(entry['paper'])}"
             + ("" if entry["paper_figure"] == "-" else f", {rst_text(entry['paper_figure'])}")
             + f". {rst_text(entry['shows'])}")
-    if not entry["statements"]:
+    keys = shown_keys(fid, entry, summary)
+    if not keys:
         return head + "\n"
-    lines = [statement_rst(k, summary["statements"][k]) for k in entry["statements"]]
+    lines = [statement_rst(k, summary["statements"][k]) for k in keys]
     return head + "\n\nStatements (" + rst_text(entry["summary"]) + "):\n\n" + "\n".join(lines) + "\n"
 
 
@@ -92,12 +112,7 @@ def main(argv=None):
         if entry["statements"] and summary is None:
             raise SystemExit(f"report_captions: figure {fid} shows statements of "
                              f"{entry['summary']}, which this run did not produce")
-        for key in entry["statements"]:
-            if key not in summary.get("statements", {}):
-                raise SystemExit(f"report_captions: figure {fid}: statement '{key}' is missing "
-                                 f"from {entry['summary']} (statements there: "
-                                 f"{sorted(summary.get('statements', {}))})")
-            shown[entry["summary"]].add(key)
+        shown[entry["summary"]].update(shown_keys(fid, entry, summary))
         with h5io.atomic_output(out / f"{fid}.rst") as tmp:
             tmp.write_text(caption(fid, entry, summary))
     for path, summary in summaries.items():

@@ -306,8 +306,10 @@ def test_summary_end_to_end_on_fake_files(tmp_path):
     paths = fakes.write(tmp_path / "results" / "complementarity", repetitions=3)
     out = tmp_path / "summary.json"
     complementarity_summary.main(["--scores", *paths["scores"], "--synthetic", *paths["synthetic"],
-                                  "--multiclass", *paths["multiclass"], "--config-json",
-                                  json.dumps({"features": list(fakes.FEATURES)}), "--output", str(out)])
+                                  "--multiclass", *paths["multiclass"], "--study", "complementarity",
+                                  "--config-json",
+                                  json.dumps({"studies": {"complementarity": {"features": list(fakes.FEATURES)}}}),
+                                  "--output", str(out)])
     s = json.loads(out.read_text())
     assert s["variants"] == ["hgb", "hgb_noise", "nn", "nn_noise"] and s["primary_variant"] == "nn"
     nn = s["per_variant"]["nn"]

@@ -117,7 +117,7 @@ rule complementarity_summary:
     wildcard_constraints:
         study=study_constraint("complementarity"),
     params:
-        config=study_cfg("methods", "classifier", "robustness", "injection"),
+        config=study_cfg("features"),
         script=script("complementarity_summary"),
         code=code("complementarity_summary"),
     log:
