@@ -109,3 +109,28 @@ def test_d13_draws_each_classifier_and_the_summary_medians(study):
     med = [tables["nn"]["metrics"]["cathode"][str(n)]["max_sic"]["band"]["median"] for n in ns]
     assert list(line.get_xdata()) == ns
     assert np.allclose(line.get_ydata(), med)
+
+
+def test_figures_show_only_the_methods_that_ran(tmp_path):
+    """With two of the four methods (one without its inputs is skipped upstream) the figures
+    draw those two and the combinations: one scatter panel, no paper marker of a method that
+    did not run."""
+    paths = fakes.write(tmp_path, repetitions=2, methods=("cathode", "feta"), variants=("nn",),
+                        noise_variants=False)
+    s = json.loads(json.dumps(summary.build(paths["scores"], paths["synthetic"],
+                                            paths["multiclass"], list(fakes.FEATURES))))
+    table = s["per_variant"]["nn"]
+    fig = figures.sic_vs_efficiency(table, 1500)
+    assert {ln.get_label() for ln in fig.axes[0].lines} == {
+        "CATHODE", "FETA", figures.label("truth"), r"random: $\sqrt{\epsilon_S}$"}
+    plt.close(fig)
+    fig = figures.metrics_vs_nsig(s["per_variant"], s["reference"])
+    colours = {ln.get_markeredgecolor() for ln in fig.axes[0].lines
+               if ln.get_markerfacecolor() == "none"}                  # the paper's markers
+    plt.close(fig)
+    assert colours == {figures.STYLE[k][1] for k in ("cathode", "feta", *figures.COMBINATIONS)}
+    path = next(p for p in paths["scores"] if p.endswith("nsig0_rep0_nn.h5"))
+    scores, is_signal = cli.first_ensembled(path, ["cathode", "feta"])
+    fig = figures.score_scatter(scores, is_signal, "background", "D6", 0)
+    assert sum(bool(ax.get_title(loc="left")) for ax in fig.axes) == 1
+    plt.close(fig)

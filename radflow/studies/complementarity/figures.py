@@ -242,9 +242,9 @@ def score_scatter(scores: dict, is_signal, which: str, fid: str, n_sig, pearson:
     methods = [m for m in METHODS if m in scores]
     z = {m: cs.standardized(scores[m])[events] for m in methods}
     pairs = [(a, b) for i, a in enumerate(methods) for b in methods[i + 1:]]
-    ncol = 3
+    ncol = min(3, len(pairs))
     nrow = -(-len(pairs) // ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(6.4 * ncol + 1.5, 5.9 * nrow), squeeze=False,
+    fig, axes = plt.subplots(nrow, ncol, figsize=(6.4 * ncol + 1.5, 5.9 * nrow + 0.6), squeeze=False,
                              gridspec_kw={"wspace": 0.35, "hspace": 0.3})
     shown = np.concatenate(list(z.values()))
     pad = 0.01 * (shown.max() - shown.min())
@@ -267,10 +267,10 @@ def score_scatter(scores: dict, is_signal, which: str, fid: str, n_sig, pearson:
         ax.axis("off")
     cbar = fig.colorbar(image, ax=axes.ravel().tolist(), pad=0.02)
     cbar.set_label(f"{which} events / bin", fontsize=17)
-    fig.suptitle(f"{fid}: {which} events of the SR test set ({int(events.sum())}), n_sig = {n_sig:g}: "
-                 "ensembled scores standardized over the test set (repetition 0, generator 0);\n"
-                 "r: Pearson correlation of the shown events; all reps: its mean and error over "
-                 "repetitions (each the median over generators x ensembles)", fontsize=15, y=1.0)
+    fig.suptitle(f"{fid}: {which} events of the SR test set ({int(events.sum())}), n_sig = {n_sig:g}\n"
+                 "ensembled scores standardized over the test set (repetition 0, generator 0)\n"
+                 "r: Pearson r of the shown events; all reps: its mean and error over repetitions",
+                 fontsize=15 if ncol == 3 else 12, y=1.02)
     return fig
 
 
@@ -390,6 +390,8 @@ def metrics_vs_nsig(tables: dict, reference: dict):
             ax.set_ylabel(ylab)
         for n, ref in reference.get("max_sic", {}).items():
             for k, val in ref.items():
+                if k not in tables[v]["metrics"]:      # a method that did not run
+                    continue
                 col[0].plot([float(n)], [val], STYLE[k][3], mfc="none", mec=STYLE[k][1], ms=16, mew=2)
         if reference.get("supervised_max_sic"):
             col[0].axhline(reference["supervised_max_sic"], color="gray", ls="--", lw=1.5)
