@@ -277,28 +277,31 @@ def score_scatter(scores: dict, is_signal, which: str, fid: str, n_sig, pearson:
 def overlap_excess(table: dict, which: str, fid: str, n_sig):
     """D7 / D11 / D12 (paper Figs. 7, 11a, 11b, 20): fraction of the top-p ``which``
     ("background" / "signal") test events of one method that are also in the other's (pairs)
-    or in all others' (all four), minus the random baseline (p for pairs, p^3 for all four),
+    or in all others' (all four), minus the random baseline (p for pairs, p^(k - 1) for all k),
     vs p (log x); median and 68% band. ``table``: the summary of one classifier variant
     (``top_p_overlap``)."""
     p = _array(table["top_p_overlap"]["p"])
     data = table["top_p_overlap"][which][_key(n_sig)]
+    pairs = [k for k in data if k != "all"]
+    n_methods = len({m for k in pairs for m in k.split("|")})
+    every = {2: "both", 3: "all three", 4: "all four"}.get(n_methods, f"all {n_methods}")
     fig, ax = plt.subplots(figsize=(11, 7))
     colors = plt.get_cmap("tab10")
-    for i, k in enumerate(k for k in data if k != "all"):
+    for i, k in enumerate(pairs):
         a, b = k.split("|")
         med, lo, hi = _band(data[k]["excess_band"])
         ax.plot(p, med, color=colors(i), marker="o", ms=5, lw=1.8, label=f"{label(a)} & {label(b)}")
         ax.fill_between(p, lo, hi, color=colors(i), alpha=0.12, lw=0)
     if "all" in data:
         med, lo, hi = _band(data["all"]["excess_band"])
-        ax.plot(p, med, color="black", lw=3, marker="s", ms=6, label="all four")
+        ax.plot(p, med, color="black", lw=3, marker="s", ms=6, label=every)
         ax.fill_between(p, lo, hi, color="black", alpha=0.15, lw=0)
     ax.axhline(0, color="gray", ls=":", lw=1.5)
     ax.set_xscale("log")
     ax.set_xlabel("score percentile p (top fraction of the events)")
     ax.set_ylabel("overlap - random baseline", fontsize=20)
     _title(ax, f"{fid}: top-p {which} test events, n_sig = {n_sig:g}; baseline p (pairs), "
-               f"$p^3$ (all four);\n{BAND_NOTE} ({_n_repetitions(table, n_sig)} repetitions)",
+               f"$p^{{{n_methods - 1}}}$ ({every});\n{BAND_NOTE} ({_n_repetitions(table, n_sig)} repetitions)",
            fontsize=13)
     _legend_outside(ax)
     return fig
