@@ -25,6 +25,7 @@ Masses in GeV; SIC = eS / sqrt(eB), drawn only where eB N_bkg >= 1 / 0.4^2.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import mplhep as hep
 import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.gridspec import GridSpec
@@ -134,33 +135,40 @@ def marginals(synthetic: dict, truth: dict, features, ks: dict, rep, n_sig=0):
     rows = [m for m in ordered(ks)]
     ncol = 3
     nrow = -(-len(columns) // ncol)
-    fig = plt.figure(figsize=(7 * ncol, 7.6 * nrow + 0.55 * (len(rows) + 1) + 1.2))
-    gs = GridSpec(3 * nrow + 1, ncol, figure=fig, hspace=0.06, wspace=0.3,
-                  height_ratios=[*[3, 1, 1.0] * nrow, 0.42 * (len(rows) + 1)])
-    handles = labels = None
+    fig = plt.figure(figsize=(7 * ncol, 7.6 * nrow + 0.4 * (len(rows) + 1) + 1.2))
+    gs = GridSpec(3 * nrow + 1, ncol, figure=fig, hspace=0.06, wspace=0.3, top=0.935, bottom=0.02,
+                  height_ratios=[*[3, 1, 1.0] * nrow, 0.3 * (len(rows) + 1)])
     for i, c in enumerate(columns):
         r, k = divmod(i, ncol)
         ax = fig.add_subplot(gs[3 * r, k])
         rax = fig.add_subplot(gs[3 * r + 1, k], sharex=ax)
         lo, hi = np.percentile(truth[c], [0.5, 99.5])
-        series = [{"values": truth[c], "label": "true SR background", "color": "black",
-                   "short": "truth", "ratio": False}]
-        series += [{"values": synthetic[m][c], "weights": synthetic[m].get("weight"),
-                    "label": label(m), "color": STYLE[m][1], "marker": STYLE[m][3]}
-                   for m in methods]
-        plotting.compare(ax, rax, series, np.linspace(lo, hi, 31), FEATURE_LABELS.get(c, c))
-        ax.get_legend().remove()
-        ax.tick_params(labelbottom=False, labelsize=13)
+        bins = np.linspace(lo, hi, 31)
+        ref, ref_err = plotting.normalized_hist(truth[c], bins)
+        hep.histplot(ref, bins, yerr=ref_err, ax=ax, histtype="errorbar", color="black", ms=4,
+                     label="true SR background")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = np.where(ref > 0, ref_err / ref, np.nan)
+            rax.stairs(1 + rel, bins, baseline=1 - rel, fill=True, color="tab:gray", alpha=0.35,
+                       label="truth stat. error")
+            for m in methods:
+                h, _ = plotting.normalized_hist(synthetic[m][c], bins, synthetic[m].get("weight"))
+                ax.stairs(h, bins, color=STYLE[m][1], lw=1.6, label=label(m))
+                rax.stairs(np.where(ref > 0, h / ref, np.nan), bins, color=STYLE[m][1], lw=1.6,
+                           baseline=None)
+        rax.axhline(1.0, color="black", ls="--", lw=1)
         ax.set_ylim(0, ax.get_ylim()[1] * 1.1)
-        ax.yaxis.label.set_size(15)
-        rax.tick_params(labelsize=13)
+        ax.set_ylabel("normalized density", fontsize=15)
+        ax.tick_params(labelbottom=False, labelsize=13)
         rax.set_ylim(0.75, 1.25)
-        rax.xaxis.label.set_size(17)
-        rax.yaxis.label.set_size(13)
-        if handles is None:
+        rax.set_ylabel("sample / truth", fontsize=13)
+        rax.set_xlabel(FEATURE_LABELS.get(c, c), fontsize=17)
+        rax.tick_params(labelsize=13)
+        if i == 0:
             handles, labels = ax.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=15, frameon=False,
-               bbox_to_anchor=(0.5, 0.975))
+            rh, rl = rax.get_legend_handles_labels()
+    fig.legend(handles + rh, labels + rl, loc="upper center", ncol=len(labels) + 1, fontsize=15,
+               frameon=False, bbox_to_anchor=(0.5, 0.975))
     tab = fig.add_subplot(gs[-1, :])
     tab.axis("off")
     rk = _key(rep)
@@ -173,7 +181,7 @@ def marginals(synthetic: dict, truth: dict, features, ks: dict, rep, n_sig=0):
         return own + (f" ({d['paper']:.4f})" if d.get("paper") is not None else "")
 
     table = tab.table(cellText=[[cell(m, c) for c in columns] for m in rows],
-                      rowLabels=[label(m) for m in rows], loc="center", cellLoc="center",
+                      rowLabels=[label(m) for m in rows], loc="upper center", cellLoc="center",
                       colLabels=[FEATURE_LABELS.get(c, c).replace(" [GeV]", "") for c in columns])
     table.auto_set_font_size(False)
     table.set_fontsize(14)
@@ -181,7 +189,7 @@ def marginals(synthetic: dict, truth: dict, features, ks: dict, rep, n_sig=0):
     tab.set_title(f"KS statistic sup|F_sample - F_truth| (weighted ECDF), repetition {rep}; "
                   "in parentheses: the paper's Table 3", fontsize=15)
     fig.suptitle(f"D3: synthetic SR samples vs true SR background, n_sig = {n_sig:g}, repetition "
-                 f"{rep} (all generators); ratio = sample / truth", fontsize=18, y=1.0)
+                 f"{rep} (all generators)", fontsize=18, y=0.995)
     return fig
 
 
@@ -234,12 +242,13 @@ def score_scatter(scores: dict, is_signal, which: str, fid: str, n_sig, pearson:
     methods = [m for m in METHODS if m in scores]
     z = {m: cs.standardized(scores[m])[events] for m in methods}
     pairs = [(a, b) for i, a in enumerate(methods) for b in methods[i + 1:]]
-    ncol = 3
+    ncol = min(3, len(pairs))
     nrow = -(-len(pairs) // ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(6.4 * ncol + 1.5, 5.9 * nrow), squeeze=False,
+    fig, axes = plt.subplots(nrow, ncol, figsize=(6.4 * ncol + 1.5, 5.9 * nrow + 0.6), squeeze=False,
                              gridspec_kw={"wspace": 0.35, "hspace": 0.3})
-    lo, hi = np.percentile(np.concatenate(list(z.values())), [0.2, 99.8])
-    bins = np.linspace(lo, hi, 50)
+    shown = np.concatenate(list(z.values()))
+    pad = 0.01 * (shown.max() - shown.min())
+    bins = np.linspace(shown.min() - pad, shown.max() + pad, 50)     # every shown event drawn
     image = None
     for ax, (a, b) in zip(axes.flat, pairs):
         image = ax.hist2d(z[a], z[b], bins=[bins, bins], cmap="viridis", norm=LogNorm(), cmin=1)[3]
@@ -249,47 +258,50 @@ def score_scatter(scores: dict, is_signal, which: str, fid: str, n_sig, pearson:
         text = f"r = {r:.3f}"
         sp = (pearson or {}).get(f"{a}|{b}")
         if sp is not None:
-            text += f"\nall reps: {sp['spread']['mean']:.2f} $\\pm$ {sp['spread']['err']:.2f}"
-        ax.text(0.04, 0.96, text, transform=ax.transAxes, va="top", fontsize=14, gid=f"r:{a}|{b}",
-                bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
+            text += f"   (all reps: {sp['spread']['mean']:.3f} $\\pm$ {sp['spread']['err']:.3f})"
+        ax.set_title(text, fontsize=14, loc="left")
         ax.set_xlabel(f"{label(a)} standardized score", fontsize=15)
         ax.set_ylabel(f"{label(b)} standardized score", fontsize=15)
         ax.tick_params(labelsize=12)
     for ax in list(axes.flat)[len(pairs):]:
         ax.axis("off")
-    fig.colorbar(image, ax=axes.ravel().tolist(), label=f"{which} events / bin", pad=0.02)
-    fig.suptitle(f"{fid}: {which} events of the SR test set ({int(events.sum())}), n_sig = {n_sig:g}: "
-                 "ensembled scores standardized over the test set (repetition 0, generator 0);\n"
-                 "r: Pearson correlation of the shown events; all reps: mean and error over "
-                 "repetitions (median over generators x ensembles)", fontsize=15, y=0.99)
+    cbar = fig.colorbar(image, ax=axes.ravel().tolist(), pad=0.02)
+    cbar.set_label(f"{which} events / bin", fontsize=17)
+    fig.suptitle(f"{fid}: {which} events of the SR test set ({int(events.sum())}), n_sig = {n_sig:g}\n"
+                 "ensembled scores standardized over the test set (repetition 0, generator 0)\n"
+                 "r: Pearson r of the shown events; all reps: its mean and error over repetitions",
+                 fontsize=15 if ncol == 3 else 12, y=1.02)
     return fig
 
 
 def overlap_excess(table: dict, which: str, fid: str, n_sig):
     """D7 / D11 / D12 (paper Figs. 7, 11a, 11b, 20): fraction of the top-p ``which``
     ("background" / "signal") test events of one method that are also in the other's (pairs)
-    or in all others' (all four), minus the random baseline (p for pairs, p^3 for all four),
+    or in all others' (all four), minus the random baseline (p for pairs, p^(k - 1) for all k),
     vs p (log x); median and 68% band. ``table``: the summary of one classifier variant
     (``top_p_overlap``)."""
     p = _array(table["top_p_overlap"]["p"])
     data = table["top_p_overlap"][which][_key(n_sig)]
+    pairs = [k for k in data if k != "all"]
+    n_methods = len({m for k in pairs for m in k.split("|")})
+    every = {2: "both", 3: "all three", 4: "all four"}.get(n_methods, f"all {n_methods}")
     fig, ax = plt.subplots(figsize=(11, 7))
     colors = plt.get_cmap("tab10")
-    for i, k in enumerate(k for k in data if k != "all"):
+    for i, k in enumerate(pairs):
         a, b = k.split("|")
         med, lo, hi = _band(data[k]["excess_band"])
         ax.plot(p, med, color=colors(i), marker="o", ms=5, lw=1.8, label=f"{label(a)} & {label(b)}")
         ax.fill_between(p, lo, hi, color=colors(i), alpha=0.12, lw=0)
     if "all" in data:
         med, lo, hi = _band(data["all"]["excess_band"])
-        ax.plot(p, med, color="black", lw=3, marker="s", ms=6, label="all four")
+        ax.plot(p, med, color="black", lw=3, marker="s", ms=6, label=every)
         ax.fill_between(p, lo, hi, color="black", alpha=0.15, lw=0)
     ax.axhline(0, color="gray", ls=":", lw=1.5)
     ax.set_xscale("log")
     ax.set_xlabel("score percentile p (top fraction of the events)")
     ax.set_ylabel("overlap - random baseline", fontsize=20)
     _title(ax, f"{fid}: top-p {which} test events, n_sig = {n_sig:g}; baseline p (pairs), "
-               f"$p^3$ (all four);\n{BAND_NOTE} ({_n_repetitions(table, n_sig)} repetitions)",
+               f"$p^{{{n_methods - 1}}}$ ({every});\n{BAND_NOTE} ({_n_repetitions(table, n_sig)} repetitions)",
            fontsize=13)
     _legend_outside(ax)
     return fig
@@ -311,7 +323,9 @@ def multiclass(posteriors):
                     for i in methods])
     fig, ax = plt.subplots(figsize=(12, 8))
     im = ax.imshow(mean, cmap="viridis", aspect="auto")
-    fig.colorbar(im, ax=ax, label=r"LP(model $i$ | samples $j$)")
+    cbar = fig.colorbar(im, ax=ax)
+    cbar.set_label(r"LP(model $i$ | samples $j$)", fontsize=18)
+    cbar.ax.tick_params(labelsize=14)
     mid = 0.5 * (mean.min() + mean.max())
     for a in range(len(methods)):
         for b in range(len(samples)):
@@ -336,7 +350,7 @@ def multiclass(posteriors):
 def _nsig_panel(ax, table: dict, metric: str, noise: dict | None):
     """One D13 panel: ``metric`` of every method and combination vs n_sig, median line and
     68% band (the summary's bands); ``noise``: the noise-feature variant's table, drawn as
-    white-filled markers with 68% bars at its n_sig."""
+    stars with 68% bars at its n_sig."""
     ns = sorted(int(n) for n in table["n_sig"])
     names = [k for k in ordered(table["metrics"]) if k != "truth"]
     for k in names:
@@ -354,16 +368,15 @@ def _nsig_panel(ax, table: dict, metric: str, noise: dict | None):
                 b = noise["metrics"][k][_key(n)][metric]["band"]
                 ax.errorbar([n + span * 0.015 * (j - (len(shown) - 1) / 2)], [b["median"]],
                             yerr=[[b["median"] - b["p16"]], [b["p84"] - b["median"]]],
-                            fmt=STYLE[k][3], color=STYLE[k][1], mfc="white", mew=2, ms=8,
-                            capsize=3)
+                            fmt="*", color=STYLE[k][1], mec="black", mew=1, ms=15, capsize=3)
 
 
 def metrics_vs_nsig(tables: dict, reference: dict):
     """D13 (paper Fig. 13): max SIC (top) and SIC at background rejection 1e3 (bottom) vs
     n_sig, each method and both combinations, median and 68% band; one column per common
     classifier in ``tables`` ({variant: summary table}: nn, hgb, ...), a ``<variant>_noise``
-    table (10 added noise features) drawn in its classifier's column as white-filled markers
-    with 68% bars; the paper's median max SIC (``reference``: the summary's ``reference``,
+    table (10 added noise features) drawn in its classifier's column as stars with 68%
+    bars; the paper's median max SIC (``reference``: the summary's ``reference``,
     {"max_sic": {n_sig: {name: value}}, "supervised_max_sic"}) as large open markers and its
     supervised classifier dashed."""
     base = [v for v in ("nn", "hgb") if v in tables]
@@ -380,15 +393,17 @@ def metrics_vs_nsig(tables: dict, reference: dict):
             ax.set_ylabel(ylab)
         for n, ref in reference.get("max_sic", {}).items():
             for k, val in ref.items():
+                if k not in tables[v]["metrics"]:      # a method that did not run
+                    continue
                 col[0].plot([float(n)], [val], STYLE[k][3], mfc="none", mec=STYLE[k][1], ms=16, mew=2)
         if reference.get("supervised_max_sic"):
             col[0].axhline(reference["supervised_max_sic"], color="gray", ls="--", lw=1.5)
         col[1].set_xlabel(NSIG_LABEL, fontsize=18)
         note = ""
         if noise:
-            note = (";\nwhite-filled: with 10 noise features (n_sig = "
+            note = (";\nstars: with 10 noise features (n_sig = "
                     + ", ".join(f"{int(n)}" for n in noise["n_sig"]) + ")")
-        _title(col[0], f"D13: {VARIANT_LABEL.get(v, v)}{note}", fontsize=14)
+        _title(col[0], f"{VARIANT_LABEL.get(v, v)}{note}", fontsize=14)
     top = max(ax.get_ylim()[1] for ax in axes[0])
     for ax in axes.flat:
         ax.set_ylim(bottom=0)
@@ -397,13 +412,14 @@ def metrics_vs_nsig(tables: dict, reference: dict):
     handles, labels = axes[0, -1].get_legend_handles_labels()
     handles += [Line2D([], [], ls="none", marker="o", mfc="none", mec="black", ms=14, mew=2),
                 Line2D([], [], color="gray", ls="--")]
-    labels += ["paper: median max SIC", "paper: supervised max SIC"]
+    labels += ["paper (NN): median max SIC", "paper: supervised max SIC"]
     if any(f"{v}_noise" in tables for v in base):
-        handles.append(Line2D([], [], ls="none", marker="o", mfc="white", mec="black", mew=2, ms=8))
-        labels.append("+ 10 noise features")
+        handles.append(Line2D([], [], ls="none", marker="*", color="gray", mec="black", mew=1, ms=15))
+        labels.append("with 10 noise features")
     axes[0, -1].legend(handles, labels, fontsize=13, loc="upper left", bbox_to_anchor=(1.02, 1.0),
                        frameon=False)
-    fig.suptitle(f"D13: {BAND_NOTE}", fontsize=15, y=0.93)
+    fig.subplots_adjust(top=0.88)
+    fig.suptitle(f"D13: {BAND_NOTE}", fontsize=16, y=0.975)
     return fig
 
 
