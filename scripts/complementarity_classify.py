@@ -66,7 +66,10 @@ def main(argv=None):
         x_test = common_classifier.add_noise_features(x_test, n_noise, derive_seed(seed, "test"))
         bkg = {m: [(common_classifier.add_noise_features(x, n_noise, derive_seed(seed, m, g)), w)
                    for g, (x, w) in enumerate(v)] for m, v in bkg.items()}
-    settings = {**st["classifier"], "kind": kind}
+    clf = st["classifier"]
+    settings = ({**clf, "kind": kind} if kind == "nn" else
+                {"kind": kind, "runs": clf["runs"], "folds": clf["folds"], **clf["hgb"],
+                 "patience": clf["hgb"]["n_iter_no_change"]})
     where = f"study {args.study}, injection {args.injection_name}, classifier {args.variant}"
     try:
         result = common_classifier.train_common(
@@ -91,8 +94,9 @@ def main(argv=None):
                     raise SystemExit(f"complementarity_classify: {where}: non-finite scores "
                                      f"of {name}")
                 f.create_dataset(f"score/{name}", data=np.asarray(s, np.float32))
-            for name, v in result.best_val_loss.items():
+            for name, v in result.val_loss.items():
                 f.create_dataset(f"val_loss/{name}", data=np.asarray(v, np.float64))
+                f.create_dataset(f"kept_fold/{name}", data=np.asarray(result.kept_fold[name]))
     print(json.dumps({m: list(np.shape(s)) for m, s in scores.items()}))
 
 

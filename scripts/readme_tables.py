@@ -154,9 +154,35 @@ def scan_windows(summary: dict) -> str:
     return "\n".join(rows + ["", text])
 
 
+COMPLEMENTARITY_LABELS = {"salad": "SALAD", "cathode": "CATHODE", "curtains": "CURTAINs",
+                          "feta": "FETA", "combined_samples": "combined (samples)",
+                          "combined_scores": "combined (scores)", "truth": "true background"}
+
+
+def complementarity_max_sic(summary: dict) -> str:
+    """Max SIC per method and n_sig for every classifier variant, mean [95% interval] over
+    repetitions, beside the complementarity paper's medians where it quotes them."""
+    ref = summary.get("reference", {}).get("max_sic", {})
+    variants = summary["variants"]
+    n_sigs = sorted({n for v in variants for n in summary["per_variant"][v]["n_sig"]})
+    head = ["method", "n_sig"] + [f"ours, {v}" for v in variants] + ["paper (NN)"]
+    rows = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for line in summary["lines"]:
+        for n in n_sigs:
+            cells = [COMPLEMENTARITY_LABELS.get(line, line), str(n)]
+            for v in variants:
+                m = summary["per_variant"][v]["metrics"].get(line, {}).get(str(n))
+                cells.append(fmt(m["max_sic"]["spread"]) if m else "")
+            paper = ref.get(str(n), {}).get(line)
+            cells.append("" if paper is None else f"{paper:g}")
+            rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
 #: Study name of a summary (the STUDY of --summary STUDY=PATH) -> its study kind, whose
 #: folder radflow/studies/<kind>/ holds the figure catalog and docs/studies/<kind>.md the doc.
-STUDY_KIND = {"salad": "salad", "sacwola": "sacwola", "cathode": "cathode", "cwola_ae": "cwola_ae",
+STUDY_KIND = {"salad": "salad", "sacwola": "sacwola", "cathode": "cathode",
+              "complementarity": "complementarity", "cwola_ae": "cwola_ae",
               "scan": "mass_scan"}
 KINDS_DIR = Path(__file__).resolve().parents[1] / "radflow" / "studies"
 
@@ -258,6 +284,8 @@ def main(argv=None):
         fill(docs, study, table(summary))
         if study == "cathode":
             fill(docs, "cathode_max_sic", cathode_max_sic(summary))
+        if study == "complementarity":
+            fill(docs, "complementarity_max_sic", complementarity_max_sic(summary))
         if study == "cwola_ae":
             fill(docs, "cwola_ae_benchmarks", cwola_ae_benchmarks(summary))
         if study == "scan":

@@ -46,11 +46,14 @@ def comp_multiclass(study):
             for inj in background_only_injections(study)]
 
 
+#: The study's figures (kind.yaml), all drawn by one rule.
+COMPLEMENTARITY_FIGURES = ("D2", "D3", "D5", "D6", "D7", "D8", "D9", "D10", "D11", "D12", "D13",
+                           "D14")
+
+
 def comp_targets():
-    return [p for s in COMPLEMENTARITY
-            for p in [f"results/{s}/summary.json"]] + (
-        figs("D2", "D3", "D5", "D6", "D7", "D8", "D9", "D10", "D11", "D12", "D13", "D14")
-        if COMPLEMENTARITY else [])
+    return [f"results/{s}/summary.json" for s in COMPLEMENTARITY] + (
+        figs(*COMPLEMENTARITY_FIGURES) if COMPLEMENTARITY else [])
 
 
 KIND_TARGETS["complementarity"] = comp_targets

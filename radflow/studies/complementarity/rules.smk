@@ -131,3 +131,30 @@ rule complementarity_summary:
         "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --scores {input.scores} --synthetic {input.synthetic}"
         " --multiclass {input.multiclass} --output {output} > {log} 2>&1"
+
+
+rule plot_complementarity:
+    input:
+        summary=lambda wc: f"results/{COMPLEMENTARITY[0]}/summary.json",
+        scores=lambda wc: comp_scores(COMPLEMENTARITY[0]),
+        synthetic=lambda wc: comp_synthetic(COMPLEMENTARITY[0],
+                                            background_only_injections(COMPLEMENTARITY[0])),
+        multiclass=lambda wc: comp_multiclass(COMPLEMENTARITY[0]),
+    output:
+        **{fid.lower(): fig(fid) for fid in COMPLEMENTARITY_FIGURES},
+    log:
+        "results/logs/plot_complementarity/D2_D14.log",
+    params:
+        script=script("plot_complementarity"),
+        code=code("plot_complementarity"),
+        outputs=lambda wc, output: " ".join(
+            f"--{fid.lower()} {' '.join(output[fid.lower()])}" for fid in COMPLEMENTARITY_FIGURES),
+    resources:
+        mem_mb=4000,
+        runtime=20,
+    conda:
+        f"{ENVS}/plot.yaml"
+    shell:
+        "python {params.script} --summary {input.summary} --scores {input.scores}"
+        " --synthetic {input.synthetic} --multiclass {input.multiclass} {params.outputs}"
+        " > {log} 2>&1"
