@@ -191,7 +191,8 @@ class CommonScores:
     kind: str
 
 
-def train_common(x_data, templates: dict, x_test, settings: dict, seed: int) -> CommonScores:
+def train_common(x_data, templates: dict, x_test, settings: dict, seed: int,
+                 threads: int = 1) -> CommonScores:
     """Train the common classifier of every template against the SR data and score the
     test set (module docstring).
 
@@ -202,6 +203,8 @@ def train_common(x_data, templates: dict, x_test, settings: dict, seed: int) -> 
     x_test: (N_test, F). settings: ``kind`` ('nn' | 'hgb') and that kind's
     :data:`SETTINGS` (runs R, folds k, the schedule). seed: every random step derives from
     it (folds: :func:`member_tables`; members: derive_seed(seed, 'member', name, g, r, j)).
+    threads: OpenMP threads of each hgb fit (the rule's threads; more threads than free
+    cores make scikit-learn's OpenMP loops spin and slow down many-fold).
     Returns :class:`CommonScores`. ValueError naming the sample on non-finite or malformed
     input, on unknown kind or missing settings."""
     kind = settings.get("kind")
@@ -226,8 +229,12 @@ def train_common(x_data, templates: dict, x_test, settings: dict, seed: int) -> 
     members = member_tables(x_data, checked, int(settings["runs"]), int(settings["folds"]),
                             seed)
     member_seeds = [derive_seed(seed, "member", *key) for key in members.keys]
-    train = _train_nn if kind == "nn" else _train_hgb
-    fold_scores, val_loss, best_epoch = train(members, x_test, settings, seed, member_seeds)
+    if kind == "nn":
+        fold_scores, val_loss, best_epoch = _train_nn(members, x_test, settings, seed,
+                                                      member_seeds)
+    else:
+        fold_scores, val_loss, best_epoch = _train_hgb(members, x_test, settings,
+                                                       member_seeds, threads)
     return _collect(members, checked, fold_scores, val_loss, best_epoch, int(settings["runs"]),
                     int(settings["folds"]), kind)
 
@@ -254,10 +261,19 @@ def weighted_bce(y, p, w) -> float:
     return float(np.sum(w * -(y * np.log(p) + (1 - y) * np.log1p(-p))) / len(p))
 
 
-def _train_hgb(members: Members, x_test, settings, seed, member_seeds):
-    """One HistGradientBoostingClassifier per member in turn: (M, N_test) scores, (M,)
-    validation losses of the kept models and their numbers of trees."""
+def _train_hgb(members: Members, x_test, settings, member_seeds, threads: int):
+    """One HistGradientBoostingClassifier per member in turn, on ``threads`` OpenMP
+    threads: (M, N_test) scores, (M,) validation losses of the kept models and their
+    numbers of trees."""
     from sklearn.ensemble import HistGradientBoostingClassifier
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=int(threads), user_api="openmp"):
+        return _fit_hgb_members(HistGradientBoostingClassifier, members, x_test, settings,
+                                member_seeds)
+
+
+def _fit_hgb_members(hgb, members: Members, x_test, settings, member_seeds):
 
     m = len(members.keys)
     scores = np.empty((m, len(x_test)), np.float32)
@@ -267,7 +283,7 @@ def _train_hgb(members: Members, x_test, settings, seed, member_seeds):
         x_tr, x_va = members.x[members.rows[i, tr]], members.x[members.rows[i, va]]
         y_tr, y_va = members.y[tr], members.y[va]
         w_va = members.val_weight[i, va].astype(float)
-        clf = HistGradientBoostingClassifier(
+        clf = hgb(
             max_iter=int(settings["max_iter"]), learning_rate=float(settings["learning_rate"]),
             max_leaf_nodes=int(settings["max_leaf_nodes"]), early_stopping=True,
             scoring="loss", n_iter_no_change=int(settings["patience"]),
