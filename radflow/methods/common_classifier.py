@@ -152,10 +152,14 @@ def member_tables(x_data, templates: dict, runs: int, folds: int, seed: int) -> 
     w_val = np.zeros((len(keys), width), np.float32)
     data_folds = [fold_assignment(n_data, folds, derive_seed(seed, "fold", "data", r))
                   for r in range(runs)]
+    t_folds = {}                       # (name, g, r) -> folds of the template's events
     for i, (name, g, r, j) in enumerate(keys):
         x_t, w_t = templates[name][g]
         n_t = len(x_t)
-        t_fold = fold_assignment(n_t, folds, derive_seed(seed, "fold", name, g, r))
+        if (name, g, r) not in t_folds:
+            t_folds[name, g, r] = fold_assignment(n_t, folds,
+                                                  derive_seed(seed, "fold", name, g, r))
+        t_fold = t_folds[name, g, r]
         d_train = data_folds[r] != j
         t_train = t_fold != j
         t_total = np.sum(w_t[t_train])
@@ -206,7 +210,14 @@ def train_common(x_data, templates: dict, x_test, settings: dict, seed: int,
     threads: OpenMP threads of each hgb fit (the rule's threads; more threads than free
     cores make scikit-learn's OpenMP loops spin and slow down many-fold).
     Returns :class:`CommonScores`. ValueError naming the sample on non-finite or malformed
-    input, on unknown kind or missing settings."""
+    input, on unknown kind or missing settings.
+
+    Size: M = R k sum_name G_name fold models, each with a table of L = N_d + (longest
+    template) entries; the (M, L) index and weight arrays and the ensemble's copies of them
+    take about 50 bytes per entry while the nn trains. Every nn training step is M
+    minibatches, and an epoch lasts as many steps as the member with the most rows needs,
+    so a template much longer than the others (the sample-level combination) makes the
+    others idle for part of each epoch."""
     kind = settings.get("kind")
     if kind not in SETTINGS:
         raise ValueError(f"common classifier: unknown kind {kind!r} (known: {list(SETTINGS)})")
@@ -251,7 +262,9 @@ def _train_nn(members: Members, x_test, settings, seed, member_seeds):
         member_seeds=member_seeds, member_rows=members.rows)
     best = trained.best_epoch
     val_loss = trained.val_loss[best, np.arange(len(best))]
-    return trained.predict(x_test).astype(np.float32), val_loss, best
+    # Test events per prediction step: at most ~16M hidden activations (M x batch x 64).
+    batch = max(256, (1 << 24) // (len(best) * max(layer.units for layer in arch.hidden)))
+    return trained.predict(x_test, batch_size=batch).astype(np.float32), val_loss, best
 
 
 def weighted_bce(y, p, w) -> float:
@@ -351,7 +364,8 @@ def train_multiclass(samples: dict, settings: dict, seed: int) -> MulticlassMode
         n_features = x.shape[1]
         w = _check_weights(w, len(x), what)
         n = len(x)
-        perm = np.random.default_rng(derive_seed(seed, "multiclass", "split", method)).permutation(n)
+        split_rng = np.random.default_rng(derive_seed(seed, "multiclass", "split", method))
+        perm = split_rng.permutation(n)
         n_tr, n_val = int(round(MULTICLASS_SPLIT[0] * n)), int(round(MULTICLASS_SPLIT[1] * n))
         part = np.empty(n, int)
         part[perm[:n_tr]], part[perm[n_tr:n_tr + n_val]], part[perm[n_tr + n_val:]] = 0, 1, 2
