@@ -4,7 +4,10 @@ Every weight carries a leading member axis, (M, n_in, n_out), so one batched mat
 multiplication evaluates all members and one optimizer step updates all of them. Members
 differ by initialization and by per-member event weights: a weight of 0 removes an event
 from a member's training or validation set, which is how folds, bootstraps, methods with
-different training samples and region weights are expressed.
+different training samples and region weights are expressed. Where each member uses only a
+small part of a large event array (k-fold classifiers of many templates against the same
+data), each member can instead index its own table of rows (``member_rows``), so that the
+per-member weights are as long as that table, not as the whole array.
 
 Each member trains as if alone (Keras ``fit`` semantics per member):
 - its own minibatches: every epoch it permutes its own training rows (those with weight
@@ -59,6 +62,19 @@ def _member_moments(x, w):
     return mean, np.sqrt(np.where(var > 1e-12, var, 1.0))
 
 
+def _member_table_moments(x, member_rows, mask):
+    """Mean and std per member of the events of its own table that ``mask`` (M, L) bool
+    selects: x (N, d), member_rows (M, L) indices into x -> two arrays (M, d), the
+    arithmetic of :func:`_member_moments` with 0/1 weights."""
+    mean = np.empty((len(mask), x.shape[1]))
+    var = np.empty_like(mean)
+    for i, (rows, on) in enumerate(zip(member_rows, mask)):
+        xm = x[rows[on]].astype(np.float64)
+        mean[i] = xm.sum(axis=0) / len(xm)
+        var[i] = (xm * xm).sum(axis=0) / len(xm) - mean[i]**2
+    return mean, np.sqrt(np.where(var > 1e-12, var, 1.0))
+
+
 class VectorizedNetwork:
     """M members of ``arch`` on inputs of width ``n_inputs``.
 
@@ -75,7 +91,7 @@ class VectorizedNetwork:
         self.mean = tf.constant(mean, tf.float32)          # (M, d)
         self.inv_std = tf.constant(1.0 / std, tf.float32)  # (M, d)
         sizes = [n_inputs] + [layer.units for layer in arch.hidden]
-        sizes.append(1 if arch.output == "sigmoid" else n_inputs)
+        sizes.append(arch.output_units(n_inputs))
         rngs = [np.random.default_rng(s) for s in member_seeds]
         self.kernels, self.biases, self.bn = [], [], {}
         for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -125,6 +141,8 @@ class VectorizedNetwork:
                     [tf.constant(self.dropout_seed, tf.int64), tf.cast(step, tf.int64) * 64 + i]))
                 h = tf.where(u >= layer.dropout, h / (1.0 - layer.dropout), 0.0)
         out = tf.matmul(h, self.kernels[-1]) + self.biases[-1]
+        if self.arch.output == "softmax":
+            return tf.nn.softmax(out, axis=-1)
         return tf.sigmoid(out) if self.arch.output == "sigmoid" else out
 
     def _batchnorm(self, h, p, training, rows, momentum=0.99, eps=1e-3):
@@ -179,10 +197,15 @@ class MemberAdam:
 
 
 def _per_event_loss(tf, arch, pred, y, x):
-    """Loss per member and event, (M, B). pred (M, B, out); y (M, B); x (B, d) or (M, B, d)."""
+    """Loss per member and event, (M, B). pred (M, B, out); y (M, B) (class indices for
+    cce); x (B, d) or (M, B, d)."""
     if arch.loss == "bce":
         p = tf.clip_by_value(pred[..., 0], 1e-7, 1.0 - 1e-7)
         return -(y * tf.math.log(p) + (1.0 - y) * tf.math.log(1.0 - p))
+    if arch.loss == "cce":
+        p = tf.clip_by_value(pred, 1e-7, 1.0 - 1e-7)
+        return -tf.reduce_sum(tf.one_hot(tf.cast(y, tf.int32), arch.n_classes)
+                              * tf.math.log(p), axis=-1)
     return tf.reduce_mean(tf.square(pred - (x if len(x.shape) == 3 else x[None])), axis=-1)
 
 
@@ -216,13 +239,20 @@ class TrainedEnsemble:
         for i in range(0, len(x), batch_size):
             xb = tf.constant(np.asarray(x[i:i + batch_size], np.float32))
             pred = net(xb)
+            if net.arch.output == "softmax":
+                outs.append(pred.numpy())
+                continue
             outs.append((pred[..., 0] if net.arch.output == "sigmoid"
                          else tf.reduce_mean(tf.square(pred - xb[None]), axis=-1)).numpy())
-        return np.concatenate(outs, axis=1) if outs else np.zeros((net.n_members, 0))
+        if not outs:
+            return np.zeros((net.n_members, 0) + ((net.arch.n_classes,)
+                                                  if net.arch.output == "softmax" else ()))
+        return np.concatenate(outs, axis=1)
 
     def kept_scores(self, x, batch_size: int = 16384) -> np.ndarray:
         """Scores (K, M, N) of every kept epoch (slot order of ``kept_epoch``; NaN in empty
-        slots) on x (N, d): classifier output, or per-event MSE for the autoencoder."""
+        slots) on x (N, d): classifier output, or per-event MSE for the autoencoder; for a
+        softmax output the class probabilities, (K, M, N, n_classes)."""
         if not self.snapshots:
             return self._predict(x, batch_size)[None]
         state = self.network.state
@@ -234,11 +264,14 @@ class TrainedEnsemble:
             out.append(self._predict(x, batch_size))
         for v, a in zip(state, best):
             v.assign(a)
-        return np.where((self.kept_epoch >= 0)[:, :, None], np.stack(out), np.nan)
+        out = np.stack(out)
+        filled = (self.kept_epoch >= 0).reshape(self.kept_epoch.shape + (1,) * (out.ndim - 2))
+        return np.where(filled, out, np.nan)
 
     def predict(self, x, batch_size: int = 16384) -> np.ndarray:
-        """Scores (M, N) on x (N, d): per member the mean of :meth:`kept_scores` over its
-        kept epochs (for K = 1, its best epoch's scores)."""
+        """Scores (M, N) on x (N, d) ((M, N, n_classes) for a softmax output): per member
+        the mean of :meth:`kept_scores` over its kept epochs (for K = 1, its best epoch's
+        scores)."""
         if not self.snapshots:
             return self._predict(x, batch_size)
         return np.nanmean(self.kept_scores(x, batch_size), axis=0)
@@ -295,7 +328,7 @@ def member_batches(rows, batch_size: int, rngs):
 
 def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_weight,
                    val_weight, epochs: int = 50, patience: int = 10, batch_size: int = 512,
-                   member_seeds=None, keep_best: int = 1) -> TrainedEnsemble:
+                   member_seeds=None, keep_best: int = 1, member_rows=None) -> TrainedEnsemble:
     """Train ``n_members`` networks of ``arch`` in one vectorized model, each as if alone
     (module docstring).
 
@@ -312,12 +345,24 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     patience >= epochs never stops one). keep_best: K, the number of each member's
     lowest-validation-loss epochs whose scores :meth:`TrainedEnsemble.predict` averages
     (1: the best epoch only).
+    member_rows: optional (M, L) ints, each member's own table of L events: event l of
+    member i is x[member_rows[i, l]], and y, train_weight and val_weight ((L,) or (M, L))
+    index these tables instead of x. For members that each use a small part of a large x
+    (many templates, each against the same data): the per-member arrays are (M, L), not
+    (M, N). Entries a member does not use carry weight 0 (any valid index).
     """
     import tensorflow as tf
 
     set_determinism(seed)
     x = np.asarray(x, np.float32)
     n, m = len(x), n_members
+    if member_rows is not None:
+        member_rows = np.asarray(member_rows, np.int32)
+        if member_rows.ndim != 2 or len(member_rows) != m:
+            raise ValueError(f"member_rows must have shape ({m}, L), got {member_rows.shape}")
+        if member_rows.size and (member_rows.min() < 0 or member_rows.max() >= n):
+            raise ValueError(f"member_rows must index the {n} rows of x")
+        n = member_rows.shape[1]
     y = _broadcast(np.zeros(n) if y is None else y, m, n, "y")
     w_tr = _broadcast(train_weight, m, n, "train_weight")
     w_val = _broadcast(val_weight, m, n, "val_weight")
@@ -329,13 +374,23 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
         raise ValueError(f"member_seeds has {len(member_seeds)} entries for {m} members")
     if keep_best < 1:
         raise ValueError(f"keep_best must be >= 1, got {keep_best}")
-    mean, std = _member_moments(x, (w_tr != 0).astype(np.float64))
+    if member_rows is None:
+        mean, std = _member_moments(x, (w_tr != 0).astype(np.float64))
+    else:
+        mean, std = _member_table_moments(x, member_rows, w_tr != 0)
     net = VectorizedNetwork(arch, x.shape[1], member_seeds, mean, std,
                             dropout_seed=seeds.derive_seed(seed, "dropout"))
     opt = MemberAdam(arch, net.trainable, m)
     rows = [np.nonzero(w)[0] for w in w_tr != 0]
     order_rngs = [np.random.default_rng([s, 1]) for s in member_seeds]
     x_tf, y_tf, w_tf = tf.constant(x), tf.constant(y), tf.constant(w_tr)
+    rows_tf = None if member_rows is None else tf.constant(member_rows)
+
+    def gather_x(ib):
+        """Events (M, B, d) at the members' indices ib (M, B) (into their own tables)."""
+        if rows_tf is None:
+            return tf.gather(x_tf, ib)
+        return tf.gather(x_tf, tf.gather(rows_tf, ib, batch_dims=1))
     # Validation: each member evaluates only its own validation rows (a fold of k-fold is
     # 1/k of the events), gathered and padded like the training batches.
     val_idx, val_real = (tf.constant(a) for a in _padded_rows(w_val != 0))
@@ -354,7 +409,7 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
         # The whole epoch is one graph: no Python between minibatches.
         for s in tf.range(tf.shape(idx)[0]):
             ib, rb = idx[s], real[s]                                          # (M, B)
-            xb = tf.gather(x_tf, ib)                                          # (M, B, d)
+            xb = gather_x(ib)                                                 # (M, B, d)
             yb, wb = tf.gather(y_tf, ib, batch_dims=1), tf.gather(w_tf, ib, batch_dims=1)
             n_rows = tf.reduce_sum(rb, axis=1)                                # (M,)
             with tf.GradientTape() as tape:
@@ -371,7 +426,7 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
         total = tf.zeros((m,))
         for start in range(0, int(val_idx.shape[1]), val_chunk):
             ib, rb = val_idx[:, start:start + val_chunk], val_real[:, start:start + val_chunk]
-            xb = tf.gather(x_tf, ib)                                          # (M, V, d)
+            xb = gather_x(ib)                                                 # (M, V, d)
             yb = tf.gather(y_tf, ib, batch_dims=1)
             wb = tf.gather(val_w, ib, batch_dims=1)
             loss = _per_event_loss(tf, arch, net(xb), yb, xb)

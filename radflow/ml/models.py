@@ -20,12 +20,27 @@ class Layer:
 @dataclass(frozen=True)
 class Architecture:
     hidden: tuple
-    output: str = "sigmoid"      # sigmoid: 1 unit, binary classifier; linear: n_inputs (AE)
-    loss: str = "bce"            # bce (weighted binary cross-entropy) | mse
+    output: str = "sigmoid"      # sigmoid: 1 unit, binary classifier; linear: n_inputs (AE);
+                                 # softmax: n_classes units, probabilities of the classes
+    loss: str = "bce"            # bce (weighted binary cross-entropy) | mse |
+                                 # cce (weighted categorical cross-entropy, labels 0..n_classes-1)
     learning_rate: float = 1e-3
     beta_1: float = 0.9
     beta_2: float = 0.999
     decay: float = 0.0           # Keras-2 style: lr_t = lr / (1 + decay * step)
+    n_classes: int = 0           # classes of a softmax output (>= 2); unused otherwise
+
+    def __post_init__(self):
+        if (self.output == "softmax") != (self.loss == "cce"):
+            raise ValueError(f"architecture: a softmax output goes with the cce loss (got output "
+                             f"'{self.output}', loss '{self.loss}')")
+        if self.output == "softmax" and self.n_classes < 2:
+            raise ValueError(f"architecture: a softmax output needs n_classes >= 2, got "
+                             f"{self.n_classes}")
+
+    def output_units(self, n_inputs: int) -> int:
+        """Units of the output layer: 1 (sigmoid), n_classes (softmax), n_inputs (linear)."""
+        return {"sigmoid": 1, "softmax": self.n_classes}.get(self.output, n_inputs)
 
 
 def _dense(*units, activation="relu"):
@@ -64,13 +79,14 @@ def get(name: str) -> Architecture:
 def flops_per_event(arch: Architecture, n_inputs: int) -> int:
     """Multiply-add FLOPs (2 per MAC) of one forward pass for one event and one member."""
     sizes = [n_inputs] + [layer.units for layer in arch.hidden]
-    sizes.append(1 if arch.output == "sigmoid" else n_inputs)
+    sizes.append(arch.output_units(n_inputs))
     return sum(2 * a * b for a, b in zip(sizes[:-1], sizes[1:]))
 
 
 def keras_model(arch: Architecture, n_inputs: int):
     """A plain Keras model of ``arch``: input (batch, n_inputs), output (batch, 1) for a
-    classifier or (batch, n_inputs) for the autoencoder."""
+    binary classifier, (batch, n_classes) for a softmax one or (batch, n_inputs) for the
+    autoencoder."""
     import keras
 
     layers = [keras.Input(shape=(n_inputs,))]
@@ -82,8 +98,7 @@ def keras_model(arch: Architecture, n_inputs: int):
             layers.append(keras.layers.BatchNormalization())
         if layer.dropout:
             layers.append(keras.layers.Dropout(layer.dropout))
-    layers.append(keras.layers.Dense(1 if arch.output == "sigmoid" else n_inputs,
-                                     activation=arch.output))
+    layers.append(keras.layers.Dense(arch.output_units(n_inputs), activation=arch.output))
     return keras.Sequential(layers)
 
 
