@@ -72,7 +72,8 @@ def test_mapping_there_and_back_returns_the_input(curtains):
     both directions (mean |move| 1.3)."""
     template, sb = curtains
     rng = np.random.default_rng(6)
-    m2 = np.where(sb.m < SR[0], rng.uniform(3700.0, 4200.0, len(sb)), rng.uniform(2800.0, 3300.0, len(sb)))
+    m2 = np.where(sb.m < SR[0], rng.uniform(3700.0, 4200.0, len(sb)),
+                  rng.uniform(2800.0, 3300.0, len(sb)))
     there = template.map(sb.x, sb.m, m2, seed=7)
     assert np.abs(there - sb.x).mean() > 0.3
     np.testing.assert_allclose(template.map_back(there, sb.m, m2, seed=7), sb.x, atol=1e-4)

@@ -207,7 +207,8 @@ def test_template_rejects_events_that_are_not_finite(name, small):
     data_sb, _, sim, _ = small
     bad = Events(data_sb.x.copy(), data_sb.m)
     bad.x[5, 1] = np.nan
-    with pytest.raises(ValueError, match=f"{name} template, data: 1 of {len(bad)} events are not finite"):
+    with pytest.raises(ValueError,
+                       match=f"{name} template, data: 1 of {len(bad)} events are not finite"):
         quick(name).fit(bad, seed=0, sim=sim)
 
 

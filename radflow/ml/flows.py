@@ -17,6 +17,13 @@ statistics. Training keeps, per member, the ``keep_best`` epochs of lowest valid
 densities average them in probability space and samples take n / keep_best from each
 (CATHODE). Written in TensorFlow ops and trained with tf.GradientTape (the flow benchmark of
 docs/studies/cathode.md compares it with TensorFlow Probability's MaskedAutoregressiveFlow).
+
+Top flows (FETA's transport, CURTAINs' mass map): a flow with ``batch_norm=False`` starts as
+the exact identity and can be trained on a frozen base flow instead of the standard normal
+(:func:`train_flows` with ``base``): its normalizing direction (:meth:`VectorizedMAF.transform`)
+maps data onto the base's space, its generating direction (:meth:`VectorizedMAF.inverse`)
+maps base events to data (:meth:`TrainedFlows.generate`, :meth:`TrainedFlows.normalize`).
+Conditions may be several masses (C columns, GeV; CURTAINs: m_from, m_to).
 """
 from __future__ import annotations
 
@@ -256,7 +263,8 @@ class VectorizedMAF:
         """log p(z | c) in the preprocessed space, (M, B): the standard normal at u of
         :meth:`transform` plus its log-Jacobian."""
         x, logdet = self.transform(z, c, training, rows)
-        base = -0.5 * self.tf.reduce_sum(self.tf.square(x), axis=-1) - 0.5 * self.d * np.log(2 * np.pi)
+        tf = self.tf
+        base = -0.5 * tf.reduce_sum(tf.square(x), axis=-1) - 0.5 * self.d * np.log(2 * np.pi)
         return base + logdet
 
     def inverse(self, u, c):
@@ -557,5 +565,5 @@ def train_flows(x, mjj, rows, spec: FlowSpec, seed: int, names, prep: Preprocess
                     snap[i] = a[i]
         log(f"epoch {epoch + 1}: train " + " ".join(f"{v:.4f}" for v in tl)
             + " | val " + " ".join(f"{v:.4f}" for v in vl))
-    return TrainedFlows(flows, prep, snapshots, kept_loss, np.array(history), np.array(train_history),
-                        None if base is None else frozen)
+    return TrainedFlows(flows, prep, snapshots, kept_loss, np.array(history),
+                        np.array(train_history), None if base is None else frozen)

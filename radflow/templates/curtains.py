@@ -19,10 +19,14 @@ event's mass and the target mass.
 
 Optional ``sidebands`` (lo, hi), GeV (paper 2700-4500): only sideband events inside it are
 used. Both flows are radflow's vectorized affine MAF, not the papers' rational-quadratic
-spline couplings: it is the flow the other templates train (XLA-compiled, members
-vectorized), and on the toy of tests/test_curtains.py its map moves sideband events to SR
-masses within the KS test at the sample size used (numbers in
-docs/studies/complementarity.md and tests/test_curtains.py).
+spline flows: it is the XLA-compiled flow the other templates train (members vectorized),
+and measured on a 5-feature conditional toy (20k events, 4 blocks x 64, batch 256, 2 cores)
+it trains an epoch in 0.10 s against 0.85 s for TFP's conditional RQ-spline MAF (8 bins; 27
+s to trace), so that at equal wall time (80 epochs against 10) it reaches a lower
+validation loss (3.279 against 3.299 nats per event, preprocessed space; at equal epochs
+the spline is 0.03 nats better). On the toys of tests/test_feta.py and
+tests/test_curtains.py the affine templates pass the closure KS tests (template vs 85k true
+SR events: KS distance 0.010-0.014 per feature).
 """
 from __future__ import annotations
 
@@ -107,7 +111,8 @@ class CurtainsTemplate(BackgroundTemplate):
             sb.x, sb.m, [np.arange(len(sb))], self.base_spec,
             seed=derive_seed(seed, "curtains", "base"), names=[f"{METHOD} base flow"], prep=prep,
             val_rows=validation_rows(sb))
-        source, m_from = self.pairs(sb.m, np.random.default_rng(derive_seed(seed, "curtains", "pairs")))
+        pair_rng = np.random.default_rng(derive_seed(seed, "curtains", "pairs"))
+        source, m_from = self.pairs(sb.m, pair_rng)
         val_pairs = None if sb.val is None else [np.nonzero(sb.val[source])[0]]
         self.mass_map = flows.train_flows(
             sb.x[source], np.c_[m_from, sb.m[source]], [np.arange(len(source))], self.map_spec,
@@ -128,7 +133,8 @@ class CurtainsTemplate(BackgroundTemplate):
         try:
             return dijet.fit_sidebands(counts, edges, (centres < lo) | (centres > hi))
         except dijet.FitError as err:
-            raise dijet.FitError(f"{METHOD} template: fit of the sideband mjj spectrum: {err}") from None
+            raise dijet.FitError(f"{METHOD} template: fit of the sideband mjj spectrum: "
+                                 f"{err}") from None
 
     def target_masses(self, n: int, rng) -> np.ndarray:
         """n masses (GeV) in the SR drawn from the dijet function fitted to the sidebands

@@ -12,10 +12,15 @@ second flow trained in the sidebands.
    (paper 6) times the SR simulation's size, simulation-flow samples at those masses, pushed
    through the transport's generating direction.
 
-Both flows are radflow's vectorized affine MAF, not the paper's rational-quadratic spline
-flows: it is the flow the other templates train (XLA-compiled, members vectorized), and on
-the toys of tests/test_feta.py it transports the simulation to the data within the KS test
-at the sample size used (numbers in docs/studies/complementarity.md and tests/test_feta.py).
+Both flows are radflow's vectorized affine MAF, not the papers' rational-quadratic spline
+flows: it is the XLA-compiled flow the other templates train (members vectorized), and
+measured on a 5-feature conditional toy (20k events, 4 blocks x 64, batch 256, 2 cores) it
+trains an epoch in 0.10 s against 0.85 s for TFP's conditional RQ-spline MAF (8 bins; 27 s
+to trace), so that at equal wall time (80 epochs against 10) it reaches a lower validation
+loss (3.279 against 3.299 nats per event, preprocessed space; at equal epochs the spline is
+0.03 nats better). On the toys of tests/test_feta.py and tests/test_curtains.py the affine
+templates pass the closure KS tests (template vs 85k true SR events: KS distance
+0.010-0.014 per feature).
 """
 from __future__ import annotations
 
@@ -65,8 +70,9 @@ class FetaTemplate(BackgroundTemplate):
         self.check_inputs(data=sideband_data, sim=sim)
         prep = flows.Preprocessing.fit(np.r_[sim.x, sideband_data.x], np.r_[sim.m, sideband_data.m])
         self.sim_flow = flows.train_flows(
-            sim.x, sim.m, [np.arange(len(sim))], self.sim_spec, seed=derive_seed(seed, "feta", "sim"),
-            names=[f"{METHOD} simulation flow"], prep=prep, val_rows=validation_rows(sim))
+            sim.x, sim.m, [np.arange(len(sim))], self.sim_spec,
+            seed=derive_seed(seed, "feta", "sim"), names=[f"{METHOD} simulation flow"], prep=prep,
+            val_rows=validation_rows(sim))
         self.transport = flows.train_flows(
             sideband_data.x, sideband_data.m, [np.arange(len(sideband_data))], self.transport_spec,
             seed=derive_seed(seed, "feta", "transport"), names=[f"{METHOD} transport flow"],
