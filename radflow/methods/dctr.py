@@ -36,11 +36,19 @@ class DctrModel:
 
 
 def fit(x_data, mjj_data, x_sim, mjj_sim, seed: int, arch="salad", n_init=1, epochs=50,
-        patience=10, batch_size=512, val_fraction=0.2) -> DctrModel:
-    """Train the parametrized data-vs-sim classifier (inputs: features + mjj)."""
+        patience=10, batch_size=512, val_fraction=0.2, val=None) -> DctrModel:
+    """Train the parametrized data-vs-sim classifier (inputs: features + mjj). ``val``
+    (N_data + N_sim,) bool, data then simulation: the validation events (default: a random
+    ``val_fraction`` of them, seeded by ``seed``)."""
     x = np.concatenate([np.column_stack([x_data, mjj_data]), np.column_stack([x_sim, mjj_sim])])
     y = np.r_[np.ones(len(x_data)), np.zeros(len(x_sim))]
-    w_tr, w_val = ensemble.validation_split(np.ones(len(y)), seed, val_fraction)
+    if val is None:
+        w_tr, w_val = ensemble.validation_split(np.ones(len(y)), seed, val_fraction)
+    else:
+        val = np.asarray(val, bool)
+        if val.shape != y.shape:
+            raise ValueError(f"DCTR: validation mask of shape {val.shape} for {len(y)} events")
+        w_tr, w_val = np.where(val, 0.0, 1.0), np.where(val, 1.0, 0.0)
     net = ensemble.train_ensemble(x.astype(np.float32), y, models.get(arch), n_init, seed,
                                   w_tr, w_val, epochs=epochs, patience=patience,
                                   batch_size=batch_size)

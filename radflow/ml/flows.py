@@ -17,6 +17,13 @@ statistics. Training keeps, per member, the ``keep_best`` epochs of lowest valid
 densities average them in probability space and samples take n / keep_best from each
 (CATHODE). Written in TensorFlow ops and trained with tf.GradientTape (the flow benchmark of
 docs/studies/cathode.md compares it with TensorFlow Probability's MaskedAutoregressiveFlow).
+
+Top flows (FETA's transport, CURTAINs' mass map): a flow with ``batch_norm=False`` starts as
+the exact identity and can be trained on a frozen base flow instead of the standard normal
+(:func:`train_flows` with ``base``): its normalizing direction (:meth:`VectorizedMAF.transform`)
+maps data onto the base's space, its generating direction (:meth:`VectorizedMAF.inverse`)
+maps base events to data (:meth:`TrainedFlows.generate`, :meth:`TrainedFlows.normalize`).
+Conditions may be several masses (C columns, GeV; CURTAINs: m_from, m_to).
 """
 from __future__ import annotations
 
@@ -48,6 +55,10 @@ class FlowSpec:
     learning_rate: float = 1e-4
     keep_best: int = 10
     val_fraction: float = 0.2
+    #: False for a top flow (FETA's transport, CURTAINs' mass map): no batch-norm bijectors
+    #: and the feature order restored after the last block, so that with its zero output
+    #: layer a fresh flow is exactly the identity.
+    batch_norm: bool = True
 
     @classmethod
     def from_config(cls, c: dict) -> "FlowSpec":
@@ -80,8 +91,11 @@ class Preprocessing:
                    float(mjj.std() + 1e-12))
 
     def condition(self, mjj) -> np.ndarray:
-        """(N, 1) float32 condition of masses mjj (N,), GeV."""
-        return ((np.asarray(mjj, float)[:, None] / 1000.0 - self.m_mean) / self.m_std).astype(np.float32)
+        """(N, C) float32 condition of masses mjj (N,) (C = 1) or (N, C), GeV, every column
+        standardized alike."""
+        m = np.asarray(mjj, float)
+        m = m[:, None] if m.ndim == 1 else m
+        return ((m / 1000.0 - self.m_mean) / self.m_std).astype(np.float32)
 
     def inside(self, x) -> np.ndarray:
         """(N,) bool: events strictly inside the flow's support (lo, hi) in every feature."""
@@ -130,25 +144,29 @@ def flops_per_event(spec: FlowSpec, n_features: int) -> int:
 
 
 class VectorizedMAF:
-    """M conditional MAFs of one spec on D features. Inputs are preprocessed z (B, D) shared
-    by all members or (M, B, D), one batch per member; conditions c likewise (B, 1) or
-    (M, B, 1).
+    """M conditional MAFs of one spec on D features and C conditions. Inputs are preprocessed
+    z (B, D) shared by all members or (M, B, D), one batch per member; conditions c likewise
+    (B, C) or (M, B, C).
 
     Each weight is one variable for all members and blocks, shape (M, L, ...) with L =
-    n_blocks (w1 (M, L, D, H), wc (M, L, 1, H), w2 (M, L, H, H), w3 (M, L, H, 2D), biases
+    n_blocks (w1 (M, L, D, H), wc (M, L, C, H), w2 (M, L, H, H), w3 (M, L, H, 2D), biases
     and batch-norm parameters (M, L, 1, .)): a training step then updates 11 variables
-    instead of 11 per block, and the blocks' mass terms are one matrix product."""
+    instead of 11 per block, and the blocks' condition terms are one matrix product.
 
-    def __init__(self, spec: FlowSpec, n_features: int, member_seeds):
+    :meth:`transform` is the normalizing direction z -> u (one MADE pass per block),
+    :meth:`inverse` the generating direction u -> z (D MADE passes per block); each returns
+    its log-Jacobian."""
+
+    def __init__(self, spec: FlowSpec, n_features: int, member_seeds, n_conditions: int = 1):
         import tensorflow as tf
 
-        self.tf, self.spec, self.d = tf, spec, n_features
-        m, d, h, n = len(member_seeds), n_features, spec.hidden, spec.n_blocks
+        self.tf, self.spec, self.d, self.n_conditions = tf, spec, n_features, n_conditions
+        m, d, h, n, c = len(member_seeds), n_features, spec.hidden, spec.n_blocks, n_conditions
         self.n_members = m
         self.masks = [tf.constant(a) for a in made_masks(d, h)]
         rngs = [np.random.default_rng(s) for s in member_seeds]
         # Glorot-uniform draws per member in block order (w1, wc, w2 of block 0, then 1, ...).
-        draws = [[[r.uniform(-lim, lim, (a, b)) for a, b in ((d, h), (1, h), (h, h))
+        draws = [[[r.uniform(-lim, lim, (a, b)) for a, b in ((d, h), (c, h), (h, h))
                    for lim in [np.sqrt(6.0 / (a + b))]] for _ in range(n)] for r in rngs]
 
         def stacked(j):
@@ -162,26 +180,29 @@ class VectorizedMAF:
         self.b1, self.b2 = const((1, h)), const((1, h))
         # Zero output layer: every block starts as the identity (mu = alpha = 0).
         self.w3, self.b3 = const((h, 2 * d)), const((1, 2 * d))
-        self.log_gamma, self.beta = const((1, d)), const((1, d))
-        self.mean = tf.Variable(tf.zeros((m, n, 1, d)), trainable=False)
-        self.var = tf.Variable(tf.ones((m, n, 1, d)), trainable=False)
+        if spec.batch_norm:
+            self.log_gamma, self.beta = const((1, d)), const((1, d))
+            self.mean = tf.Variable(tf.zeros((m, n, 1, d)), trainable=False)
+            self.var = tf.Variable(tf.ones((m, n, 1, d)), trainable=False)
+        # The feature order is reversed after every block; a top flow restores it at the end.
+        self.reverse_after = [spec.batch_norm or i < n - 1 or n % 2 == 0 for i in range(n)]
 
     @property
     def trainable(self):
-        return [self.w1, self.wc, self.b1, self.w2, self.b2, self.w3, self.b3,
-                self.log_gamma, self.beta]
+        made = [self.w1, self.wc, self.b1, self.w2, self.b2, self.w3, self.b3]
+        return made + [self.log_gamma, self.beta] if self.spec.batch_norm else made
 
     @property
     def state(self):
-        return self.trainable + [self.mean, self.var]
+        return self.trainable + [self.mean, self.var] if self.spec.batch_norm else self.trainable
 
     def _blocks(self, c):
-        """Per block (list of L): masked weights and the mass term c wc + b1 (M, B, H)."""
+        """Per block (list of L): masked weights and the condition term c wc + b1 (M, B, H)."""
         tf, (m1, m2, m3) = self.tf, self.masks
         m, n, h = self.n_members, self.spec.n_blocks, self.spec.hidden
         c = c if len(c.shape) == 3 else tf.broadcast_to(c[None], (m,) + tuple(c.shape))
-        cterm = (tf.matmul(c, tf.reshape(self.wc, (m, 1, n * h)))
-                 + tf.reshape(self.b1, (m, 1, n * h)))
+        wc = tf.reshape(tf.transpose(self.wc, (0, 2, 1, 3)), (m, self.n_conditions, n * h))
+        cterm = tf.matmul(c, wc) + tf.reshape(self.b1, (m, 1, n * h))
         return list(zip(tf.unstack(self.w1 * m1, axis=1), tf.split(cterm, n, axis=-1),
                         tf.unstack(self.w2 * m2, axis=1), tf.unstack(self.b2, axis=1),
                         tf.unstack(self.w3 * m3, axis=1), tf.unstack(self.b3, axis=1)))
@@ -194,61 +215,89 @@ class VectorizedMAF:
         out = tf.matmul(a, w3) + b3
         return out[..., :self.d], out[..., self.d:]
 
-    def log_prob(self, z, c, training=False, rows=None):
-        """log p(z | c) in the preprocessed space, (M, B). ``rows`` (M, B): 1 for a real row
-        of a member's training batch, 0 for padding (batch-norm moments use real rows)."""
+    def transform(self, z, c, training=False, rows=None):
+        """Normalizing direction: (u (M, B, D), log|du/dz| (M, B)) of preprocessed z at
+        conditions c. ``rows`` (M, B): 1 for a real row of a member's training batch, 0 for
+        padding (batch-norm moments use real rows)."""
         tf = self.tf
         x = z if len(z.shape) == 3 else tf.broadcast_to(z[None], (self.n_members,) + tuple(z.shape))
         logdet = tf.zeros(tf.shape(x)[:2])
         blocks = self._blocks(c)
-        running = zip(tf.unstack(self.mean, axis=1), tf.unstack(self.var, axis=1))
-        log_gamma, beta = tf.unstack(self.log_gamma, axis=1), tf.unstack(self.beta, axis=1)
+        bn = self.spec.batch_norm
+        if bn:
+            running = list(zip(tf.unstack(self.mean, axis=1), tf.unstack(self.var, axis=1)))
+            log_gamma, beta = tf.unstack(self.log_gamma, axis=1), tf.unstack(self.beta, axis=1)
         new_mean, new_var = [], []
-        if training:
+        if training and bn:
             r = rows[:, :, None]
             n = tf.maximum(tf.reduce_sum(r, axis=1, keepdims=True), 1.0)
             active = tf.reduce_sum(r, axis=1, keepdims=True) > 0
-        for i, (blk, (run_mean, run_var)) in enumerate(zip(blocks, running)):
+        for i, blk in enumerate(blocks):
             mu, alpha = self._made(blk, x)
             x = (x - mu) * tf.exp(-alpha)
             logdet -= tf.reduce_sum(alpha, axis=-1)
-            if training:
-                mean = tf.reduce_sum(x * r, axis=1, keepdims=True) / n
-                var = tf.reduce_sum(tf.square(x - mean) * r, axis=1, keepdims=True) / n + BN_EPS
-                new_mean.append(tf.where(active, BN_MOMENTUM * run_mean + (1 - BN_MOMENTUM) * mean,
-                                         run_mean))
-                new_var.append(tf.where(active, BN_MOMENTUM * run_var + (1 - BN_MOMENTUM) * var,
-                                        run_var))
-                # An idle member (no rows this step) is evaluated with its running moments.
-                mean = tf.where(active, mean, run_mean)
-                var = tf.where(active, var, run_var)
-            else:
-                mean, var = run_mean, run_var
-            x = (x - mean) * tf.math.rsqrt(var) * tf.exp(log_gamma[i]) + beta[i]
-            logdet += tf.reduce_sum(log_gamma[i] - 0.5 * tf.math.log(var), axis=-1)
-            x = tf.reverse(x, axis=[-1])
-        if training:
+            if bn:
+                run_mean, run_var = running[i]
+                if training:
+                    mean = tf.reduce_sum(x * r, axis=1, keepdims=True) / n
+                    var = tf.reduce_sum(tf.square(x - mean) * r, axis=1, keepdims=True) / n + BN_EPS
+                    new_mean.append(tf.where(active, BN_MOMENTUM * run_mean
+                                             + (1 - BN_MOMENTUM) * mean, run_mean))
+                    new_var.append(tf.where(active, BN_MOMENTUM * run_var
+                                            + (1 - BN_MOMENTUM) * var, run_var))
+                    # An idle member (no rows this step) is evaluated with its running moments.
+                    mean = tf.where(active, mean, run_mean)
+                    var = tf.where(active, var, run_var)
+                else:
+                    mean, var = run_mean, run_var
+                x = (x - mean) * tf.math.rsqrt(var) * tf.exp(log_gamma[i]) + beta[i]
+                logdet += tf.reduce_sum(log_gamma[i] - 0.5 * tf.math.log(var), axis=-1)
+            if self.reverse_after[i]:
+                x = tf.reverse(x, axis=[-1])
+        if training and bn:
             self.mean.assign(tf.stop_gradient(tf.stack(new_mean, axis=1)))
             self.var.assign(tf.stop_gradient(tf.stack(new_var, axis=1)))
+        return x, logdet
+
+    def log_prob(self, z, c, training=False, rows=None):
+        """log p(z | c) in the preprocessed space, (M, B): the standard normal at u of
+        :meth:`transform` plus its log-Jacobian."""
+        x, logdet = self.transform(z, c, training, rows)
+        tf = self.tf
         base = -0.5 * tf.reduce_sum(tf.square(x), axis=-1) - 0.5 * self.d * np.log(2 * np.pi)
         return base + logdet
 
-    def sample(self, u, c):
-        """Latent-space points z (M, B, D) from base draws u (M, B, D) at conditions c (M, B, 1):
-        the inverse of every block in reverse order (D MADE passes per block)."""
+    def inverse(self, u, c):
+        """Generating direction: (z (M, B, D), log|dz/du| (M, B)) of points u (M, B, D) at
+        conditions c (M, B, C): the inverse of every block in reverse order (D MADE passes
+        per block); exactly undoes :meth:`transform` up to float32 rounding."""
         tf = self.tf
         x = u
-        layers = zip(self._blocks(c), tf.unstack(self.log_gamma, axis=1), tf.unstack(self.beta, axis=1),
-                     tf.unstack(self.mean, axis=1), tf.unstack(self.var, axis=1))
-        for blk, log_gamma, beta, mean, var in reversed(list(layers)):
-            x = tf.reverse(x, axis=[-1])
-            x = (x - beta) * tf.exp(-log_gamma) * tf.sqrt(var) + mean
+        logdet = tf.zeros(tf.shape(u)[:2])
+        bn = self.spec.batch_norm
+        blocks = self._blocks(c)
+        if bn:
+            norms = list(zip(tf.unstack(self.log_gamma, axis=1), tf.unstack(self.beta, axis=1),
+                             tf.unstack(self.mean, axis=1), tf.unstack(self.var, axis=1)))
+        for i in reversed(range(len(blocks))):
+            if self.reverse_after[i]:
+                x = tf.reverse(x, axis=[-1])
+            if bn:
+                log_gamma, beta, mean, var = norms[i]
+                x = (x - beta) * tf.exp(-log_gamma) * tf.sqrt(var) + mean
+                logdet -= tf.reduce_sum(log_gamma - 0.5 * tf.math.log(var), axis=-1)
             y = tf.zeros_like(x)
             for _ in range(self.d):
-                mu, alpha = self._made(blk, y)
+                mu, alpha = self._made(blocks[i], y)
                 y = x * tf.exp(alpha) + mu
+            logdet += tf.reduce_sum(alpha, axis=-1)
             x = y
-        return x
+        return x, logdet
+
+    def sample(self, u, c):
+        """Latent-space points z (M, B, D) from base draws u (M, B, D) at conditions c
+        (M, B, C): :meth:`inverse` without its log-Jacobian."""
+        return self.inverse(u, c)[0]
 
 
 @dataclass
@@ -258,7 +307,9 @@ class TrainedFlows:
     snapshots: per kept slot k, the flows' state (list of arrays with member axis);
     kept_loss (K, M) validation loss of each kept epoch (inf where a member kept fewer);
     val_loss (epochs, M), train_loss (epochs, M): per epoch, mean -log p per event in the
-    preprocessed space.
+    preprocessed space. base: for a top flow (:func:`train_flows` with ``base``), the
+    frozen base density its normalizing direction maps onto (member i onto member i);
+    None for a flow on the standard normal.
     """
     flows: VectorizedMAF
     prep: Preprocessing
@@ -266,23 +317,52 @@ class TrainedFlows:
     kept_loss: np.ndarray
     val_loss: np.ndarray
     train_loss: np.ndarray
+    base: VectorizedMAF | None = None
 
     def _load(self, k):
         for v, a in zip(self.flows.state, self.snapshots[k]):
             v.assign(a)
 
-    def log_prob(self, x, mjj, batch_size: int = 8192) -> np.ndarray:
+    def frozen(self, n_members: int) -> VectorizedMAF:
+        """A copy of these flows at each member's best kept epoch (lowest validation loss),
+        as the fixed base density of a top flow with ``n_members`` members: member i of the
+        copy is member i here, or member 0 for all when there is one flow. It is no part of
+        any optimizer, so training the top flow leaves it unchanged."""
+        m = self.flows.n_members
+        if m not in (1, n_members):
+            raise ValueError(f"a base of {m} flows for a top flow of {n_members} members: "
+                             "give one base flow, or one per member")
+        best = np.argmin(self.kept_loss, axis=0)                          # (M,)
+        pick = [0] * n_members if m == 1 else list(range(m))
+        copy = VectorizedMAF(self.flows.spec, self.flows.d, [0] * n_members,
+                             self.flows.n_conditions)
+        for j, v in enumerate(copy.state):
+            v.assign(np.stack([self.snapshots[best[i]][j][i] for i in pick]))
+        return copy
+
+    def _log_density(self, z, c, c_base):
+        """log p(z | c) of every member, (M, B), preprocessed space (tensors in and out)."""
+        if self.base is None:
+            return self.flows.log_prob(z, c)
+        u, logdet = self.flows.transform(z, c)
+        return self.base.log_prob(u, c_base) + logdet
+
+    def log_prob(self, x, mjj, batch_size: int = 8192, base_condition=None) -> np.ndarray:
         """log p(x | mjj) (M, N), nats, in the physical feature space (module docstring), of
-        events x (N, D) at masses mjj (N,), GeV, averaged in probability space over each
-        member's kept epochs. -inf outside the flow's support."""
+        events x (N, D) at conditions mjj (N,) or (N, C), GeV, averaged in probability space
+        over each member's kept epochs. -inf outside the flow's support. For a top flow the
+        density is the frozen base's at the transformed point, conditioned on
+        ``base_condition`` (N,) or (N, C_base), GeV (default ``mjj``), times the Jacobian."""
         tf = self.flows.tf
         z, logdet = self.prep.forward(x)
         c = self.prep.condition(mjj)
+        cb = c if base_condition is None else self.prep.condition(base_condition)
         per_epoch = []
         for k in range(len(self.snapshots)):
             self._load(k)
-            parts = [self.flows.log_prob(tf.constant(z[i:i + batch_size]),
-                                         tf.constant(c[i:i + batch_size])).numpy()
+            parts = [self._log_density(tf.constant(z[i:i + batch_size]),
+                                       tf.constant(c[i:i + batch_size]),
+                                       tf.constant(cb[i:i + batch_size])).numpy()
                      for i in range(0, len(z), batch_size)]
             per_epoch.append(np.concatenate(parts, axis=1) if parts else np.zeros((self.flows.n_members, 0)))
         lp = np.stack(per_epoch)                                        # (K, M, N)
@@ -292,14 +372,19 @@ class TrainedFlows:
         avg = top + np.log(np.exp(lp - top).sum(axis=0)) - np.log(kept.sum(axis=0))
         return np.where(np.isfinite(logdet)[None], avg + logdet[None], -np.inf)
 
+    def _epochs_of_events(self, n: int, member: int, rng):
+        """Kept slots of flow ``member`` and, per event (n,), which of them (index into the
+        slots) handles it: n / K each, in a random order drawn from ``rng``."""
+        slots = np.nonzero(np.isfinite(self.kept_loss[:, member]))[0]
+        return slots, rng.permutation(np.arange(n) % len(slots))
+
     def sample(self, mjj, member: int, seed: int, batch_size: int = 8192) -> np.ndarray:
         """Events x (N, D), physical units, drawn from flow ``member`` at masses mjj (N,), GeV:
         N / K from each of its K kept epochs (CATHODE), in a seeded random order."""
         tf = self.flows.tf
         rng = np.random.default_rng(seed)
         mjj = np.asarray(mjj, float)
-        slots = np.nonzero(np.isfinite(self.kept_loss[:, member]))[0]
-        which = rng.permutation(np.arange(len(mjj)) % len(slots))
+        slots, which = self._epochs_of_events(len(mjj), member, rng)
         z = np.zeros((len(mjj), self.flows.d), np.float32)
         m = self.flows.n_members
         for j, k in enumerate(slots):
@@ -314,16 +399,66 @@ class TrainedFlows:
                 z[sel] = out.numpy()[member]
         return self.prep.inverse(z)
 
+    def _push(self, x, condition, member: int, seed: int, generating: bool, batch_size: int):
+        tf = self.flows.tf
+        x = np.asarray(x, float)
+        c = self.prep.condition(condition)
+        if len(c) != len(x):
+            raise ValueError(f"{len(x)} events but {len(c)} conditions")
+        outside = ~self.prep.inside(x)
+        if outside.any():
+            raise ValueError(f"{int(outside.sum())} of {len(x)} events to push through the flow "
+                             "are not finite or outside its preprocessing support")
+        z, _ = self.prep.forward(x)
+        slots, which = self._epochs_of_events(len(x), member, np.random.default_rng(seed))
+        out = np.zeros_like(z)
+        m = self.flows.n_members
+        for j, k in enumerate(slots):
+            self._load(k)
+            idx = np.nonzero(which == j)[0]
+            for i in range(0, len(idx), batch_size):
+                sel = idx[i:i + batch_size]
+                zb = tf.constant(np.broadcast_to(z[sel], (m, len(sel), z.shape[1])))
+                cb = tf.constant(np.broadcast_to(c[sel], (m, len(sel), c.shape[1])))
+                y = self.flows.inverse(zb, cb)[0] if generating else self.flows.transform(zb, cb)[0]
+                out[sel] = y.numpy()[member]
+        return self.prep.inverse(out)
+
+    def generate(self, x, condition, member: int, seed: int, batch_size: int = 8192) -> np.ndarray:
+        """Events (N, D), physical units, of flow ``member``'s generating direction (its
+        inverse pass) applied to events x (N, D), physical units, at conditions (N,) or (N, C),
+        GeV: for a top flow, from its base's space to the data's (FETA: simulation -> data;
+        CURTAINs: mass m_from -> m_to). Each event goes through one of the member's kept
+        epochs, N / K each in an order seeded by ``seed`` as in :meth:`sample`;
+        :meth:`normalize` with the same conditions and seed undoes it. Raises ValueError
+        with the count of events that are not finite or outside the support."""
+        return self._push(x, condition, member, seed, True, batch_size)
+
+    def normalize(self, x, condition, member: int, seed: int, batch_size: int = 8192) -> np.ndarray:
+        """The normalizing direction (forward pass) of :meth:`generate`, its exact inverse up
+        to float32 rounding (same arguments)."""
+        return self._push(x, condition, member, seed, False, batch_size)
+
 
 def train_flows(x, mjj, rows, spec: FlowSpec, seed: int, names, prep: Preprocessing | None = None,
-                member_seeds=None, log=print) -> TrainedFlows:
+                member_seeds=None, log=print, base: TrainedFlows | None = None,
+                base_condition=None, val_rows=None) -> TrainedFlows:
     """Train M = len(rows) flows p(x | mjj) in one vectorized model.
 
-    x (N, D): events in physical units; mjj (N,), GeV. rows: per member, the indices of its
-    events (a random ``spec.val_fraction`` of them, seeded per member, is its validation
-    set). names: per member, a label for messages (study, sample, injection). prep: the
-    preprocessing (default: fitted on all of x). Raises :class:`FlowDivergenceError`
-    naming the member and epoch if a loss becomes NaN or infinite.
+    x (N, D): events in physical units; mjj (N,) or (N, C): the conditions, GeV. rows: per
+    member, the indices of its events; its validation set is ``val_rows`` (per member the
+    indices of its validation events, a subset of its rows) or else a random
+    ``spec.val_fraction`` of them, seeded per member. names: per member, a label for
+    messages (study, sample, injection). prep: the preprocessing (default: fitted on all of
+    x; with a base, the base's). Raises :class:`FlowDivergenceError` naming the member and
+    epoch if a loss becomes NaN or infinite.
+
+    base: train top flows on a frozen base density instead of the standard normal
+    (:meth:`TrainedFlows.frozen`: each member's best epoch; member i on base member i, or
+    all on one base flow). A member's loss is then -[log p_base(u | c_base) + log|du/dz|]
+    with u its normalizing transform of z at its conditions ``mjj`` and c_base the base's
+    conditions ``base_condition`` (N,) or (N, C_base), GeV (default ``mjj``), all in the
+    base's preprocessed space (``prep`` must be the base's).
     """
     import tensorflow as tf
 
@@ -331,26 +466,44 @@ def train_flows(x, mjj, rows, spec: FlowSpec, seed: int, names, prep: Preprocess
     m = len(rows)
     if len(names) != m:
         raise ValueError(f"{len(names)} names for {m} flows")
-    prep = prep or Preprocessing.fit(x, mjj)
+    if base is not None and prep not in (None, base.prep):
+        raise ValueError("a top flow must use its base's preprocessing")
+    prep = prep or (base.prep if base is not None else Preprocessing.fit(x, mjj))
     z, _ = prep.forward(x)
     if not prep.inside(x).all():
         raise ValueError("training events outside the preprocessing's support")
     c = prep.condition(mjj)
     if member_seeds is None:
         member_seeds = [seeds.derive_seed(seed, "flow", i) for i in range(m)]
-    tr_rows, val_rows = [], []
-    for r, s in zip(rows, member_seeds):
+    tr_rows, v_rows = [], []
+    for i, (r, s) in enumerate(zip(rows, member_seeds)):
         r = np.asarray(r)
-        val = np.random.default_rng([s, 2]).random(len(r)) < spec.val_fraction
+        if val_rows is None:
+            val = np.random.default_rng([s, 2]).random(len(r)) < spec.val_fraction
+        else:
+            val = np.isin(r, val_rows[i])
+            if val.sum() != len(np.unique(val_rows[i])):
+                raise ValueError(f"{names[i]}: validation rows that are not among its rows")
         if val.sum() == 0 or (~val).sum() == 0:
-            raise ValueError(f"{names[len(tr_rows)]}: too few events ({len(r)}) to train a flow")
+            raise ValueError(f"{names[i]}: too few events ({len(r)}) to train a flow")
         tr_rows.append(r[~val])
-        val_rows.append(r[val])
-    flows = VectorizedMAF(spec, x.shape[1], member_seeds)
+        v_rows.append(r[val])
+    flows = VectorizedMAF(spec, x.shape[1], member_seeds, n_conditions=c.shape[1])
     opt = MemberAdam(Architecture(hidden=(), learning_rate=spec.learning_rate),
                      flows.trainable, m)
     order_rngs = [np.random.default_rng([s, 1]) for s in member_seeds]
     z_tf, c_tf = tf.constant(z), tf.constant(c)
+    if base is None:
+        def log_density(idx, training=False, rows=None):
+            return flows.log_prob(tf.gather(z_tf, idx), tf.gather(c_tf, idx), training=training,
+                                  rows=rows)
+    else:
+        frozen = base.frozen(m)
+        cb_tf = tf.constant(c if base_condition is None else prep.condition(base_condition))
+
+        def log_density(idx, training=False, rows=None):
+            u, logdet = flows.transform(tf.gather(z_tf, idx), tf.gather(c_tf, idx), training, rows)
+            return frozen.log_prob(u, tf.gather(cb_tf, idx)) + logdet
 
     # One minibatch step, compiled with XLA: on CPU it runs a step about twice as fast as the
     # same graph without fusion (docs/studies/cathode.md, flow timing).
@@ -358,7 +511,7 @@ def train_flows(x, mjj, rows, spec: FlowSpec, seed: int, names, prep: Preprocess
     def train_step(ib, rb):
         n_rows = tf.reduce_sum(rb, axis=1)
         with tf.GradientTape() as tape:
-            lp = flows.log_prob(tf.gather(z_tf, ib), tf.gather(c_tf, ib), training=True, rows=rb)
+            lp = log_density(ib, training=True, rows=rb)
             lp = tf.where(rb > 0, lp, 0.0)                      # padding rows carry no loss
             per_member = -tf.reduce_sum(lp, axis=1) / tf.maximum(n_rows, 1.0)
             loss = tf.reduce_sum(per_member)
@@ -372,16 +525,16 @@ def train_flows(x, mjj, rows, spec: FlowSpec, seed: int, names, prep: Preprocess
         return total
 
     # Validation: every member's own validation events, padded to one (M, V) table.
-    n_val = max(len(r) for r in val_rows)
+    n_val = max(len(r) for r in v_rows)
     v_idx = np.zeros((m, n_val), np.int32)
     v_real = np.zeros((m, n_val), np.float32)
-    for i, r in enumerate(val_rows):
+    for i, r in enumerate(v_rows):
         v_idx[i, :len(r)], v_real[i, :len(r)] = r, 1.0
     v_idx, v_real = tf.constant(v_idx), tf.constant(v_real)
 
     @tf.function
     def validation_loss():
-        lp = flows.log_prob(tf.gather(z_tf, v_idx), tf.gather(c_tf, v_idx))
+        lp = log_density(v_idx)
         return -tf.reduce_sum(lp * v_real, axis=1) / tf.reduce_sum(v_real, axis=1)
 
     k = min(spec.keep_best, spec.epochs)
@@ -412,4 +565,5 @@ def train_flows(x, mjj, rows, spec: FlowSpec, seed: int, names, prep: Preprocess
                     snap[i] = a[i]
         log(f"epoch {epoch + 1}: train " + " ".join(f"{v:.4f}" for v in tl)
             + " | val " + " ".join(f"{v:.4f}" for v in vl))
-    return TrainedFlows(flows, prep, snapshots, kept_loss, np.array(history), np.array(train_history))
+    return TrainedFlows(flows, prep, snapshots, kept_loss, np.array(history),
+                        np.array(train_history), None if base is None else frozen)

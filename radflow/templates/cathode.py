@@ -16,7 +16,7 @@ import numpy as np
 
 from radflow.methods import cathode
 from radflow.ml import flows
-from radflow.templates import BackgroundTemplate, Events
+from radflow.templates import BackgroundTemplate, Events, validation_rows
 
 
 class CathodeTemplate(BackgroundTemplate):
@@ -42,12 +42,23 @@ class CathodeTemplate(BackgroundTemplate):
         t.trained, t.member = trained, member
         return t
 
+    @classmethod
+    def from_config(cls, cfg: dict, signal_region) -> "CathodeTemplate":
+        """Settings from ``cfg``: flow (radflow.ml.flows.FlowSpec keys), kde_bandwidth
+        (default 0.01)."""
+        return cls(flows.FlowSpec.from_config(cfg["flow"]), signal_region,
+                   cfg.get("kde_bandwidth", 0.01))
+
     def fit(self, sideband_data: Events, seed: int, sim: Events | None = None):
+        """The sideband flow; validation events: ``sideband_data.val`` or a random
+        ``spec.val_fraction``."""
         if self.spec is None:
             raise ValueError("CATHODE template: no flow settings (FlowSpec) to fit with")
+        self.check_inputs(data=sideband_data)
         self.trained = flows.train_flows(sideband_data.x, sideband_data.m,
                                          [np.arange(len(sideband_data))], self.spec, seed=seed,
-                                         names=["CATHODE sideband flow"], prep=self.prep)
+                                         names=["CATHODE sideband flow"], prep=self.prep,
+                                         val_rows=validation_rows(sideband_data))
         self.member = 0
         return self
 

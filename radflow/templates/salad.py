@@ -21,11 +21,25 @@ class SaladTemplate(BackgroundTemplate):
                              batch_size=batch_size)
         self.model: dctr.DctrModel | None = None
 
+    @classmethod
+    def from_config(cls, cfg: dict, signal_region) -> "SaladTemplate":
+        """Settings from ``cfg``: arch, n_init, epochs, patience, batch_size (defaults as the
+        constructor's); the signal region plays no part (the SR simulation is reweighted)."""
+        keys = ("arch", "n_init", "epochs", "patience", "batch_size")
+        return cls(**{k: cfg[k] for k in keys if k in cfg})
+
     def fit(self, sideband_data: Events, seed: int, sim: Events | None = None):
+        """DCTR on sideband data vs sideband simulation; validation events: the samples'
+        masks (data then simulation) when both have one, else a random split."""
         if sim is None:
             raise ValueError("SALAD template: needs the sideband simulation (role 'sim')")
+        self.check_inputs(data=sideband_data, sim=sim)
+        if (sideband_data.val is None) != (sim.val is None):
+            raise ValueError("SALAD template: a validation mask for only one of data and "
+                             "simulation; give both or neither")
+        val = None if sim.val is None else np.r_[sideband_data.val, sim.val]
         self.model = dctr.fit(sideband_data.x, sideband_data.m, sim.x, sim.m, seed=seed,
-                              **self.settings)
+                              val=val, **self.settings)
         return self
 
     def weights(self, events: Events) -> np.ndarray:
