@@ -74,6 +74,9 @@ class BackgroundTemplate(ABC):
     name: ClassVar[str]
     #: Sample roles the template is fitted on besides the data ('sim' for SALAD and FETA).
     needs: ClassVar[tuple[str, ...]]
+    #: Regions of the simulation :meth:`fit` is given when :attr:`needs` has 'sim': the
+    #: sidebands (SALAD's DCTR) or sidebands and SR (FETA's simulation flow).
+    sim_regions: ClassVar[tuple[str, ...]] = ("sb",)
 
     @classmethod
     @abstractmethod

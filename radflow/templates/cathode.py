@@ -27,9 +27,9 @@ class CathodeTemplate(BackgroundTemplate):
     needs = ()
 
     def __init__(self, spec: flows.FlowSpec | None, signal_region, kde_bandwidth: float = 0.01,
-                 prep: flows.Preprocessing | None = None):
+                 prep: flows.Preprocessing | None = None, oversampling: float | None = None):
         self.spec, self.signal_region, self.kde_bandwidth = spec, signal_region, kde_bandwidth
-        self.prep = prep
+        self.prep, self.oversampling = prep, oversampling
         self.trained: flows.TrainedFlows | None = None
         self.member = 0
 
@@ -45,9 +45,10 @@ class CathodeTemplate(BackgroundTemplate):
     @classmethod
     def from_config(cls, cfg: dict, signal_region) -> "CathodeTemplate":
         """Settings from ``cfg``: flow (radflow.ml.flows.FlowSpec keys), kde_bandwidth
-        (default 0.01)."""
+        (default 0.01), oversampling (template events per SR data event when :meth:`sample`
+        is given n = None)."""
         return cls(flows.FlowSpec.from_config(cfg["flow"]), signal_region,
-                   cfg.get("kde_bandwidth", 0.01))
+                   cfg.get("kde_bandwidth", 0.01), oversampling=cfg.get("oversampling"))
 
     def fit(self, sideband_data: Events, seed: int, sim: Events | None = None):
         """The sideband flow; validation events: ``sideband_data.val`` or a random
@@ -68,10 +69,14 @@ class CathodeTemplate(BackgroundTemplate):
                                         seed)
 
     def sample(self, sr_data_mjj, n, seed, sim: Events | None = None, mass_seed=None) -> Events:
-        """``n`` template events; masses seeded by ``mass_seed`` (default: ``seed``), the
-        flow's draws by ``seed``."""
+        """``n`` template events (None: ``oversampling`` times the SR data count); masses
+        seeded by ``mass_seed`` (default: ``seed``), the flow's draws by ``seed``."""
         if self.trained is None:
             raise RuntimeError("CATHODE template: fit() first")
+        if n is None:
+            if self.oversampling is None:
+                raise ValueError("CATHODE template: sample(n=None) needs an oversampling")
+            n = int(round(self.oversampling * len(sr_data_mjj)))
         m = self.masses(sr_data_mjj, n, seed if mass_seed is None else mass_seed)
         return Events(self.trained.sample(m, member=self.member, seed=seed), m)
 

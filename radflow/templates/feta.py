@@ -43,6 +43,7 @@ class FetaTemplate(BackgroundTemplate):
 
     name = "feta"
     needs = ("sim",)
+    sim_regions = ("sb", "sr")
 
     def __init__(self, sim_spec: flows.FlowSpec, transport_spec: flows.FlowSpec,
                  oversampling: float = 6.0):
