@@ -152,3 +152,14 @@ def test_code_edit_reruns_the_jobs_that_run_it(moved):
         for p, text in original.items():
             p.write_text(text)
     assert dry_run(moved)[0] == {}
+
+
+def test_one_method_s_setting_reruns_that_method_s_samples_and_descendants_only(moved):
+    path = edited_config(moved, "feta.yaml", lambda c: c["studies"]["complementarity"]["feta"].update(
+        oversampling=3))
+    jobs, out = dry_run(moved, "--configfile", path)
+    assert set(jobs) == {"complementarity_synthetic", "complementarity_classify",
+                         "complementarity_multiclass", "complementarity_summary",
+                         "plot_complementarity", "report_captions", "all"}
+    synthetic = [line for line in out.splitlines() if "output:" in line and "/synthetic/" in line]
+    assert synthetic and all("_feta." in line for line in synthetic)
