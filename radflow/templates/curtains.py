@@ -20,11 +20,11 @@ event's mass and the target mass.
 Optional ``sidebands`` (lo, hi), GeV (paper 2700-4500): only sideband events inside it are
 used. Both flows are radflow's vectorized affine MAF, not the papers' rational-quadratic
 spline flows: it is the XLA-compiled flow the other templates train (members vectorized),
-and measured on a 5-feature conditional toy (20k events, 4 blocks x 64, batch 256, 2 cores)
-it trains an epoch in 0.10 s against 0.85 s for TFP's conditional RQ-spline MAF (8 bins; 27
-s to trace), so that at equal wall time (80 epochs against 10) it reaches a lower
-validation loss (3.279 against 3.299 nats per event, preprocessed space; at equal epochs
-the spline is 0.03 nats better). On the toys of tests/test_feta.py and
+and measured on a 5-feature conditional toy (20k events, 4 blocks x 64, batch 256, 2 cores;
+`scripts/benchmark_flows.py --spline`, docs/studies/complementarity.md) it trains an epoch
+10.9x faster than TFP's conditional RQ-spline MAF (8 bins; plus a 30 s trace), so that at
+equal wall time (80 epochs against 10) it reaches a lower validation loss (by 0.058 nats per
+event, preprocessed space), while at equal epochs the spline is 0.010 nats better. On the toys of tests/test_feta.py and
 tests/test_curtains.py the affine templates pass the closure KS tests (template vs 85k true
 SR events: KS distance 0.010-0.014 per feature).
 """
