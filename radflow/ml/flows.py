@@ -372,35 +372,39 @@ class TrainedFlows:
         avg = top + np.log(np.exp(lp - top).sum(axis=0)) - np.log(kept.sum(axis=0))
         return np.where(np.isfinite(logdet)[None], avg + logdet[None], -np.inf)
 
-    def _epochs_of_events(self, n: int, member: int, rng):
-        """Kept slots of flow ``member`` and, per event (n,), which of them (index into the
-        slots) handles it: n / K each, in a random order drawn from ``rng``."""
+    def _per_kept_epoch(self, n: int, member: int, rng, step, batch_size: int) -> np.ndarray:
+        """Latent points (n, D) of flow ``member``, n / K events from each of its K kept epochs
+        (CATHODE) in a random order drawn from ``rng``: per kept epoch (its state loaded)
+        and per batch of at most ``batch_size`` of its events, ``step(sel)`` gives the (M, B,
+        D) output of all members for the event indices ``sel``."""
         slots = np.nonzero(np.isfinite(self.kept_loss[:, member]))[0]
-        return slots, rng.permutation(np.arange(n) % len(slots))
-
-    def sample(self, mjj, member: int, seed: int, batch_size: int = 8192) -> np.ndarray:
-        """Events x (N, D), physical units, drawn from flow ``member`` at masses mjj (N,), GeV:
-        N / K from each of its K kept epochs (CATHODE), in a seeded random order."""
-        tf = self.flows.tf
-        rng = np.random.default_rng(seed)
-        mjj = np.asarray(mjj, float)
-        slots, which = self._epochs_of_events(len(mjj), member, rng)
-        z = np.zeros((len(mjj), self.flows.d), np.float32)
-        m = self.flows.n_members
+        which = rng.permutation(np.arange(n) % len(slots))
+        out = np.zeros((n, self.flows.d), np.float32)
         for j, k in enumerate(slots):
             self._load(k)
             idx = np.nonzero(which == j)[0]
             for i in range(0, len(idx), batch_size):
                 sel = idx[i:i + batch_size]
-                u = rng.standard_normal((len(sel), self.flows.d)).astype(np.float32)
-                c = self.prep.condition(mjj[sel])
-                out = self.flows.sample(tf.constant(np.broadcast_to(u, (m,) + u.shape)),
-                                        tf.constant(np.broadcast_to(c, (m,) + c.shape)))
-                z[sel] = out.numpy()[member]
-        return self.prep.inverse(z)
+                out[sel] = step(sel).numpy()[member]
+        return out
+
+    def _members(self, a):
+        """A (B, ...) array as the (M, B, ...) tensor every member reads."""
+        return self.flows.tf.constant(np.broadcast_to(a, (self.flows.n_members,) + a.shape))
+
+    def sample(self, mjj, member: int, seed: int, batch_size: int = 8192) -> np.ndarray:
+        """Events x (N, D), physical units, drawn from flow ``member`` at masses mjj (N,), GeV:
+        N / K from each of its K kept epochs (CATHODE), in a seeded random order."""
+        rng = np.random.default_rng(seed)
+        c = self.prep.condition(np.asarray(mjj, float))
+
+        def step(sel):
+            u = rng.standard_normal((len(sel), self.flows.d)).astype(np.float32)
+            return self.flows.sample(self._members(u), self._members(c[sel]))
+
+        return self.prep.inverse(self._per_kept_epoch(len(c), member, rng, step, batch_size))
 
     def _push(self, x, condition, member: int, seed: int, generating: bool, batch_size: int):
-        tf = self.flows.tf
         x = np.asarray(x, float)
         c = self.prep.condition(condition)
         if len(c) != len(x):
@@ -410,19 +414,13 @@ class TrainedFlows:
             raise ValueError(f"{int(outside.sum())} of {len(x)} events to push through the flow "
                              "are not finite or outside its preprocessing support")
         z, _ = self.prep.forward(x)
-        slots, which = self._epochs_of_events(len(x), member, np.random.default_rng(seed))
-        out = np.zeros_like(z)
-        m = self.flows.n_members
-        for j, k in enumerate(slots):
-            self._load(k)
-            idx = np.nonzero(which == j)[0]
-            for i in range(0, len(idx), batch_size):
-                sel = idx[i:i + batch_size]
-                zb = tf.constant(np.broadcast_to(z[sel], (m, len(sel), z.shape[1])))
-                cb = tf.constant(np.broadcast_to(c[sel], (m, len(sel), c.shape[1])))
-                y = self.flows.inverse(zb, cb)[0] if generating else self.flows.transform(zb, cb)[0]
-                out[sel] = y.numpy()[member]
-        return self.prep.inverse(out)
+
+        def step(sel):
+            zb, cb = self._members(z[sel]), self._members(c[sel])
+            return self.flows.inverse(zb, cb)[0] if generating else self.flows.transform(zb, cb)[0]
+
+        return self.prep.inverse(self._per_kept_epoch(len(x), member, np.random.default_rng(seed),
+                                                      step, batch_size))
 
     def generate(self, x, condition, member: int, seed: int, batch_size: int = 8192) -> np.ndarray:
         """Events (N, D), physical units, of flow ``member``'s generating direction (its
