@@ -57,7 +57,7 @@ def main(argv=None):
             ev = template.sample(sr.m, None, derive_seed(cfg["seed"], args.study, args.method,
                                                          "sample", args.injection_name, g),
                                  sim=sim_sr)
-        except ValueError as err:
+        except (ValueError, RuntimeError) as err:   # bad events, a diverged flow, a failed fit
             raise SystemExit(f"complementarity_synthetic: {where}, generator {g}: {err}") from None
         times.append({"fit_seconds": round(t1 - t0, 1), "sample_seconds": round(time.time() - t1, 1),
                       "n_events": len(ev)})
@@ -74,8 +74,10 @@ def main(argv=None):
               "repetition_seeds": inject.repetition_seeds(args.injection),
               "n_sb_train": n_fit, "n_sb_val": int(sb.val.sum()), "n_sr_data": len(sr),
               "n_sim": None if sim_fit is None else len(sim_fit), "generators": times,
+              # fit time of one generator per 100k events given to fit (sideband data and,
+              # for SALAD and FETA, simulation; training and validation events)
               "fit_seconds_per_100k": round(1e5 * float(np.mean([t["fit_seconds"] for t in times]))
-                                            / max(n_fit + (0 if sim_fit is None else len(sim_fit)), 1), 1)}
+                                            / (len(sb) + (0 if sim_fit is None else len(sim_fit))), 1)}
     # Outputs only once every generator succeeded: nothing partial is left behind.
     h5io.write_columns(args.output, out, attrs={
         "method": args.method, "n_generators": len(parts), "features": cols,

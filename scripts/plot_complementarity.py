@@ -107,7 +107,8 @@ def main(argv=None):
                 fig = figures.overlap_excess(table, which, fid, n)
             plotting.save(fig, out)
 
-    plotting.save(figures.metrics_vs_nsig(s["per_variant"], s["reference"]), args.d13)
+    plotting.save(figures.metrics_vs_nsig(s["per_variant"], s["reference"],
+                                                       s["n_test"]["background"]), args.d13)
     plotting.save(figures.sic_curves(table, n_750), args.d14)
 
 

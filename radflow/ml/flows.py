@@ -464,7 +464,7 @@ def train_flows(x, mjj, rows, spec: FlowSpec, seed: int, names, prep: Preprocess
     m = len(rows)
     if len(names) != m:
         raise ValueError(f"{len(names)} names for {m} flows")
-    if base is not None and prep not in (None, base.prep):
+    if base is not None and prep is not None and prep is not base.prep:
         raise ValueError("a top flow must use its base's preprocessing")
     prep = prep or (base.prep if base is not None else Preprocessing.fit(x, mjj))
     z, _ = prep.forward(x)

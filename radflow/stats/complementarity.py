@@ -145,9 +145,14 @@ def sic_curves(labels, scores, efficiencies=EFFICIENCY_GRID, rejections=REJECTIO
     return c["sic_vs_efficiency"], c["sic_vs_rejection"]
 
 
-def ranks(scores) -> np.ndarray:
-    """Rank of each event by descending score, 0 = highest, ties by event order: (k, N) -> (k, N)."""
-    order = np.argsort(-np.atleast_2d(scores), axis=1, kind="stable")
+def ranks(scores, seed: int = 0) -> np.ndarray:
+    """Rank of each event by descending score, 0 = highest: (k, N) -> (k, N). Ties are broken
+    at random, independently per classifier (seeded by ``seed``): breaking them by event
+    order would put the same tied events on top for every classifier (boosted trees' and
+    saturated networks' scores tie) and lift their overlap above random."""
+    scores = np.atleast_2d(scores)
+    keys = np.random.default_rng(seed).random(scores.shape)
+    order = np.array([np.lexsort((k, -s)) for k, s in zip(keys, scores)])
     out = np.empty_like(order)
     out[np.arange(len(order))[:, None], order] = np.arange(order.shape[1])[None, :]
     return out
@@ -164,7 +169,7 @@ def top_p_overlap(scores, p) -> np.ndarray:
     """Fraction of the top-p events of the first classifier that are in the top-p of all the
     others (paper Sec. 3.1). scores (k, N) of k >= 2 classifiers on the same events; p a
     fraction or an array (P,) of fractions; the top p are the round(p N) (at least 1) highest
-    scores, ties broken by event order. Returns an array of p's shape."""
+    scores, ties broken at random (:func:`ranks`). Returns an array of p's shape."""
     scores = np.asarray(scores)
     if scores.ndim != 2 or len(scores) < 2:
         raise ValueError(f"top_p_overlap: scores of shape {scores.shape}, expected (k >= 2, N)")

@@ -100,7 +100,7 @@ def _curve(ax, x, band: dict, name, fill=True):
 # -------------------------------------------------------------------------------------- figures
 
 def sic_vs_efficiency(table: dict, n_sig):
-    """D2 (paper Fig. 2): SIC vs signal efficiency eS of the four methods at ``n_sig`` (the
+    """D2 (paper Fig. 13, single methods): SIC vs signal efficiency eS of the four methods at ``n_sig`` (the
     largest), median line and 68% band; the truth (idealized) classifier dashed; a random
     classifier's SIC sqrt(eS) dotted. ``table``: the summary of one classifier variant."""
     eff = _array(table["curves"]["signal_efficiency"])
@@ -371,14 +371,16 @@ def _nsig_panel(ax, table: dict, metric: str, noise: dict | None):
                             fmt="*", color=STYLE[k][1], mec="black", mew=1, ms=15, capsize=3)
 
 
-def metrics_vs_nsig(tables: dict, reference: dict):
+def metrics_vs_nsig(tables: dict, reference: dict, n_background: int | None = None):
     """D13 (paper Fig. 13): max SIC (top) and SIC at background rejection 1e3 (bottom) vs
     n_sig, each method and both combinations, median and 68% band; one column per common
     classifier in ``tables`` ({variant: summary table}: nn, hgb, ...), a ``<variant>_noise``
     table (10 added noise features) drawn in its classifier's column as stars with 68%
     bars; the paper's median max SIC (``reference``: the summary's ``reference``,
     {"max_sic": {n_sig: {name: value}}, "supervised_max_sic"}) as large open markers and its
-    supervised classifier dashed."""
+    supervised classifier dashed. ``n_background``: the test set's background count; where
+    eB = 1e-3 keeps fewer than 1/0.4^2 of them the bottom panels say so (below the floor
+    of max SIC: those values rest on a few events)."""
     base = [v for v in ("nn", "hgb") if v in tables]
     base += sorted(v for v in tables if v not in ("nn", "hgb")
                    and not (v.endswith("_noise") and v[:-len("_noise")] in tables))
@@ -399,6 +401,10 @@ def metrics_vs_nsig(tables: dict, reference: dict):
         if reference.get("supervised_max_sic"):
             col[0].axhline(reference["supervised_max_sic"], color="gray", ls="--", lw=1.5)
         col[1].set_xlabel(NSIG_LABEL, fontsize=18)
+        if n_background is not None and n_background * 1e-3 < 1 / 0.4 ** 2:
+            col[1].text(0.02, 0.95, f"at $\\epsilon_B = 10^{{-3}}$: {n_background * 1e-3:.1f} test "
+                        "background events\n(< 6.25: fluctuation-dominated)",
+                        transform=col[1].transAxes, va="top", fontsize=13, color="firebrick")
         note = ""
         if noise:
             note = (";\nstars: with 10 noise features (n_sig = "

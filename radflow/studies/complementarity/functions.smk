@@ -76,3 +76,14 @@ def comp_synthetic_inputs(wildcards):
 
 def comp_sim_args(wildcards, input):
     return f"--sim {input.sim[0]} {input.sim[1]}" if "sim" in input.keys() else ""
+
+
+def comp_classify_cfg(wildcards):
+    """Params value of a classify job: the config its variant reads (nn: the network's
+    schedule; hgb: the tree settings; '_noise' variants also the noise features)."""
+    kind, noisy = wildcards.variant.split("_")[0], wildcards.variant.endswith("_noise")
+    own = (("epochs", "patience", "batch_size", "learning_rate") if kind == "nn" else ("hgb",))
+    keys = ["features", *(f"classifier.{k}" for k in ("folds", "runs", "ensemble", *own))]
+    if noisy:
+        keys.append("robustness.noise_features")
+    return study_cfg(*keys)(wildcards)

@@ -55,7 +55,7 @@ rule complementarity_classify:
         study=study_constraint("complementarity"),
         variant="(nn|hgb)(_noise)?",
     params:
-        config=study_cfg("features", "classifier", "robustness"),
+        config=comp_classify_cfg,
         script=script("complementarity_classify"),
         code=code("complementarity_classify"),
     log:
@@ -88,7 +88,7 @@ rule complementarity_multiclass:
         study=study_constraint("complementarity"),
         injection="nsig0_rep[0-9]+",
     params:
-        config=study_cfg("features", "classifier", "multiclass"),
+        config=study_cfg("features", "classifier.learning_rate", "multiclass"),
         script=script("complementarity_multiclass"),
         code=code("complementarity_multiclass"),
     log:

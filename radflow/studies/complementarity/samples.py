@@ -9,7 +9,8 @@ for every method and classifier:
 - the simulation of the repetition in the sidebands and in the SR, with its own shared
   split (SALAD, FETA);
 - the true SR background: the data's test half in the SR (background only), the template of
-  the truth-vs-truth and idealized classifiers and the truth of D3;
+  the truth-vs-truth and idealized classifiers (and of the multiclass classifier's truth
+  column);
 - the fixed test set: the 'extra' sample's SR events (background) and the signal's test half
   in the SR, never used in any training.
 
