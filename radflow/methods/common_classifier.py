@@ -26,7 +26,9 @@ Two classifiers (``settings["kind"]``):
   when the weighted log-loss on the fold's validation set, passed as ``X_val``, has not
   improved by more than 1e-7 for ``patience`` iterations; the kept model holds every tree
   grown, scikit-learn does not roll back), on the same folds and weights, one fit per fold
-  model in turn, seeded per member.
+  model in turn. Its ``random_state`` (set per member) has no effect here: with an explicit
+  validation set and every feature used, the fit is deterministic, so hgb runs differ by
+  their folds only.
 
 For both, a fold model's validation loss is sum_i w_i l_i / n_val over its n_val validation
 events (Keras' ``sample_weight`` convention, the vectorized ensemble's), so the two kinds'
