@@ -20,6 +20,8 @@ def main(argv=None):
     ap.add_argument("--synthetic", nargs="*", default=[],
                     help="synthetic samples {injection}_{method}.h5 (those at n_sig = 0 make the KS table)")
     ap.add_argument("--multiclass", nargs="*", default=[], help="multiclass {injection}.json files")
+    ap.add_argument("--records", nargs="*", default=[],
+                    help="the synthetic jobs' records {injection}_{method}.json (generator cost)")
     ap.add_argument("--config-json", required=True,
                     help="the config subset as JSON (reads studies.<study>.features)")
     ap.add_argument("--study", required=True)
@@ -28,6 +30,8 @@ def main(argv=None):
     cfg = json.loads(args.config_json)
     result = summary.build(args.scores, args.synthetic, args.multiclass,
                            cfg["studies"][args.study]["features"])
+    result["generator_cost"] = summary.generator_cost(
+        [json.loads(open(p).read()) for p in args.records])
     with h5io.atomic_output(args.output) as tmp:
         tmp.write_text(json.dumps(result, indent=1))
     print(json.dumps({k: v["verdict"] for k, v in result["statements"].items()}))

@@ -179,6 +179,18 @@ def complementarity_max_sic(summary: dict) -> str:
     return "\n".join(rows)
 
 
+def complementarity_cost(summary: dict) -> str:
+    """The generators' training cost per method (the summary's generator_cost: medians over
+    the run's generator trainings, one thread each)."""
+    rows = ["| method | trainings | events given to fit | fit [s] | fit [s] per 100k events | "
+            "sampled events | sampling [s] |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    for m, c in summary.get("generator_cost", {}).items():
+        rows.append(f"| {COMPLEMENTARITY_LABELS.get(m, m)} | {c['trainings']} | {c['fit_events']:.0f} | "
+                    f"{c['fit_seconds']:.1f} | {c['fit_seconds_per_100k']:.0f} | "
+                    f"{c['sample_events']:.0f} | {c['sample_seconds']:.1f} |")
+    return "\n".join(rows)
+
+
 #: Study name of a summary (the STUDY of --summary STUDY=PATH) -> its study kind, whose
 #: folder radflow/studies/<kind>/ holds the figure catalog and docs/studies/<kind>.md the doc.
 STUDY_KIND = {"salad": "salad", "sacwola": "sacwola", "cathode": "cathode",
@@ -286,6 +298,7 @@ def main(argv=None):
             fill(docs, "cathode_max_sic", cathode_max_sic(summary))
         if study == "complementarity":
             fill(docs, "complementarity_max_sic", complementarity_max_sic(summary))
+            fill(docs, "complementarity_cost", complementarity_cost(summary))
         if study == "cwola_ae":
             fill(docs, "cwola_ae_benchmarks", cwola_ae_benchmarks(summary))
         if study == "scan":

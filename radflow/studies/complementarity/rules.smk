@@ -112,6 +112,8 @@ rule complementarity_summary:
         scores=lambda wc: comp_scores(wc.study),
         synthetic=lambda wc: comp_synthetic(wc.study, background_only_injections(wc.study)),
         multiclass=lambda wc: comp_multiclass(wc.study),
+        records=lambda wc: [p.replace(".h5", ".json")
+                            for p in comp_synthetic(wc.study, injections(wc.study))],
     output:
         "results/{study}/summary.json",
     wildcard_constraints:
@@ -130,7 +132,8 @@ rule complementarity_summary:
     shell:
         "python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --scores {input.scores} --synthetic {input.synthetic}"
-        " --multiclass {input.multiclass} --output {output} > {log} 2>&1"
+        " --multiclass {input.multiclass} --records {input.records} --output {output}"
+        " > {log} 2>&1"
 
 
 rule plot_complementarity:

@@ -692,3 +692,22 @@ def build(score_paths, synthetic_paths=(), multiclass_paths=(), features=None) -
         "statements": statements(tables, overlap),
         "repetition_seeds": seeds}
     return jsonable(summary)
+
+
+def generator_cost(records) -> dict:
+    """Per method, from the synthetic jobs' records ({method, n_sb_train, n_sb_val, n_sim,
+    generators: [{fit_seconds, sample_seconds, n_events}]}): the median over every generator
+    training of its fit time (s, one thread), of the events given to fit (sideband data,
+    training and validation, plus the simulation for SALAD and FETA), of the fit time per
+    100k of those events, and of the sampling time and size."""
+    per = {}
+    for r in records:
+        n_fit = r["n_sb_train"] + r["n_sb_val"] + (r.get("n_sim") or 0)
+        for g in r["generators"]:
+            per.setdefault(r["method"], []).append(
+                (g["fit_seconds"], n_fit, 1e5 * g["fit_seconds"] / n_fit, g["sample_seconds"],
+                 g["n_events"]))
+    keys = ("fit_seconds", "fit_events", "fit_seconds_per_100k", "sample_seconds", "sample_events")
+    return {m: {"trainings": len(v), **{k: float(np.median([row[i] for row in v]))
+                                          for i, k in enumerate(keys)}}
+            for m, v in sorted(per.items())}
