@@ -62,7 +62,7 @@ def test_report_has_every_figure_of_the_dag(ci_run, report):
 def test_report_has_every_statement_with_its_verdict(ci_run, report):
     text = html.unescape(" ".join(r["caption"] for r in results(report).values()))
     found = summaries(ci_run)
-    assert len(found) == 5, sorted(found)
+    assert len(found) == 6, sorted(found)
     for path, summary in found.items():
         assert summary["statements"], path
         for key, st in summary["statements"].items():

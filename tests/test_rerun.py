@@ -30,7 +30,10 @@ CATHODE_AFTER_FLOWS = {"cathode_train", "cathode_summary", "plot_anode", "plot_c
 PLOTS = {"plot_features", "plot_supervised", "plot_dctr", "plot_salad_sensitivity",
          "plot_sacwola_features", "plot_sacwola_classifiers", "plot_background_fit",
          "plot_significance", "plot_anode", "plot_cathode", "plot_cwola_ae", "plot_ae_selection",
-         "plot_mass_scan", "all", "report_captions"}
+         "plot_mass_scan", "plot_complementarity", "all", "report_captions"}
+# The complementarity study: its generators (flows, DCTR), classifiers and what follows.
+COMPLEMENTARITY = {"complementarity_synthetic", "complementarity_classify",
+                   "complementarity_multiclass", "complementarity_summary", "plot_complementarity"}
 # The mass scan (the CI config's studies.mass_scan.scan) and its figures.
 SCAN = {"mass_scan_observed", "mass_scan_toys", "mass_scan_summary", "plot_mass_scan"}
 
@@ -147,7 +150,7 @@ def test_code_edit_reruns_the_jobs_that_run_it(moved):
         jobs, _ = dry_run(moved)
         # The flows share the ensembles' per-member minibatches and optimizer.
         assert set(jobs) == (TRAINING | AFTER_TRAINING | {"data_vs_sim", "cathode_flows"}
-                             | CWOLA_AE_TRAINING | CWOLA_AE_AFTER | SCAN)
+                             | CWOLA_AE_TRAINING | CWOLA_AE_AFTER | SCAN | COMPLEMENTARITY)
     finally:
         for p, text in original.items():
             p.write_text(text)
