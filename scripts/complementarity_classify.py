@@ -18,18 +18,6 @@ from radflow.stats import complementarity as comp
 from radflow.studies.complementarity import samples
 
 
-def read_synthetic(paths, features):
-    """{method: [(x (n, F), w (n,)) per generator]} of the synthetic files ``paths``."""
-    out = {}
-    for path in paths:
-        method = h5io.read_attrs(path)["method"]
-        c = h5io.read_columns(path, [*features, "weight", "generator"])
-        x = np.column_stack([c[f] for f in features])
-        out[method] = [(x[c["generator"] == g], c["weight"][c["generator"] == g])
-                       for g in range(int(c["generator"].max()) + 1)]
-    return out
-
-
 def main(argv=None):
     ap = cli.study_parser(__doc__, ("data", "signal", "extra"))
     ap.add_argument("--injection-name", required=True)
@@ -47,7 +35,7 @@ def main(argv=None):
     search = samples.sr_data(d, sig, cols)
     truth = samples.true_background(d, cols)
     test, is_signal = samples.test_set(e, sig, cols)
-    synthetic = read_synthetic(args.synthetic, cols)
+    synthetic = samples.read_synthetic(args.synthetic, cols)
     methods = sorted(synthetic)
     n_gen = min(len(v) for v in synthetic.values())
     # Sample-level combination of generator g: the union of the methods' samples of g, each

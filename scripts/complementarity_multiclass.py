@@ -12,7 +12,6 @@ from radflow import cli, h5io, inject
 from radflow.methods import common_classifier
 from radflow.seeds import derive_seed
 from radflow.studies.complementarity import samples
-from complementarity_classify import read_synthetic
 
 
 def main(argv=None):
@@ -28,7 +27,7 @@ def main(argv=None):
     seed = derive_seed(cfg["seed"], args.study, "multiclass", args.injection_name)
     rng = np.random.default_rng(derive_seed(seed, "subsample"))
     pooled = {}
-    for method, gens in sorted(read_synthetic(args.synthetic, cols).items()):
+    for method, gens in sorted(samples.read_synthetic(args.synthetic, cols).items()):
         x = np.concatenate([x for x, _ in gens])
         w = np.concatenate([w for _, w in gens])
         keep = np.sort(rng.permutation(len(x))[:mc["events"]])

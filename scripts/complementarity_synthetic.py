@@ -73,11 +73,7 @@ def main(argv=None):
     record = {"method": args.method, "injection": args.injection_name,
               "repetition_seeds": inject.repetition_seeds(args.injection),
               "n_sb_train": n_fit, "n_sb_val": int(sb.val.sum()), "n_sr_data": len(sr),
-              "n_sim": None if sim_fit is None else len(sim_fit), "generators": times,
-              # fit time of one generator per 100k events given to fit (sideband data and,
-              # for SALAD and FETA, simulation; training and validation events)
-              "fit_seconds_per_100k": round(1e5 * float(np.mean([t["fit_seconds"] for t in times]))
-                                            / (len(sb) + (0 if sim_fit is None else len(sim_fit))), 1)}
+              "n_sim": None if sim_fit is None else len(sim_fit), "generators": times}
     # Outputs only once every generator succeeded: nothing partial is left behind.
     h5io.write_columns(args.output, out, attrs={
         "method": args.method, "n_generators": len(parts), "features": cols,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from radflow import h5io
 from radflow.seeds import derive_seed
 from radflow.templates import Events
 
@@ -86,3 +87,17 @@ def test_set(extra: dict, signal: dict, features) -> tuple[Events, np.ndarray]:
     bkg, sig = extra["sr"], signal["test"] & signal["sr"]
     ev = _events([(extra, bkg), (signal, sig)], features)
     return ev, np.r_[np.zeros(bkg.sum(), bool), np.ones(sig.sum(), bool)]
+
+
+def read_synthetic(paths, features) -> dict:
+    """{method: [(x (n, F), w (n,)) per generator]} of the synthetic samples ``paths`` (the
+    complementarity_synthetic rule's files: the ``features``, ``weight`` and ``generator``
+    columns, the method in the attributes)."""
+    out = {}
+    for path in paths:
+        method = h5io.read_attrs(path)["method"]
+        c = h5io.read_columns(path, [*features, "weight", "generator"])
+        x = np.column_stack([c[f] for f in features])
+        out[method] = [(x[c["generator"] == g], c["weight"][c["generator"] == g])
+                       for g in range(int(c["generator"].max()) + 1)]
+    return out
