@@ -30,6 +30,15 @@ def snakemake(workdir, *args, configfile=CI_CONFIG, check=True, timeout=1800):
     return proc
 
 
+def pytest_collection_modifyitems(config, items):
+    """Groups for pytest-xdist's ``--dist loadgroup`` (`make test` runs two workers): every
+    test that reads the CI run goes to one worker, so the DAG runs once per session; the other
+    tests stay with their module, so a module's fixtures are built once."""
+    for item in items:
+        group = "ci_run" if "ci_run" in item.fixturenames else item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session")
 def ci_run(tmp_path_factory):
     """Results directory of a full CI-sized DAG run (events, features, regions, figures)."""
