@@ -265,8 +265,8 @@ def markdown(summary: dict) -> str:
               f"{ms['cpu_per_core_s']:.0f} s) = {ms['lower_bound_s']:.0f} s."]
     if nb["jobs"]:
         per_rule = ", ".join(f"{r} {n}" for r, n in nb["rules"].items())
-        lines += ["", f"No benchmark: {nb['jobs']} jobs have no benchmark file and count as "
-                  f"0 s ({per_rule})."]
+        lines += ["", f"No benchmark: jobs without a benchmark file, counted as 0 s: {nb['jobs']} "
+                  f"({per_rule})."]
     return "\n".join(lines)
 
 

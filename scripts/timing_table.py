@@ -27,6 +27,7 @@ def main(argv=None):
     jobs = timing.snakemake_dag(args.configfile, args.cores, workdir=args.root)
     summary = timing.summarize(jobs, timing.load_benchmarks(jobs, args.root), args.cores)
     if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(summary, indent=1) + "\n")
     print(timing.markdown(summary))
 
