@@ -1,6 +1,7 @@
-"""Timing tables (radflow/timing.py): benchmark files, per-rule and per-study sums, the critical
-path and the simulated makespan of a hand-made DAG checked against numbers worked out by hand;
-the DAG Snakemake builds for the CI config; a benchmark directive on every rule."""
+"""Timing tables (radflow/timing.py): benchmark files, per-rule and per-study sums, the
+critical path and the simulated makespan of a hand-made DAG checked against numbers worked
+out by hand; the DAG Snakemake builds for the CI config (radflow/workflow_dag.py); a
+benchmark directive on every rule; the docs block."""
 import functools
 import json
 import re
@@ -107,8 +108,8 @@ def test_snakemake_dag_of_the_ci_config(tmp_path):
     """The DAG of config/ci.yaml from Snakemake (its own process, so Snakemake's logging and
     working directory stay out of the test session): every job of a rule that runs
     something, with its benchmark file, its deps among the jobs, no cycle."""
-    code = ("import dataclasses, json, sys; from radflow import timing; "
-            "jobs = timing.snakemake_dag([sys.argv[1]], 2, sys.argv[2]); "
+    code = ("import dataclasses, json, sys; from radflow import workflow_dag; "
+            "jobs = workflow_dag.snakemake_dag([sys.argv[1]], 2, sys.argv[2]); "
             "print(json.dumps([dataclasses.asdict(j) for j in jobs]))")
     out = subprocess.run([sys.executable, "-c", code, str(REPO / "config" / "ci.yaml"), str(tmp_path)],
                          cwd=REPO, check=True, capture_output=True, text=True, timeout=120)
@@ -146,3 +147,17 @@ def test_every_rule_that_runs_something_writes_a_benchmark_file_per_job():
         assert rule["benchmark"], f"rule {name} has no benchmark: directive"
         assert rule["benchmark"].startswith(f"results/benchmarks/{name}/"), (name, rule["benchmark"])
         assert sorted(set(re.findall(r"\{(\w+)", rule["benchmark"]))) == rule["wildcards"], name
+
+
+def test_docs_block_is_the_cli_output(run, tmp_path):
+    """readme_tables --timing fills the block 'timing' with what timing_table.py prints."""
+    import readme_tables
+
+    jobs, bench = run
+    summary = timing.summarize(jobs, bench, cores=2)
+    (tmp_path / "timing.json").write_text(json.dumps(summary))
+    doc = tmp_path / "performance.md"
+    doc.write_text("intro\n<!-- BEGIN generated: timing -->\nold\n<!-- END generated: timing -->\n")
+    readme_tables.main(["--timing", str(tmp_path / "timing.json"), "--doc", str(doc)])
+    assert doc.read_text() == ("intro\n<!-- BEGIN generated: timing -->\n" + timing.markdown(summary)
+                               + "\n<!-- END generated: timing -->\n")
