@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CONFIG ?= config/config.yaml
 CORES ?= all
 
-.PHONY: figures report test venv
+.PHONY: figures report test timing venv
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,11 @@ report: figures
 
 test: venv
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python -m pytest -ra tests
+
+# Where the time of a run goes (docs/performance.md): per rule and per study from
+# results/benchmarks, the critical path of the DAG of CONFIG and its makespan simulated on
+# CORES cores (default 2); the numbers also go to results/timing.json.
+timing: CORES = 2
+timing: venv
+	$(BIN)/python scripts/timing_table.py --configfile $(CONFIG) --cores $(CORES) \
+		--json results/timing.json

@@ -7,9 +7,11 @@ the CATHODE study also ``cathode_max_sic`` (max SIC per method and n_sig); for t
 CWoLa-vs-autoencoder study ``cwola_ae_benchmarks`` (AUC and Z per signal and S/B); for the
 mass scan (``scan=results/mass_scan/scan/summary.json``) ``scan_windows`` (local Z per window
 and the global result); and, from all summaries given, the README's ``overview`` (per study:
-paper, figure ids, statements held / failed / undetermined, its doc). A block that none of
-the ``--doc`` files holds is an error naming the block. The report's captions
-(report_captions.py) format the statements with the same functions.
+paper, figure ids, statements held / failed / undetermined, its doc). With ``--timing``, the
+block ``timing`` (docs/performance.md): the tables of scripts/timing_table.py --json, formatted
+by radflow.timing as the script prints them. A block that none of the ``--doc`` files holds is
+an error naming the block. The report's captions (report_captions.py) format the statements
+with the same functions.
 
     python scripts/readme_tables.py --summary salad=results/salad/summary.json \\
         --summary sacwola=results/sacwola/summary.json \\
@@ -18,11 +20,16 @@ the ``--doc`` files holds is an error naming the block. The report's captions
         --summary scan=results/mass_scan/scan/summary.json \\
         --doc README.md --doc docs/studies/salad.md --doc docs/studies/sacwola.md \\
         --doc docs/studies/cathode.md --doc docs/studies/cwola_ae.md --doc docs/studies/mass_scan.md
+    python scripts/readme_tables.py --timing results/timing.json --doc docs/performance.md
 """
 import argparse
 import json
 import re
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from radflow import timing  # noqa: E402
 
 VERDICT = {"holds": "**holds**", "fails": "**fails**", "undetermined": "undetermined"}
 
@@ -283,10 +290,14 @@ def fill(docs: dict, block: str, body: str) -> None:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--summary", action="append", required=True, metavar="STUDY=PATH")
+    ap.add_argument("--summary", action="append", default=[], metavar="STUDY=PATH")
+    ap.add_argument("--timing", metavar="JSON",
+                    help="the --json output of scripts/timing_table.py: the block 'timing'")
     ap.add_argument("--doc", action="append", required=True, metavar="FILE",
                     help="a markdown file holding generated blocks (README.md, docs/studies/*.md); repeatable")
     args = ap.parse_args(argv)
+    if not args.summary and not args.timing:
+        ap.error("nothing to write: give --summary STUDY=PATH and/or --timing JSON")
     docs = {Path(d): Path(d).read_text() for d in args.doc}
     summaries = {}
     for item in args.summary:
@@ -303,7 +314,10 @@ def main(argv=None):
             fill(docs, "cwola_ae_benchmarks", cwola_ae_benchmarks(summary))
         if study == "scan":
             fill(docs, "scan_windows", scan_windows(summary))
-    fill(docs, "overview", overview(summaries))
+    if summaries:
+        fill(docs, "overview", overview(summaries))
+    if args.timing:
+        fill(docs, "timing", timing.markdown(json.loads(Path(args.timing).read_text())))
     for path, text in docs.items():
         path.write_text(text)
 

@@ -3,12 +3,13 @@
     python tests/workflow_rules.py SNAKEFILE CONFIGFILE WORKDIR OUT.json
 
 Loads the Snakefile through Snakemake's Python API (no DAG, nothing runs) and writes, per
-rule: whether it runs anything (``norun``: a target rule like ``all``),
-its conda env file (absolute, resolved against the rule file's directory), the script it runs
-and its ``code`` param. The script of a shell rule is what its command hands to ``python``:
-``{params.NAME}`` (the rules' ``script("name")`` param, a function of the job) resolved by
-calling it, or a literal path; of a ``script:`` rule, that file. Run as its own process so
-Snakemake's logging and working directory do not leak into the test session.
+rule: whether it runs anything (``norun``: a target rule like ``all``), its conda env file
+(absolute, resolved against the rule file's directory), the script it runs, its ``code``
+param, its benchmark file pattern and its wildcards. The script of a shell rule is what its
+command hands to ``python``: ``{params.NAME}`` (the rules' ``script("name")`` param, a
+function of the job) resolved by calling it, or a literal path; of a ``script:`` rule, that
+file. Run as its own process so Snakemake's logging and working directory do not leak into
+the test session.
 """
 import inspect
 import json
@@ -60,6 +61,8 @@ def describe(workflow) -> dict:
             "script": script,
             "script_problem": problem,
             "code": code if isinstance(code, str) else None,
+            "benchmark": str(rule.benchmark) if rule.benchmark else None,
+            "wildcards": sorted(rule.wildcard_names),
         }
     return out
 

@@ -18,6 +18,8 @@ rule inject:
         code=code("inject"),
     log:
         "results/logs/inject/{study}_{injection}.log",
+    benchmark:
+        "results/benchmarks/inject/{study}_{injection}.tsv"
     resources:
         mem_mb=1000,
         runtime=10,

@@ -12,6 +12,8 @@ rule regions:
         code=code("regions"),
     log:
         "results/logs/regions/{study}_{sample}.log",
+    benchmark:
+        "results/benchmarks/regions/{study}_{sample}.tsv"
     resources:
         mem_mb=2000,
         runtime=10,

@@ -24,6 +24,8 @@ rule report_captions:
         code=code("report_captions"),
     log:
         "results/logs/report_captions/captions.log",
+    benchmark:
+        "results/benchmarks/report_captions/captions.tsv"
     resources:
         mem_mb=1000,
         runtime=10,

@@ -88,6 +88,8 @@ rule cathode_summary:
         code=code("cathode_summary"),
     log:
         "results/logs/cathode_summary/summary.log",
+    benchmark:
+        "results/benchmarks/cathode_summary/summary.tsv"
     resources:
         mem_mb=1000,
         runtime=10,
@@ -110,6 +112,8 @@ rule plot_anode:
         code=code("plot_anode"),
     log:
         "results/logs/plot_anode/C1_C2.log",
+    benchmark:
+        "results/benchmarks/plot_anode/C1_C2.tsv"
     resources:
         mem_mb=2000,
         runtime=10,
@@ -134,6 +138,8 @@ rule plot_cathode:
         code=code("plot_cathode"),
     log:
         "results/logs/plot_cathode/C3_C5.log",
+    benchmark:
+        "results/benchmarks/plot_cathode/C3_C5.tsv"
     resources:
         mem_mb=2000,
         runtime=10,

@@ -93,6 +93,8 @@ rule complementarity_multiclass:
         code=code("complementarity_multiclass"),
     log:
         "results/logs/complementarity_multiclass/{study}_{injection}.log",
+    benchmark:
+        "results/benchmarks/complementarity_multiclass/{study}_{injection}.tsv"
     resources:
         mem_mb=4000,
         runtime=60,
@@ -124,6 +126,8 @@ rule complementarity_summary:
         code=code("complementarity_summary"),
     log:
         "results/logs/complementarity_summary/{study}.log",
+    benchmark:
+        "results/benchmarks/complementarity_summary/{study}.tsv"
     resources:
         mem_mb=4000,
         runtime=30,
@@ -147,6 +151,8 @@ rule plot_complementarity:
         **{fid.lower(): fig(fid) for fid in COMPLEMENTARITY_FIGURES},
     log:
         "results/logs/plot_complementarity/D2_D14.log",
+    benchmark:
+        "results/benchmarks/plot_complementarity/D2_D14.tsv"
     params:
         script=script("plot_complementarity"),
         code=code("plot_complementarity"),

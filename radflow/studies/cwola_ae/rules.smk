@@ -21,6 +21,8 @@ rule cwola_ae_inject:
         code=code("cwola_ae_inject"),
     log:
         "results/logs/cwola_ae_inject/{study}_run{run}.log",
+    benchmark:
+        "results/benchmarks/cwola_ae_inject/{study}_run{run}.tsv"
     resources:
         mem_mb=1000,
         runtime=10,
@@ -133,6 +135,8 @@ rule cwola_ae_fits:
         code=code("cwola_ae_fits"),
     log:
         "results/logs/cwola_ae_fits/{study}_run{run}.log",
+    benchmark:
+        "results/benchmarks/cwola_ae_fits/{study}_run{run}.tsv"
     resources:
         mem_mb=2000,
         runtime=30,
@@ -155,6 +159,8 @@ rule cwola_ae_summary:
         code=code("cwola_ae_summary"),
     log:
         "results/logs/cwola_ae_summary/cwola_ae_summary.log",
+    benchmark:
+        "results/benchmarks/cwola_ae_summary/cwola_ae_summary.tsv"
     resources:
         mem_mb=1000,
         runtime=10,
@@ -182,6 +188,8 @@ rule plot_cwola_ae:
         code=code("plot_cwola_ae"),
     log:
         "results/logs/plot_cwola_ae/E1_E11.log",
+    benchmark:
+        "results/benchmarks/plot_cwola_ae/E1_E11.tsv"
     resources:
         mem_mb=3000,
         runtime=10,
@@ -206,6 +214,8 @@ rule plot_ae_selection:
         code=code("plot_ae_selection"),
     log:
         "results/logs/plot_ae_selection/E14_E17.log",
+    benchmark:
+        "results/benchmarks/plot_ae_selection/E14_E17.tsv"
     resources:
         mem_mb=1000,
         runtime=10,

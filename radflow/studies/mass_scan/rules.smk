@@ -88,6 +88,8 @@ rule mass_scan_summary:
         code=code("mass_scan_summary"),
     log:
         "results/logs/mass_scan_summary/{study}.log",
+    benchmark:
+        "results/benchmarks/mass_scan_summary/{study}.tsv"
     resources:
         mem_mb=2000,
         runtime=10,
@@ -112,6 +114,8 @@ rule plot_mass_scan:
         code=code("plot_mass_scan"),
     log:
         "results/logs/plot_mass_scan/S1_S3.log",
+    benchmark:
+        "results/benchmarks/plot_mass_scan/S1_S3.tsv"
     resources:
         mem_mb=2000,
         runtime=10,

@@ -93,6 +93,8 @@ rule sacwola_summary:
         code=code("sacwola_summary"),
     log:
         "results/logs/sacwola_summary/{study}.log",
+    benchmark:
+        "results/benchmarks/sacwola_summary/{study}.tsv"
     resources:
         mem_mb=1000,
         runtime=10,
@@ -119,6 +121,8 @@ rule plot_sacwola_features:
         code=code("plot_sacwola_features"),
     log:
         "results/logs/plot_sacwola_features/B1.log",
+    benchmark:
+        "results/benchmarks/plot_sacwola_features/B1.tsv"
     resources:
         mem_mb=2000,
         runtime=10,
@@ -143,6 +147,8 @@ rule plot_sacwola_classifiers:
         code=code("plot_sacwola_classifiers"),
     log:
         "results/logs/plot_sacwola_classifiers/B2_B3.log",
+    benchmark:
+        "results/benchmarks/plot_sacwola_classifiers/B2_B3.tsv"
     resources:
         mem_mb=2000,
         runtime=10,
@@ -165,6 +171,8 @@ rule plot_background_fit:
         code=code("plot_background_fit"),
     log:
         "results/logs/plot_background_fit/B4_B5.log",
+    benchmark:
+        "results/benchmarks/plot_background_fit/B4_B5.tsv"
     resources:
         mem_mb=2000,
         runtime=10,
@@ -186,6 +194,8 @@ rule plot_significance:
         code=code("plot_significance"),
     log:
         "results/logs/plot_significance/B6_B7.log",
+    benchmark:
+        "results/benchmarks/plot_significance/B6_B7.tsv"
     resources:
         mem_mb=2000,
         runtime=10,

@@ -21,6 +21,8 @@ rule plot_features:
         code=code("plot_features"),
     log:
         "results/logs/plot_features/A1_A2.log",
+    benchmark:
+        "results/benchmarks/plot_features/A1_A2.tsv"
     resources:
         mem_mb=2000,
         runtime=10,
@@ -72,6 +74,8 @@ rule plot_supervised:
         code=code("plot_supervised"),
     log:
         "results/logs/plot_supervised/A3.log",
+    benchmark:
+        "results/benchmarks/plot_supervised/A3.tsv"
     resources:
         mem_mb=2000,
         runtime=10,
@@ -130,6 +134,8 @@ rule plot_dctr:
         code=code("plot_dctr"),
     log:
         "results/logs/plot_dctr/A4_A7.log",
+    benchmark:
+        "results/benchmarks/plot_dctr/A4_A7.tsv"
     resources:
         mem_mb=2000,
         runtime=10,
@@ -191,6 +197,8 @@ rule salad_summary:
         code=code("salad_summary"),
     log:
         "results/logs/salad_summary/{study}.log",
+    benchmark:
+        "results/benchmarks/salad_summary/{study}.tsv"
     resources:
         mem_mb=2000,
         runtime=10,
@@ -212,6 +220,8 @@ rule plot_salad_sensitivity:
         code=code("plot_salad_sensitivity"),
     log:
         "results/logs/plot_salad_sensitivity/A8_A9.log",
+    benchmark:
+        "results/benchmarks/plot_salad_sensitivity/A8_A9.tsv"
     resources:
         mem_mb=2000,
         runtime=10,
