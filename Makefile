@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config/config.yaml
 CORES ?= all
+# pytest-xdist workers of `make test` (tests/conftest.py keeps the CI-run tests on one)
+TEST_WORKERS ?= 2
 
 .PHONY: figures report test timing venv
 
@@ -27,7 +29,7 @@ report: figures
 		--report results/report.html
 
 test: venv
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python -m pytest -ra tests
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python -m pytest -ra -n $(TEST_WORKERS) --dist loadgroup tests
 
 # Where the time of a run goes (docs/performance.md): per rule and per study from
 # results/benchmarks, the critical path of the DAG of CONFIG and its makespan simulated on
