@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from radflow import seeds
+from radflow.ml import traces
 from radflow.ml.determinism import set_determinism
 from radflow.ml.ensemble import MemberAdam, member_batches
 from radflow.ml.models import Architecture
@@ -507,6 +508,7 @@ def train_flows(x, mjj, rows, spec: FlowSpec, seed: int, names, prep: Preprocess
     # same graph without fusion (docs/studies/cathode.md, flow timing).
     @tf.function(jit_compile=True)
     def train_step(ib, rb):
+        traces.count("flows.train_step", traces.shapes([flows.state, ib, rb]))
         n_rows = tf.reduce_sum(rb, axis=1)
         with tf.GradientTape() as tape:
             lp = log_density(ib, training=True, rows=rb)
@@ -532,6 +534,7 @@ def train_flows(x, mjj, rows, spec: FlowSpec, seed: int, names, prep: Preprocess
 
     @tf.function
     def validation_loss():
+        traces.count("flows.validation_loss", traces.shapes([flows.state, v_idx]))
         lp = log_density(v_idx)
         return -tf.reduce_sum(lp * v_real, axis=1) / tf.reduce_sum(v_real, axis=1)
 
