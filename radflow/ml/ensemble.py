@@ -436,15 +436,6 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
                            snapshots)
 
 
-def _relaxed(tf, structure):
-    """``structure`` with every tensor replaced by a TensorSpec of its dtype and rank, all
-    dimensions open (variables stay): the argument types one trace serves for any event
-    count, step count and batch size."""
-    return tf.nest.map_structure(
-        lambda t: t if isinstance(t, tf.Variable) or t is None
-        else tf.TensorSpec([None] * t.shape.rank, t.dtype), structure)
-
-
 @functools.lru_cache(maxsize=None)
 def _compiled_steps(arch: Architecture):
     """The two tf.functions of :func:`train_ensemble` for ``arch``, built once per process.
@@ -457,9 +448,9 @@ def _compiled_steps(arch: Architecture):
     mean, inv_std, dropout_seed); adam_state: a :class:`MemberAdam`'s (m, v, steps); data:
     dict of x (N, d), y (M, N), w (M, N) training weights and rows (M, L) or None
     (``member_rows``). The networks are arguments, not captured, and tensors are traced
-    with open dimensions (:func:`_relaxed`), so each function traces once per member count
-    and layer sizes (counted in :mod:`radflow.ml.traces`), whatever the events, steps,
-    batch size and seeds.
+    with open dimensions (:func:`radflow.ml.traces.relaxed`), so each function traces once
+    per member count and layer sizes (counted in :mod:`radflow.ml.traces`), whatever the
+    events, steps, batch size and seeds.
     """
     import tensorflow as tf
 
@@ -519,14 +510,8 @@ def _compiled_steps(arch: Architecture):
             total += tf.reduce_sum(loss * wb * rb, axis=1)
         return total / tf.reduce_sum(val_real, axis=1)
 
-    epoch_fn, val_fn = tf.function(run_epoch), tf.function(validation_loss)
-
-    def relaxed_call(fn):
-        def call(*args):
-            fn.get_concrete_function(*_relaxed(tf, args))   # traces on the first call only
-            return fn(*args)
-        return call
-    return relaxed_call(epoch_fn), relaxed_call(val_fn)
+    return (traces.relaxed(tf.function(run_epoch)),
+            traces.relaxed(tf.function(validation_loss)))
 
 
 def _assign_members(tf, target, source, members):

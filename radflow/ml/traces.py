@@ -1,4 +1,5 @@
-"""Trace counts of the training steps' tf.functions within one process.
+"""Trace counts of the training steps' tf.functions within one process, and calls that trace
+once for any size of their tensor arguments (:func:`relaxed`).
 
 A tf.function runs its Python body only when it traces (builds a graph for a new argument
 type), so a call of :func:`count` in that body counts traces. Each trace is keyed by the
@@ -51,3 +52,21 @@ def summary(counts: dict) -> str:
         per_name[name] = (traces + n, n_shapes + 1)
     return "\n".join(f"traces {name}: {t} trace(s), {s} shape(s)"
                      for name, (t, s) in sorted(per_name.items()))
+
+
+def relaxed(function):
+    """A callable that calls the tf.function ``function`` after making sure it is traced with
+    every tensor argument's dimensions open (a TensorSpec of its dtype and rank; variables
+    and None as they are): one trace then serves any event count, step count and batch
+    size, the variables' shapes (member count, layer sizes) being its only shape key."""
+    import tensorflow as tf
+
+    def spec(t):
+        if t is None or isinstance(t, tf.Variable):
+            return t
+        return tf.TensorSpec([None] * t.shape.rank, t.dtype)
+
+    def call(*args):
+        function.get_concrete_function(*tf.nest.map_structure(spec, args))  # traced once
+        return function(*args)
+    return call
