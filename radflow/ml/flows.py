@@ -507,7 +507,10 @@ def train_flows(x, mjj, rows, spec: FlowSpec, seed: int, names, prep: Preprocess
     def run_epoch(idx, real):
         total = np.zeros(m)
         for ib, rb in zip(idx, real):
-            total += train_step(flow_state, adam_state, base_state, data, tf.constant(ib),
+            # Gathered outside the XLA step: its inputs keep one shape whatever the events.
+            ib = tf.constant(ib)
+            batch = {k: None if v is None else tf.gather(v, ib) for k, v in data.items()}
+            total += train_step(flow_state, adam_state, base_state, batch,
                                 tf.constant(rb)).numpy()
         return total
 
@@ -566,17 +569,18 @@ def _compiled_steps(spec: FlowSpec, n_features: int, n_conditions: int, base=Non
     features and ``n_conditions`` conditions, built once per process; ``base``: None, or
     (spec, n_conditions) of the frozen base flows of a top flow.
 
-    train_step(flow_state, adam_state, base_state, data, ib, rb) -> (M,): one minibatch
-    step (XLA-compiled) on the members' rows ib (M, B) int32 with real rows rb (M, B)
-    float32; returns each member's summed loss. validation_loss(flow_state, base_state,
-    data, v_idx, v_real) -> (M,): mean -log p on the padded validation rows (M, V).
+    train_step(flow_state, adam_state, base_state, batch, rb) -> (M,): one minibatch step
+    (XLA-compiled) on the members' batches (``data`` gathered at their rows, (M, B, .))
+    with real rows rb (M, B) float32; returns each member's summed loss.
+    validation_loss(flow_state, base_state, data, v_idx, v_real) -> (M,): mean -log p on
+    the padded validation rows v_idx, v_real (M, V).
     flow_state, base_state: :func:`_state` of the flows and of the frozen base (None
     without one); adam_state: the :class:`MemberAdam`'s (m, v, steps); data: z (N, D),
     c (N, C) and cb (N, C_base) or None (the base's conditions). Flows are arguments, not
     captured, and tensors are traced with open dimensions
     (:func:`radflow.ml.traces.relaxed`), so each function traces once per member count
     (counted in :mod:`radflow.ml.traces`), whatever the events, injection, seeds and
-    batch size; XLA compiles once per tensor shape.
+    batch size; XLA compiles the step once per member count and batch size.
     """
     import tensorflow as tf
 
@@ -590,26 +594,26 @@ def _compiled_steps(spec: FlowSpec, n_features: int, n_conditions: int, base=Non
         vars(view).update(state, n_members=state["w1"].shape[0])
         return view
 
-    def log_density(flows, frozen, data, idx, training=False, rows=None):
-        z, c = tf.gather(data["z"], idx), tf.gather(data["c"], idx)
+    def log_density(flows, frozen, batch, training=False, rows=None):
+        """(M, B) log-density of the members' events ``batch`` (z, c, cb: (M, B, .))."""
         if frozen is None:
-            return flows.log_prob(z, c, training=training, rows=rows)
-        u, logdet = flows.transform(z, c, training, rows)
-        return frozen.log_prob(u, tf.gather(data["cb"], idx)) + logdet
+            return flows.log_prob(batch["z"], batch["c"], training=training, rows=rows)
+        u, logdet = flows.transform(batch["z"], batch["c"], training, rows)
+        return frozen.log_prob(u, batch["cb"]) + logdet
 
     # One minibatch step, compiled with XLA: on CPU it runs a step about twice as fast as the
     # same graph without fusion (docs/studies/cathode.md, flow timing).
     @tf.function(jit_compile=True)
-    def train_step(flow_state, adam_state, base_state, data, ib, rb):
+    def train_step(flow_state, adam_state, base_state, batch, rb):
         traces.count("flows.train_step", (spec, base, traces.shapes(
-            (flow_state, adam_state, base_state, data, ib, rb))))
+            (flow_state, adam_state, base_state, batch, rb))))
         flows = bound(template, flow_state)
         frozen = None if base is None else bound(base_template, base_state)
         opt = copy.copy(adam_template)
         vars(opt).update(adam_state, variables=flows.trainable)
         n_rows = tf.reduce_sum(rb, axis=1)
         with tf.GradientTape() as tape:
-            lp = log_density(flows, frozen, data, ib, training=True, rows=rb)
+            lp = log_density(flows, frozen, batch, training=True, rows=rb)
             lp = tf.where(rb > 0, lp, 0.0)                      # padding rows carry no loss
             per_member = -tf.reduce_sum(lp, axis=1) / tf.maximum(n_rows, 1.0)
             loss = tf.reduce_sum(per_member)
@@ -622,7 +626,8 @@ def _compiled_steps(spec: FlowSpec, n_features: int, n_conditions: int, base=Non
             (flow_state, base_state, data, v_idx, v_real))))
         flows = bound(template, flow_state)
         frozen = None if base is None else bound(base_template, base_state)
-        lp = log_density(flows, frozen, data, v_idx)
+        lp = log_density(flows, frozen, {k: None if v is None else tf.gather(v, v_idx)
+                                         for k, v in data.items()})
         return -tf.reduce_sum(lp * v_real, axis=1) / tf.reduce_sum(v_real, axis=1)
 
     return traces.relaxed(train_step), traces.relaxed(validation_loss)
