@@ -410,9 +410,10 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     for epoch in range(epochs):
         # A stopped member gets no rows: it idles (module docstring).
         own = [r if a else r[:0] for r, a in zip(rows, active)]
-        run_epoch(net_state, adam_state, step_count, data,
-                  *(tf.constant(a) for a in member_batches(own, batch_size, order_rngs)))
-        vl = validation_loss(net_state, data, *val).numpy()
+        args = (net_state, adam_state, step_count, data,
+                *(tf.constant(a) for a in member_batches(own, batch_size, order_rngs)))
+        run_epoch(*args)(*args)
+        vl = validation_loss(net_state, data, *val)(net_state, data, *val).numpy()
         history.append(np.where(active, vl, np.nan))
         # Keep the K lowest-validation-loss epochs: an active member's new epoch replaces
         # its worst kept one (for K = 1: its best epoch so far) if it is lower.
@@ -438,7 +439,9 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
 
 @functools.lru_cache(maxsize=None)
 def _compiled_steps(arch: Architecture):
-    """The two tf.functions of :func:`train_ensemble` for ``arch``, built once per process.
+    """The two tf.functions of :func:`train_ensemble` for ``arch``, built once per process,
+    as :func:`radflow.ml.traces.relaxed` getters: ``run_epoch(*args)`` is the graph to call
+    with ``args``.
 
     run_epoch(net_state, adam_state, step_count, data, idx, real): one epoch of minibatch
     steps, idx (S, M, B) int32 and real (S, M, B) float32 from :func:`member_batches`.

@@ -506,12 +506,14 @@ def train_flows(x, mjj, rows, spec: FlowSpec, seed: int, names, prep: Preprocess
 
     def run_epoch(idx, real):
         total = np.zeros(m)
+        step = None
         for ib, rb in zip(idx, real):
             # Gathered outside the XLA step: its inputs keep one shape whatever the events.
             ib = tf.constant(ib)
             batch = {k: None if v is None else tf.gather(v, ib) for k, v in data.items()}
-            total += train_step(flow_state, adam_state, base_state, batch,
-                                tf.constant(rb)).numpy()
+            args = (flow_state, adam_state, base_state, batch, tf.constant(rb))
+            step = step or train_step(*args)
+            total += step(*args).numpy()
         return total
 
     # Validation: every member's own validation events, padded to one (M, V) table.
@@ -529,7 +531,8 @@ def train_flows(x, mjj, rows, spec: FlowSpec, seed: int, names, prep: Preprocess
     history, train_history = [], []
     for epoch in range(spec.epochs):
         tl = run_epoch(*member_batches(tr_rows, spec.batch_size, order_rngs)) / n_train
-        vl = validation_loss(flow_state, base_state, data, v_idx, v_real).numpy()
+        val_args = (flow_state, base_state, data, v_idx, v_real)
+        vl = validation_loss(*val_args)(*val_args).numpy()
         bad = ~(np.isfinite(vl) & np.isfinite(tl))
         if bad.any():
             i = int(np.argmax(bad))
@@ -567,7 +570,9 @@ def _state(flows: VectorizedMAF) -> dict:
 def _compiled_steps(spec: FlowSpec, n_features: int, n_conditions: int, base=None):
     """The two tf.functions of :func:`train_flows` for flows of ``spec`` on ``n_features``
     features and ``n_conditions`` conditions, built once per process; ``base``: None, or
-    (spec, n_conditions) of the frozen base flows of a top flow.
+    (spec, n_conditions) of the frozen base flows of a top flow. Both are
+    :func:`radflow.ml.traces.relaxed` getters: ``train_step(*args)`` is the graph to call
+    with ``args``.
 
     train_step(flow_state, adam_state, base_state, batch, rb) -> (M,): one minibatch step
     (XLA-compiled) on the members' batches (``data`` gathered at their rows, (M, B, .))
