@@ -165,6 +165,7 @@ def maf_comparison(args, spec):
     result = {"members": args.members, "events": args.events, "features": args.features,
               "epochs": args.epochs, "blocks": args.blocks, "hidden": args.hidden,
               "batch_size": args.batch_size, "cpus": os.cpu_count(), "tf_threads": threads,
+              "load_avg_1min": round(os.getloadavg()[0], 2),
               "radflow_total_s": round(stamps[-1], 2), **rates("radflow", t_vec[0], t_vec[1:].mean())}
     if not args.skip_tfp:
         z, _ = prep.forward(x)
