@@ -3,7 +3,7 @@ check that says so fails when a step is traced again for a shape it already has.
 import numpy as np
 import pytest
 
-from radflow.ml import ensemble, models, traces
+from radflow.ml import ensemble, flows, models, traces
 
 
 def toy(n, seed):
@@ -39,6 +39,29 @@ def test_same_shape_traced_once():
     ensemble.train_ensemble(x, y, arch, 4, 3, tr, 1.0 - tr, epochs=1, batch_size=64)
     added = new_traces(before)
     assert sum(n for (name, _), n in added.items() if name == "ensemble.run_epoch") == 2
+    traces.assert_traced_once_per_shape(traces.trace_counts())
+
+
+def test_flow_step_traced_once():
+    """Two flow ensembles of one spec and member count on different events and seeds (two
+    injections): the XLA step and the validation graph are traced once, and so is a top
+    flow's step on the second as its base."""
+    spec = flows.FlowSpec(n_blocks=2, hidden=6, epochs=2, batch_size=64, keep_best=1)
+    top = flows.FlowSpec(n_blocks=1, hidden=4, epochs=1, batch_size=64, keep_best=1,
+                         batch_norm=False)
+    rng = np.random.default_rng(4)
+    before = traces.trace_counts()
+    for n in (400, 500):
+        m = rng.uniform(2600.0, 5000.0, n)
+        x = rng.normal(size=(n, 2)) + 0.001 * (m - 3500.0)[:, None]
+        base = flows.train_flows(x, m, [np.arange(n)] * 2, spec, seed=n, names=["a", "b"],
+                                 log=lambda s: None)
+    flows.train_flows(x, m, [np.arange(n)] * 2, top, seed=1, names=["a", "b"],
+                      log=lambda s: None, base=base)
+    added = new_traces(before)
+    assert sorted(name for name, _ in added) == ["flows.train_step"] * 2 + [
+        "flows.validation_loss"] * 2
+    assert set(added.values()) == {1}
     traces.assert_traced_once_per_shape(traces.trace_counts())
 
 
