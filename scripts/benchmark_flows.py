@@ -33,7 +33,7 @@ from radflow.ml import flows
 from radflow.ml.determinism import set_determinism
 
 #: --quick: a small flow on a small toy.
-QUICK = dict(members=2, events=2000, blocks=2, hidden=16, epochs=2)
+QUICK = dict(members=2, events=1000, blocks=1, hidden=16, epochs=2)
 
 #: Half-width of the spline's range in the preprocessed space (z has unit variance).
 SPLINE_BOUND = 6.0

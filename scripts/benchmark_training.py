@@ -29,7 +29,7 @@ import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow.ml import ensemble, models, traces
 from radflow.ml.determinism import set_determinism
 
-QUICK = dict(members=100, events=2000, epochs=2, keras_members=1, square=256, repeats=2)
+QUICK = dict(members=100, events=1000, epochs=1, keras_members=1, square=256, repeats=2)
 
 
 def toy(n, d, seed):
