@@ -397,7 +397,8 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     step_count = tf.Variable(0, dtype=tf.int64)
     # Validation: each member evaluates only its own validation rows (a fold of k-fold is
     # 1/k of the events), gathered and padded like the training batches.
-    val = [tf.constant(a) for a in _padded_rows(w_val != 0)] + [tf.constant(w_val)]
+    val_args = (net_state, data, *(tf.constant(a) for a in _padded_rows(w_val != 0)),
+                tf.constant(w_val))
 
     k = min(keep_best, epochs)
     kept = [[tf.Variable(v) for v in net.state] for _ in range(k)]   # (K, state) snapshots
@@ -413,7 +414,7 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
         args = (net_state, adam_state, step_count, data,
                 *(tf.constant(a) for a in member_batches(own, batch_size, order_rngs)))
         run_epoch(*args)(*args)
-        vl = validation_loss(net_state, data, *val)(net_state, data, *val).numpy()
+        vl = validation_loss(*val_args)(*val_args).numpy()
         history.append(np.where(active, vl, np.nan))
         # Keep the K lowest-validation-loss epochs: an active member's new epoch replaces
         # its worst kept one (for K = 1: its best epoch so far) if it is lower.

@@ -60,8 +60,8 @@ def relaxed(function):
     variables and None as they are), to be called with such args. The first graph() traces;
     later ones for args of other sizes, the same variables' shapes (member count, layer
     sizes), return the same graph. Calling the ConcreteFunction skips tf.function's
-    per-call dispatch on the variables, which costs about 2 ms a call with the ~40
-    variables of a flow step."""
+    per-call dispatch on the variables (measured on a 2-block flow, 2 cores: 3.2 ms a
+    step through the tf.function, 1.1 ms through its ConcreteFunction)."""
     import tensorflow as tf
 
     def spec(t):
