@@ -1,6 +1,8 @@
 """Imported first by every script: puts the radflow package (beside scripts/) on sys.path,
 so a script runs the same in the venv, a conda env or a Slurm job, and prints where the job
-runs (host, SLURM_JOB_ID) as the first line of the rule's log."""
+runs (host, SLURM_JOB_ID) as the first line of the rule's log and, at exit, how often each
+training step's tf.function was traced (radflow.ml.traces; nothing if none was)."""
+import atexit
 import os
 import socket
 import sys
@@ -9,3 +11,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 print(f"host={socket.gethostname()} SLURM_JOB_ID={os.environ.get('SLURM_JOB_ID', 'none')}",
       flush=True)
+
+
+def _print_trace_counts():
+    from radflow.ml import traces
+
+    counts = traces.trace_counts()
+    if counts:
+        print(traces.summary(counts), flush=True)
+
+
+atexit.register(_print_trace_counts)

@@ -38,13 +38,15 @@ does not draw the same masks as in a lone run.
 """
 from __future__ import annotations
 
+import copy
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from radflow import seeds
-from radflow.ml import metrics
+from radflow.ml import metrics, traces
 from radflow.ml.determinism import set_determinism
 from radflow.ml.models import Architecture
 
@@ -138,7 +140,7 @@ class VectorizedNetwork:
                 h = self._batchnorm(h, self.bn[i], training, rows)
             if layer.dropout and training:
                 u = tf.random.stateless_uniform(tf.shape(h), seed=tf.stack(
-                    [tf.constant(self.dropout_seed, tf.int64), tf.cast(step, tf.int64) * 64 + i]))
+                    [tf.cast(self.dropout_seed, tf.int64), tf.cast(step, tf.int64) * 64 + i]))
                 h = tf.where(u >= layer.dropout, h / (1.0 - layer.dropout), 0.0)
         out = tf.matmul(h, self.kernels[-1]) + self.biases[-1]
         if self.arch.output == "softmax":
@@ -383,55 +385,20 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     opt = MemberAdam(arch, net.trainable, m)
     rows = [np.nonzero(w)[0] for w in w_tr != 0]
     order_rngs = [np.random.default_rng([s, 1]) for s in member_seeds]
-    x_tf, y_tf, w_tf = tf.constant(x), tf.constant(y), tf.constant(w_tr)
-    rows_tf = None if member_rows is None else tf.constant(member_rows)
-
-    def gather_x(ib):
-        """Events (M, B, d) at the members' indices ib (M, B) (into their own tables)."""
-        if rows_tf is None:
-            return tf.gather(x_tf, ib)
-        return tf.gather(x_tf, tf.gather(rows_tf, ib, batch_dims=1))
+    # The epoch and validation graphs are built once per architecture and shape and shared
+    # by every call (:func:`_compiled_steps`): networks, optimizer state and events are
+    # their arguments.
+    run_epoch, validation_loss = _compiled_steps(arch)
+    data = dict(x=tf.constant(x), y=tf.constant(y), w=tf.constant(w_tr),
+                rows=None if member_rows is None else tf.constant(member_rows))
+    net_state = dict(kernels=net.kernels, biases=net.biases, bn=net.bn, mean=net.mean,
+                     inv_std=net.inv_std, dropout_seed=tf.constant(net.dropout_seed, tf.int64))
+    adam_state = dict(m=opt.m, v=opt.v, steps=opt.steps)
+    step_count = tf.Variable(0, dtype=tf.int64)
     # Validation: each member evaluates only its own validation rows (a fold of k-fold is
     # 1/k of the events), gathered and padded like the training batches.
-    val_idx, val_real = (tf.constant(a) for a in _padded_rows(w_val != 0))
-    val_w = tf.constant(w_val)
-    val_rows = tf.reduce_sum(val_real, axis=1)
-    width = max([layer.units for layer in arch.hidden] + [x.shape[1]])
-    val_chunk = max(256, (1 << 22) // (m * width))       # <= 4M activations per layer
-    step_count = tf.Variable(0, dtype=tf.int64)
-
-    # One trace whatever the number of steps (it shrinks as members stop).
-    steps = (tf.TensorSpec((None, m, batch_size), tf.int32),
-             tf.TensorSpec((None, m, batch_size), tf.float32))
-
-    @tf.function(input_signature=steps)
-    def run_epoch(idx, real):
-        # The whole epoch is one graph: no Python between minibatches.
-        for s in tf.range(tf.shape(idx)[0]):
-            ib, rb = idx[s], real[s]                                          # (M, B)
-            xb = gather_x(ib)                                                 # (M, B, d)
-            yb, wb = tf.gather(y_tf, ib, batch_dims=1), tf.gather(w_tf, ib, batch_dims=1)
-            n_rows = tf.reduce_sum(rb, axis=1)                                # (M,)
-            with tf.GradientTape() as tape:
-                pred = net(xb, training=True, rows=rb, step=step_count)
-                loss = _per_event_loss(tf, arch, pred, yb, xb)
-                per_member = tf.reduce_sum(loss * wb * rb, axis=1) / tf.maximum(n_rows, 1.0)
-                total = tf.reduce_sum(per_member)
-            grads = tape.gradient(total, net.trainable)
-            opt.apply(grads, n_rows > 0)
-            step_count.assign_add(1)
-
-    @tf.function
-    def validation_loss():
-        total = tf.zeros((m,))
-        for start in range(0, int(val_idx.shape[1]), val_chunk):
-            ib, rb = val_idx[:, start:start + val_chunk], val_real[:, start:start + val_chunk]
-            xb = gather_x(ib)                                                 # (M, V, d)
-            yb = tf.gather(y_tf, ib, batch_dims=1)
-            wb = tf.gather(val_w, ib, batch_dims=1)
-            loss = _per_event_loss(tf, arch, net(xb), yb, xb)
-            total += tf.reduce_sum(loss * wb * rb, axis=1)
-        return total / val_rows
+    val_args = (net_state, data, *(tf.constant(a) for a in _padded_rows(w_val != 0)),
+                tf.constant(w_val))
 
     k = min(keep_best, epochs)
     kept = [[tf.Variable(v) for v in net.state] for _ in range(k)]   # (K, state) snapshots
@@ -444,8 +411,10 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     for epoch in range(epochs):
         # A stopped member gets no rows: it idles (module docstring).
         own = [r if a else r[:0] for r, a in zip(rows, active)]
-        run_epoch(*(tf.constant(a) for a in member_batches(own, batch_size, order_rngs)))
-        vl = validation_loss().numpy()
+        args = (net_state, adam_state, step_count, data,
+                *(tf.constant(a) for a in member_batches(own, batch_size, order_rngs)))
+        run_epoch(*args)(*args)
+        vl = validation_loss(*val_args)(*val_args).numpy()
         history.append(np.where(active, vl, np.nan))
         # Keep the K lowest-validation-loss epochs: an active member's new epoch replaces
         # its worst kept one (for K = 1: its best epoch so far) if it is lower.
@@ -467,6 +436,86 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     snapshots = [[v.numpy() for v in snap] for snap in kept] if k > 1 else []
     return TrainedEnsemble(net, np.array(history), best_epoch, epochs_trained, kept_epoch,
                            snapshots)
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled_steps(arch: Architecture):
+    """The two tf.functions of :func:`train_ensemble` for ``arch``, built once per process,
+    as :func:`radflow.ml.traces.relaxed` getters: ``run_epoch(*args)`` is the graph to call
+    with ``args``.
+
+    run_epoch(net_state, adam_state, step_count, data, idx, real): one epoch of minibatch
+    steps, idx (S, M, B) int32 and real (S, M, B) float32 from :func:`member_batches`.
+    validation_loss(net_state, data, val_idx, val_real, val_w) -> (M,): each member's
+    validation loss on its padded rows val_idx, val_real (M, V) with weights val_w (M, N).
+    net_state: a :class:`VectorizedNetwork`'s variables and constants (kernels, biases, bn,
+    mean, inv_std, dropout_seed); adam_state: a :class:`MemberAdam`'s (m, v, steps); data:
+    dict of x (N, d), y (M, N), w (M, N) training weights and rows (M, L) or None
+    (``member_rows``). The networks are arguments, not captured, and tensors are traced
+    with open dimensions (:func:`radflow.ml.traces.relaxed`), so each function traces once
+    per member count and layer sizes (counted in :mod:`radflow.ml.traces`), whatever the
+    events, steps, batch size and seeds.
+    """
+    import tensorflow as tf
+
+    template = VectorizedNetwork(arch, 1, [0], np.zeros((1, 1)), np.ones((1, 1)))
+    adam_template = MemberAdam(arch, [], 1)
+
+    def bound(net_state, adam_state=None):
+        """The network (and optimizer) of the traced arguments."""
+        net = copy.copy(template)
+        vars(net).update(net_state)
+        if adam_state is None:
+            return net
+        opt = copy.copy(adam_template)
+        vars(opt).update(adam_state, variables=net.trainable)
+        return net, opt
+
+    def gather_x(data, ib):
+        """Events (M, B, d) at the members' indices ib (M, B) (into their own tables)."""
+        if data["rows"] is None:
+            return tf.gather(data["x"], ib)
+        return tf.gather(data["x"], tf.gather(data["rows"], ib, batch_dims=1))
+
+    def run_epoch(net_state, adam_state, step_count, data, idx, real):
+        traces.count("ensemble.run_epoch", (arch, traces.shapes(
+            (net_state, adam_state, step_count, data, idx, real))))
+        net, opt = bound(net_state, adam_state)
+        # The whole epoch is one graph: no Python between minibatches.
+        for s in tf.range(tf.shape(idx)[0]):
+            ib, rb = idx[s], real[s]                                          # (M, B)
+            xb = gather_x(data, ib)                                           # (M, B, d)
+            yb = tf.gather(data["y"], ib, batch_dims=1)
+            wb = tf.gather(data["w"], ib, batch_dims=1)
+            n_rows = tf.reduce_sum(rb, axis=1)                                # (M,)
+            with tf.GradientTape() as tape:
+                pred = net(xb, training=True, rows=rb, step=step_count)
+                loss = _per_event_loss(tf, arch, pred, yb, xb)
+                per_member = tf.reduce_sum(loss * wb * rb, axis=1) / tf.maximum(n_rows, 1.0)
+                total = tf.reduce_sum(per_member)
+            grads = tape.gradient(total, net.trainable)
+            opt.apply(grads, n_rows > 0)
+            step_count.assign_add(1)
+
+    def validation_loss(net_state, data, val_idx, val_real, val_w):
+        traces.count("ensemble.validation_loss", (arch, traces.shapes(
+            (net_state, data, val_idx, val_real, val_w))))
+        net = bound(net_state)
+        m, d = net.kernels[0].shape[:2]
+        width = max([layer.units for layer in arch.hidden] + [d])
+        chunk = max(256, (1 << 22) // (m * width))           # <= 4M activations per layer
+        total = tf.zeros_like(val_real[:, 0])
+        for start in tf.range(0, tf.shape(val_idx)[1], chunk):
+            ib, rb = val_idx[:, start:start + chunk], val_real[:, start:start + chunk]
+            xb = gather_x(data, ib)                                           # (M, V, d)
+            yb = tf.gather(data["y"], ib, batch_dims=1)
+            wb = tf.gather(val_w, ib, batch_dims=1)
+            loss = _per_event_loss(tf, arch, net(xb), yb, xb)
+            total += tf.reduce_sum(loss * wb * rb, axis=1)
+        return total / tf.reduce_sum(val_real, axis=1)
+
+    return (traces.relaxed(tf.function(run_epoch)),
+            traces.relaxed(tf.function(validation_loss)))
 
 
 def _assign_members(tf, target, source, members):

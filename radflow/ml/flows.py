@@ -27,11 +27,14 @@ Conditions may be several masses (C columns, GeV; CURTAINs: m_from, m_to).
 """
 from __future__ import annotations
 
+import copy
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from radflow import seeds
+from radflow.ml import traces
 from radflow.ml.determinism import set_determinism
 from radflow.ml.ensemble import MemberAdam, member_batches
 from radflow.ml.models import Architecture
@@ -490,36 +493,27 @@ def train_flows(x, mjj, rows, spec: FlowSpec, seed: int, names, prep: Preprocess
     opt = MemberAdam(Architecture(hidden=(), learning_rate=spec.learning_rate),
                      flows.trainable, m)
     order_rngs = [np.random.default_rng([s, 1]) for s in member_seeds]
-    z_tf, c_tf = tf.constant(z), tf.constant(c)
-    if base is None:
-        def log_density(idx, training=False, rows=None):
-            return flows.log_prob(tf.gather(z_tf, idx), tf.gather(c_tf, idx), training=training,
-                                  rows=rows)
-    else:
-        frozen = base.frozen(m)
-        cb_tf = tf.constant(c if base_condition is None else prep.condition(base_condition))
-
-        def log_density(idx, training=False, rows=None):
-            u, logdet = flows.transform(tf.gather(z_tf, idx), tf.gather(c_tf, idx), training, rows)
-            return frozen.log_prob(u, tf.gather(cb_tf, idx)) + logdet
-
-    # One minibatch step, compiled with XLA: on CPU it runs a step about twice as fast as the
-    # same graph without fusion (docs/studies/cathode.md, flow timing).
-    @tf.function(jit_compile=True)
-    def train_step(ib, rb):
-        n_rows = tf.reduce_sum(rb, axis=1)
-        with tf.GradientTape() as tape:
-            lp = log_density(ib, training=True, rows=rb)
-            lp = tf.where(rb > 0, lp, 0.0)                      # padding rows carry no loss
-            per_member = -tf.reduce_sum(lp, axis=1) / tf.maximum(n_rows, 1.0)
-            loss = tf.reduce_sum(per_member)
-        opt.apply(tape.gradient(loss, flows.trainable), n_rows > 0)
-        return per_member * n_rows
+    frozen = None if base is None else base.frozen(m)
+    # The step and validation graphs are built once per spec and shape and shared by every
+    # call (:func:`_compiled_steps`): flows, optimizer state and events are their arguments.
+    train_step, validation_loss = _compiled_steps(
+        spec, x.shape[1], c.shape[1],
+        None if base is None else (frozen.spec, frozen.n_conditions))
+    data = dict(z=tf.constant(z), c=tf.constant(c), cb=None if base is None else tf.constant(
+        c if base_condition is None else prep.condition(base_condition)))
+    flow_state, base_state = _state(flows), None if base is None else _state(frozen)
+    adam_state = dict(m=opt.m, v=opt.v, steps=opt.steps)
 
     def run_epoch(idx, real):
         total = np.zeros(m)
+        step = None
         for ib, rb in zip(idx, real):
-            total += train_step(tf.constant(ib), tf.constant(rb)).numpy()
+            # Gathered outside the XLA step: its inputs keep one shape whatever the events.
+            ib = tf.constant(ib)
+            batch = {k: None if v is None else tf.gather(v, ib) for k, v in data.items()}
+            args = (flow_state, adam_state, base_state, batch, tf.constant(rb))
+            step = step or train_step(*args)
+            total += step(*args).numpy()
         return total
 
     # Validation: every member's own validation events, padded to one (M, V) table.
@@ -530,11 +524,6 @@ def train_flows(x, mjj, rows, spec: FlowSpec, seed: int, names, prep: Preprocess
         v_idx[i, :len(r)], v_real[i, :len(r)] = r, 1.0
     v_idx, v_real = tf.constant(v_idx), tf.constant(v_real)
 
-    @tf.function
-    def validation_loss():
-        lp = log_density(v_idx)
-        return -tf.reduce_sum(lp * v_real, axis=1) / tf.reduce_sum(v_real, axis=1)
-
     k = min(spec.keep_best, spec.epochs)
     snapshots = [[np.array(v.numpy()) for v in flows.state] for _ in range(k)]
     kept_loss = np.full((k, m), np.inf)
@@ -542,7 +531,8 @@ def train_flows(x, mjj, rows, spec: FlowSpec, seed: int, names, prep: Preprocess
     history, train_history = [], []
     for epoch in range(spec.epochs):
         tl = run_epoch(*member_batches(tr_rows, spec.batch_size, order_rngs)) / n_train
-        vl = validation_loss().numpy()
+        val_args = (flow_state, base_state, data, v_idx, v_real)
+        vl = validation_loss(*val_args)(*val_args).numpy()
         bad = ~(np.isfinite(vl) & np.isfinite(tl))
         if bad.any():
             i = int(np.argmax(bad))
@@ -565,3 +555,84 @@ def train_flows(x, mjj, rows, spec: FlowSpec, seed: int, names, prep: Preprocess
             + " | val " + " ".join(f"{v:.4f}" for v in vl))
     return TrainedFlows(flows, prep, snapshots, kept_loss, np.array(history),
                         np.array(train_history), None if base is None else frozen)
+
+
+#: The attributes of a :class:`VectorizedMAF` that hold its variables.
+_VARIABLES = ("w1", "wc", "b1", "w2", "b2", "w3", "b3", "log_gamma", "beta", "mean", "var")
+
+
+def _state(flows: VectorizedMAF) -> dict:
+    """{attribute: variable} of ``flows`` (the step functions' argument)."""
+    return {k: getattr(flows, k) for k in _VARIABLES if hasattr(flows, k)}
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled_steps(spec: FlowSpec, n_features: int, n_conditions: int, base=None):
+    """The two tf.functions of :func:`train_flows` for flows of ``spec`` on ``n_features``
+    features and ``n_conditions`` conditions, built once per process; ``base``: None, or
+    (spec, n_conditions) of the frozen base flows of a top flow. Both are
+    :func:`radflow.ml.traces.relaxed` getters: ``train_step(*args)`` is the graph to call
+    with ``args``.
+
+    train_step(flow_state, adam_state, base_state, batch, rb) -> (M,): one minibatch step
+    (XLA-compiled) on the members' batches (``data`` gathered at their rows, (M, B, .))
+    with real rows rb (M, B) float32; returns each member's summed loss.
+    validation_loss(flow_state, base_state, data, v_idx, v_real) -> (M,): mean -log p on
+    the padded validation rows v_idx, v_real (M, V).
+    flow_state, base_state: :func:`_state` of the flows and of the frozen base (None
+    without one); adam_state: the :class:`MemberAdam`'s (m, v, steps); data: z (N, D),
+    c (N, C) and cb (N, C_base) or None (the base's conditions). Flows are arguments, not
+    captured, and tensors are traced with open dimensions
+    (:func:`radflow.ml.traces.relaxed`), so each function traces once per member count
+    (counted in :mod:`radflow.ml.traces`), whatever the events, injection, seeds and
+    batch size; XLA compiles the step once per member count and batch size.
+    """
+    import tensorflow as tf
+
+    template = VectorizedMAF(spec, n_features, [0], n_conditions)
+    base_template = None if base is None else VectorizedMAF(base[0], n_features, [0], base[1])
+    adam_template = MemberAdam(Architecture(hidden=(), learning_rate=spec.learning_rate), [], 1)
+
+    def bound(tmpl, state):
+        """The flows of the traced variables ``state``."""
+        view = copy.copy(tmpl)
+        vars(view).update(state, n_members=state["w1"].shape[0])
+        return view
+
+    def log_density(flows, frozen, batch, training=False, rows=None):
+        """(M, B) log-density of the members' events ``batch`` (z, c, cb: (M, B, .))."""
+        if frozen is None:
+            return flows.log_prob(batch["z"], batch["c"], training=training, rows=rows)
+        u, logdet = flows.transform(batch["z"], batch["c"], training, rows)
+        return frozen.log_prob(u, batch["cb"]) + logdet
+
+    # One minibatch step, compiled with XLA: on CPU it runs a step about twice as fast as the
+    # same graph without fusion (docs/studies/cathode.md, flow timing).
+    @tf.function(jit_compile=True)
+    def train_step(flow_state, adam_state, base_state, batch, rb):
+        traces.count("flows.train_step", (spec, base, traces.shapes(
+            (flow_state, adam_state, base_state, batch, rb))))
+        flows = bound(template, flow_state)
+        frozen = None if base is None else bound(base_template, base_state)
+        opt = copy.copy(adam_template)
+        vars(opt).update(adam_state, variables=flows.trainable)
+        n_rows = tf.reduce_sum(rb, axis=1)
+        with tf.GradientTape() as tape:
+            lp = log_density(flows, frozen, batch, training=True, rows=rb)
+            lp = tf.where(rb > 0, lp, 0.0)                      # padding rows carry no loss
+            per_member = -tf.reduce_sum(lp, axis=1) / tf.maximum(n_rows, 1.0)
+            loss = tf.reduce_sum(per_member)
+        opt.apply(tape.gradient(loss, flows.trainable), n_rows > 0)
+        return per_member * n_rows
+
+    @tf.function
+    def validation_loss(flow_state, base_state, data, v_idx, v_real):
+        traces.count("flows.validation_loss", (spec, base, traces.shapes(
+            (flow_state, base_state, data, v_idx, v_real))))
+        flows = bound(template, flow_state)
+        frozen = None if base is None else bound(base_template, base_state)
+        lp = log_density(flows, frozen, {k: None if v is None else tf.gather(v, v_idx)
+                                         for k, v in data.items()})
+        return -tf.reduce_sum(lp * v_real, axis=1) / tf.reduce_sum(v_real, axis=1)
+
+    return traces.relaxed(train_step), traces.relaxed(validation_loss)
