@@ -1,5 +1,6 @@
 """Shared fixtures: one CI-sized run of the real DAG (config/ci.yaml merged over
 config/config.yaml), reused by the tests."""
+import fcntl
 import os
 import shutil
 import subprocess
@@ -31,19 +32,33 @@ def snakemake(workdir, *args, configfile=CI_CONFIG, check=True, timeout=1800):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Groups for pytest-xdist's ``--dist loadgroup`` (`make test` runs two workers): every
-    test that reads the CI run goes to one worker, so the DAG runs once per session; the other
-    tests stay with their module, so a module's fixtures are built once."""
+    """Groups for pytest-xdist's ``--dist loadgroup`` (`make test` runs two workers): the
+    tests that read the CI run go to one worker, which builds it while the other worker runs
+    the rest; every other test stays with its module, so a module's fixtures are built once.
+    A module that names its own group (``pytestmark = pytest.mark.xdist_group(...)``)
+    keeps it."""
     for item in items:
-        group = "ci_run" if "ci_run" in item.fixturenames else item.module.__name__
-        item.add_marker(pytest.mark.xdist_group(group))
+        if item.get_closest_marker("xdist_group") is None:
+            group = "ci_run" if "ci_run" in item.fixturenames else item.module.__name__
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
-def ci_run(tmp_path_factory):
-    """Results directory of a full CI-sized DAG run (events, features, regions, figures)."""
-    workdir = tmp_path_factory.mktemp("ci_run")
-    snakemake(workdir, "all")
+def ci_run(tmp_path_factory, worker_id):
+    """Results directory of a full CI-sized DAG run (events, features, regions, figures), run
+    once per test session: under pytest-xdist the first worker that needs it runs it in the
+    session's shared temporary directory, holding a lock that the others wait on."""
+    base = tmp_path_factory.getbasetemp()
+    root = base if worker_id == "master" else base.parent
+    workdir, done = root / "ci_run", root / "ci_run.done"
+    with open(root / "ci_run.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            if workdir.exists():       # a failed run of another worker: run it again
+                shutil.rmtree(workdir)
+            workdir.mkdir()
+            snakemake(workdir, "all")
+            done.touch()
     return workdir / "results"
 
 

@@ -16,6 +16,10 @@ from radflow import h5io
 from tests.conftest import REPO, snakemake
 from tests.slurm_cluster import SlurmCluster, SlurmUnavailable
 
+# Both tests read one Slurm run (a module fixture): one pytest-xdist worker runs them, while
+# the other builds the CI run (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("slurm")
+
 PROFILE = REPO / "tests" / "slurm_profile"
 JOB_ID = re.compile(r"SLURM_JOB_ID=(\d+)")
 # A slice of the CI DAG with every kind of job (generation chunks, features, regions,
