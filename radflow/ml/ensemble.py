@@ -326,6 +326,16 @@ def member_batches(rows, batch_size: int, rngs):
             real.reshape(shape).transpose(1, 0, 2).copy())
 
 
+def member_values(a, idx):
+    """Values (S, M, B) of the per-member rows a (M, N) at the batch indices idx (S, M, B),
+    gathered one member at a time: a member's row stays in cache, where a gather from the
+    whole (M, N) array at every step waits on memory for each entry."""
+    out = np.empty(idx.shape, a.dtype)
+    for i, row in enumerate(a):
+        out[:, i] = row[idx[:, i]]
+    return out
+
+
 def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_weight,
                    val_weight, epochs: int = 50, patience: int = 10, batch_size: int = 512,
                    member_seeds=None, keep_best: int = 1, member_rows=None) -> TrainedEnsemble:
@@ -363,7 +373,9 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
         if member_rows.size and (member_rows.min() < 0 or member_rows.max() >= n):
             raise ValueError(f"member_rows must index the {n} rows of x")
         n = member_rows.shape[1]
-    y = _broadcast(np.zeros(n) if y is None else y, m, n, "y")
+    y = np.zeros(n) if y is None else y
+    shared_y = np.ndim(y) == 1                 # one label row for all members: no (M, N) copy
+    y = _broadcast(y, m, n, "y")
     w_tr = _broadcast(train_weight, m, n, "train_weight")
     w_val = _broadcast(val_weight, m, n, "val_weight")
     if not ((w_tr != 0).any(axis=1).all() and (w_val != 0).any(axis=1).all()):
@@ -383,7 +395,7 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     opt = MemberAdam(arch, net.trainable, m)
     rows = [np.nonzero(w)[0] for w in w_tr != 0]
     order_rngs = [np.random.default_rng([s, 1]) for s in member_seeds]
-    x_tf, y_tf, w_tf = tf.constant(x), tf.constant(y), tf.constant(w_tr)
+    x_tf, y_tf = tf.constant(x), tf.constant(y[0] if shared_y else y)
     rows_tf = None if member_rows is None else tf.constant(member_rows)
 
     def gather_x(ib):
@@ -391,10 +403,15 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
         if rows_tf is None:
             return tf.gather(x_tf, ib)
         return tf.gather(x_tf, tf.gather(rows_tf, ib, batch_dims=1))
+
+    def gather_y(ib):
+        """Labels (M, B) at the members' indices ib (M, B)."""
+        return tf.gather(y_tf, ib) if shared_y else tf.gather(y_tf, ib, batch_dims=1)
     # Validation: each member evaluates only its own validation rows (a fold of k-fold is
     # 1/k of the events), gathered and padded like the training batches.
-    val_idx, val_real = (tf.constant(a) for a in _padded_rows(w_val != 0))
-    val_w = tf.constant(w_val)
+    val_idx, val_real = _padded_rows(w_val != 0)
+    val_w = tf.constant(np.take_along_axis(w_val, val_idx, axis=1))
+    val_idx, val_real = tf.constant(val_idx), tf.constant(val_real)
     val_rows = tf.reduce_sum(val_real, axis=1)
     width = max([layer.units for layer in arch.hidden] + [x.shape[1]])
     val_chunk = max(256, (1 << 22) // (m * width))       # <= 4M activations per layer
@@ -402,15 +419,16 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
 
     # One trace whatever the number of steps (it shrinks as members stop).
     steps = (tf.TensorSpec((None, m, batch_size), tf.int32),
+             tf.TensorSpec((None, m, batch_size), tf.float32),
              tf.TensorSpec((None, m, batch_size), tf.float32))
 
     @tf.function(input_signature=steps)
-    def run_epoch(idx, real):
+    def run_epoch(idx, real, weight):
         # The whole epoch is one graph: no Python between minibatches.
         for s in tf.range(tf.shape(idx)[0]):
-            ib, rb = idx[s], real[s]                                          # (M, B)
+            ib, rb, wb = idx[s], real[s], weight[s]                           # (M, B)
             xb = gather_x(ib)                                                 # (M, B, d)
-            yb, wb = tf.gather(y_tf, ib, batch_dims=1), tf.gather(w_tf, ib, batch_dims=1)
+            yb = gather_y(ib)
             n_rows = tf.reduce_sum(rb, axis=1)                                # (M,)
             with tf.GradientTape() as tape:
                 pred = net(xb, training=True, rows=rb, step=step_count)
@@ -427,8 +445,7 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
         for start in range(0, int(val_idx.shape[1]), val_chunk):
             ib, rb = val_idx[:, start:start + val_chunk], val_real[:, start:start + val_chunk]
             xb = gather_x(ib)                                                 # (M, V, d)
-            yb = tf.gather(y_tf, ib, batch_dims=1)
-            wb = tf.gather(val_w, ib, batch_dims=1)
+            yb, wb = gather_y(ib), val_w[:, start:start + val_chunk]
             loss = _per_event_loss(tf, arch, net(xb), yb, xb)
             total += tf.reduce_sum(loss * wb * rb, axis=1)
         return total / val_rows
@@ -444,7 +461,8 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     for epoch in range(epochs):
         # A stopped member gets no rows: it idles (module docstring).
         own = [r if a else r[:0] for r, a in zip(rows, active)]
-        run_epoch(*(tf.constant(a) for a in member_batches(own, batch_size, order_rngs)))
+        idx, real = member_batches(own, batch_size, order_rngs)
+        run_epoch(*(tf.constant(a) for a in (idx, real, member_values(w_tr, idx))))
         vl = validation_loss().numpy()
         history.append(np.where(active, vl, np.nan))
         # Keep the K lowest-validation-loss epochs: an active member's new epoch replaces
