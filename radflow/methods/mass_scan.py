@@ -38,14 +38,13 @@ def region_weights(masks: dict, mult) -> np.ndarray:
     region without events). ``masks``: sr, sb_low, sb_high (N,) bool. Returns the shape
     of ``mult``, float64."""
     mult = np.asarray(mult, float)
-    regions_ = (("sr", 0.5), ("sb_low", 0.25), ("sb_high", 0.25))
-    totals = [(mult * masks[r]).sum(axis=-1, keepdims=True) for r, _ in regions_]
-    n = sum(totals)
-    w = np.zeros(mult.shape)
-    for (region, share), total in zip(regions_, totals):
-        scale = np.divide(share * n, total, out=np.zeros_like(total), where=total > 0)
-        w = np.where(masks[region], scale * mult, w)
-    return w
+    member = np.stack([masks[r] for r in ("sr", "sb_low", "sb_high")], axis=1)    # (N, 3)
+    totals = mult @ member.astype(float)                                          # (..., 3)
+    n = totals.sum(axis=-1, keepdims=True)
+    scale = np.divide(np.array([0.5, 0.25, 0.25]) * n, totals, out=np.zeros_like(totals),
+                      where=totals > 0)
+    return np.where(member.any(axis=1), np.take(scale, member.argmax(axis=1), axis=-1) * mult,
+                    0.0)
 
 
 def _predict_rows(ens, x, idx, real, chunk: int = 2048) -> np.ndarray:
