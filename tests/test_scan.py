@@ -405,10 +405,11 @@ def test_member_values_gather_each_members_own_row():
     np.testing.assert_array_equal(ensemble.member_values(a, idx), direct)
 
 
-def test_block_scores_equal_each_scan_trained_alone():
-    """A block of bootstrap scans gives each scan the scores it gets alone (its members'
-    seeds come from its id; float rounding of the batched products aside), NaN exactly
-    where its multiplicity is 0, for every window."""
+def test_block_scores_equal_each_scan_trained_alone(monkeypatch):
+    """A block of bootstrap scans, trained as ensembles of 2 scans and 1, gives each scan the
+    scores it gets alone (its members' seeds come from its id; float rounding of the batched
+    products aside), NaN exactly where its multiplicity is 0, for every window."""
+    monkeypatch.setattr(scan_methods, "SCANS_PER_ENSEMBLE", 2)
     rng = np.random.default_rng(4)
     x, mjj = toy_events(rng, 3000)
     wins = regions.scan_windows(FIT_RANGE, 20, 4, 2, centres=[3000.0, 3600.0])

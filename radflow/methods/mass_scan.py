@@ -1,9 +1,9 @@
 """The anomaly detectors of a mass-hypothesis scan: CWoLa and SA-CWoLa (SA-CWoLa paper,
 eq. 2.3) trained with each window's weak labels (SR 1, sidebands 0, CWoLa region weights),
 by k-fold so that every data event is scored by models that never saw it, for several
-scans at once (the observed data and bootstrap pseudo-experiments): all (scan, method,
-window, fold) members are one vectorized ensemble, each with its own event weights and
-minibatches (radflow.ml.ensemble).
+scans at once (the observed data and bootstrap pseudo-experiments): per window, the (scan,
+method, fold) members of up to :data:`SCANS_PER_ENSEMBLE` scans are one vectorized
+ensemble, each with its own event weights and minibatches (radflow.ml.ensemble).
 
 A scan is a row of event multiplicities over the data events: 1 for the observed data
 (once per training seed), Poisson draws for a bootstrap pseudo-experiment (an event drawn
@@ -24,6 +24,9 @@ from radflow.stats import mass_scan as scan_stats
 
 #: Detectors the scan can train per window.
 METHODS = ("cwola", "sa_cwola")
+#: Scans per vectorized ensemble (x methods x k members): larger ensembles cost more per
+#: member (their per-step arrays leave the cache), smaller ones more traces and steps.
+SCANS_PER_ENSEMBLE = 100
 
 
 def architecture(hidden) -> models.Architecture:
@@ -73,8 +76,9 @@ def train_scores(x, mjj, mult, scan_windows, methods, *, k: int, seed: int, hidd
     Folds: k per event, drawn bin by bin (30 log bins
     of ``fit_range``); member (scan, method, fold f) of a window trains on its window's
     events of the folds other than f and f + 1, validates on f + 1 (early stopping) and
-    scores fold f of the whole fit range. One vectorized ensemble per window (its members
-    have similar numbers of rows, so few idle steps).
+    scores fold f of the whole fit range. One vectorized ensemble per window and
+    :data:`SCANS_PER_ENSEMBLE` scans (its members have similar numbers of rows, so few idle
+    steps).
 
     Returns {method: (T, W, N) float32}, NaN for events of multiplicity 0 in a scan, and
     "best_epoch": (T, n_methods, W, k)."""
@@ -90,15 +94,33 @@ def train_scores(x, mjj, mult, scan_windows, methods, *, k: int, seed: int, hidd
     use_sim = "sa_cwola" in methods
     if use_sim and sim is None:
         raise ValueError("scan: method sa_cwola needs the simulation sample")
+    sim_folds = None
     if use_sim:
         x_sim, mjj_sim = np.asarray(sim[0], np.float32), np.asarray(sim[1])
-        fold_sim = train.fold_assignment(len(x_sim), k, derive_seed(seed, "scan", "sim folds"))
-    n_methods = len(methods)
-    members = [(t, m, f) for t in range(n_scans) for m in range(n_methods) for f in range(k)]
+        sim_folds = (x_sim, mjj_sim, train.fold_assignment(
+            len(x_sim), k, derive_seed(seed, "scan", "sim folds")))
     ids = list(range(n_scans)) if scan_ids is None else list(scan_ids)
-    t_of, m_of, f_of = (np.array([mem[c] for mem in members]) for c in range(3))
     out = {name: np.full((n_scans, len(scan_windows), n), np.nan, np.float32) for name in methods}
-    best = np.zeros((n_scans, n_methods, len(scan_windows), k), int)
+    best = np.zeros((n_scans, len(methods), len(scan_windows), k), int)
+    for start in range(0, n_scans, SCANS_PER_ENSEMBLE):
+        part = slice(start, start + SCANS_PER_ENSEMBLE)
+        _train_chunk(x, mjj, mult[part], ids[part], fold, scan_windows, methods, sim_folds,
+                     {name: a[part] for name, a in out.items()}, best[part], k=k, seed=seed,
+                     hidden=hidden, epochs=epochs, patience=patience, batch_size=batch_size,
+                     lam=lam)
+    out["best_epoch"] = best
+    return out
+
+
+def _train_chunk(x, mjj, mult, ids, fold, scan_windows, methods, sim_folds, out, best, *,
+                 k, seed, hidden, epochs, patience, batch_size, lam):
+    """:func:`train_scores` of the T scans ``mult`` (T, N) named ``ids``, one vectorized
+    ensemble per window: writes their scores into ``out`` {method: (T, W, N)} and their
+    best epochs into ``best`` (T, methods, W, k). ``fold`` (N,): the events' folds;
+    ``sim_folds``: (x_sim, mjj_sim, fold_sim) or None."""
+    n_scans, n_methods = len(mult), len(methods)
+    members = [(t, m, f) for t in range(n_scans) for m in range(n_methods) for f in range(k)]
+    t_of, m_of, f_of = (np.array([mem[c] for mem in members]) for c in range(3))
     # The events each member scores (its fold, multiplicity > 0), the same in every window.
     score_idx, score_real = ensemble._padded_rows(
         np.stack([(fold == f) & (mult[t] > 0) for t, _, f in members]))             # (M, V)
@@ -112,7 +134,8 @@ def train_scores(x, mjj, mult, scan_windows, methods, *, k: int, seed: int, hidd
         xw, yw, fw = x[inside], sub["sr"].astype(np.float32), fold[inside]
         weight = np.repeat(region_weights(sub, mult[:, inside]).astype(np.float32)[:, None],
                            n_methods, axis=1)                                     # (T, methods, Nw)
-        if use_sim:
+        if sim_folds is not None:
+            x_sim, mjj_sim, fold_sim = sim_folds
             sm = regions.window_masks(mjj_sim, window)
             s_in = sm["sr"] | sm["sb_low"] | sm["sb_high"]
             s_sub = {r: v[s_in] for r, v in sm.items()}
@@ -143,8 +166,6 @@ def train_scores(x, mjj, mult, scan_windows, methods, *, k: int, seed: int, hidd
             pick = score_m == mi
             out[name][score_t[pick], wi, score_i[pick]] = pred[pick]
         best[t_of, m_of, wi, f_of] = ens.best_epoch
-    out["best_epoch"] = best
-    return out
 
 
 def run_scans(x, mjj, mult, ids, scan_windows, methods, efficiencies, edges, *, seed: int,
