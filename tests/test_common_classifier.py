@@ -223,9 +223,9 @@ def test_noise_features_leave_the_trees_auc(toy, trained, record_property):
     for kind in ("hgb", "nn"):
         clean = trained[kind].scores["background"][0, :, :2 * N_TEST]
         noisy = cc.train_common(x_data, templates, x_test, SETTINGS[kind], SEED)
-        result[kind] = (np.mean([metrics.roc_auc(labels, s) for s in clean]),
-                        np.mean([metrics.roc_auc(labels, s)
-                                 for s in noisy.scores["background"][0]]))
+        result[kind] = (float(np.mean([metrics.roc_auc(labels, s) for s in clean])),
+                        float(np.mean([metrics.roc_auc(labels, s)
+                                       for s in noisy.scores["background"][0]])))
         record_property(f"{kind}_auc_clean_noisy", result[kind])
     print(f"AUC without / with 10 noise features: {result}")
     assert abs(result["hgb"][1] - result["hgb"][0]) < 0.02

@@ -370,3 +370,57 @@ def test_ci_toys_do_not_depend_on_the_block_size(ci_run, ci_config, tmp_path):
     assert alone["toy_ids"] == list(range(5, 10))
     np.testing.assert_allclose(np.array(alone["z"], float), np.array(blocks["z"][5:10], float),
                                atol=0.02)
+
+
+def test_region_weights_of_a_block_equal_those_of_each_scan():
+    """The block's CWoLa weights (T, N) are, row by row, the single scan's: SR total = SB
+    total, sidebands equal, total = the window's weighted count, times the multiplicity
+    (by hand for the first row); a scan without SR events gets weight 0 there."""
+    sr = np.array([1, 1, 0, 0, 0, 0, 0], bool)
+    lo = np.array([0, 0, 1, 1, 0, 0, 0], bool)
+    hi = np.array([0, 0, 0, 0, 1, 0, 0], bool)
+    masks = {"sr": sr, "sb_low": lo, "sb_high": hi}
+    mult = np.array([[1, 2, 1, 0, 1, 3, 0], [0, 0, 2, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1, 1]])
+    block = scan_methods.region_weights(masks, mult)
+    # Row 0: n = 5 window events; SR 3 of them get 2.5 in all, each sideband 1.25.
+    np.testing.assert_allclose(block[0], [2.5 / 3, 5 / 3, 1.25, 0, 1.25, 0, 0])
+    for row, w in zip(mult, block):
+        ref = np.zeros(len(row))
+        n = row[sr | lo | hi].sum()
+        for m, share in ((sr, 0.5), (lo, 0.25), (hi, 0.25)):
+            if row[m].sum() > 0:
+                ref[m] = share * n / row[m].sum() * row[m]
+        np.testing.assert_array_equal(w, ref)
+        np.testing.assert_array_equal(scan_methods.region_weights(masks, row), ref)
+
+
+def test_member_values_gather_each_members_own_row():
+    """Per-epoch batch weights gathered member by member equal the direct (M, N) gather."""
+    from radflow.ml import ensemble
+
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=(4, 50)).astype(np.float32)
+    idx = rng.integers(0, 50, (3, 4, 8))
+    direct = np.stack([a[np.arange(4)[:, None], idx[s]] for s in range(3)])
+    np.testing.assert_array_equal(ensemble.member_values(a, idx), direct)
+
+
+def test_block_scores_equal_each_scan_trained_alone(monkeypatch):
+    """A block of bootstrap scans, trained as ensembles of 2 scans and 1, gives each scan the
+    scores it gets alone (its members' seeds come from its id; float rounding of the batched
+    products aside), NaN exactly where its multiplicity is 0, for every window."""
+    monkeypatch.setattr(scan_methods, "SCANS_PER_ENSEMBLE", 2)
+    rng = np.random.default_rng(4)
+    x, mjj = toy_events(rng, 3000)
+    wins = regions.scan_windows(FIT_RANGE, 20, 4, 2, centres=[3000.0, 3600.0])
+    mult = rng.poisson(1.0, (3, len(mjj)))
+    kw = dict(k=3, seed=5, hidden=[8], epochs=2, patience=2, batch_size=256,
+              fit_range=FIT_RANGE)
+    block = scan_methods.train_scores(x, mjj, mult, wins, ["cwola"], scan_ids=[7, 8, 9], **kw)
+    for t, sid in enumerate([7, 8, 9]):
+        alone = scan_methods.train_scores(x, mjj, mult[t:t + 1], wins, ["cwola"],
+                                          scan_ids=[sid], **kw)
+        for w in range(len(wins)):
+            assert (np.isnan(block["cwola"][t, w]) == (mult[t] == 0)).all()
+            np.testing.assert_allclose(block["cwola"][t, w], alone["cwola"][0, w], atol=1e-5)
+        np.testing.assert_array_equal(block["best_epoch"][t], alone["best_epoch"][0])

@@ -1,9 +1,9 @@
 """The anomaly detectors of a mass-hypothesis scan: CWoLa and SA-CWoLa (SA-CWoLa paper,
 eq. 2.3) trained with each window's weak labels (SR 1, sidebands 0, CWoLa region weights),
 by k-fold so that every data event is scored by models that never saw it, for several
-scans at once (the observed data and bootstrap pseudo-experiments): all (scan, method,
-window, fold) members are one vectorized ensemble, each with its own event weights and
-minibatches (radflow.ml.ensemble).
+scans at once (the observed data and bootstrap pseudo-experiments): per window, the (scan,
+method, fold) members of up to :data:`SCANS_PER_ENSEMBLE` scans are one vectorized
+ensemble, each with its own event weights and minibatches (radflow.ml.ensemble).
 
 A scan is a row of event multiplicities over the data events: 1 for the observed data
 (once per training seed), Poisson draws for a bootstrap pseudo-experiment (an event drawn
@@ -24,6 +24,9 @@ from radflow.stats import mass_scan as scan_stats
 
 #: Detectors the scan can train per window.
 METHODS = ("cwola", "sa_cwola")
+#: Scans per vectorized ensemble (x methods x k members): larger ensembles cost more per
+#: member (their per-step arrays leave the cache), smaller ones more traces and steps.
+SCANS_PER_ENSEMBLE = 100
 
 
 def architecture(hidden) -> models.Architecture:
@@ -32,32 +35,30 @@ def architecture(hidden) -> models.Architecture:
 
 
 def region_weights(masks: dict, mult) -> np.ndarray:
-    """CWoLa region weights (N,) of events with multiplicities ``mult`` (N,): SR total = SB
-    total, the two sidebands equal, total = the weighted count of window events; times the
-    multiplicity; 0 outside the window. ``masks``: sr, sb_low, sb_high (N,) bool."""
+    """CWoLa region weights of events with multiplicities ``mult`` (N,), or (T, N) for T
+    scans at once: per scan SR total = SB total, the two sidebands equal, total = the
+    weighted count of window events; times the multiplicity; 0 outside the window (and in a
+    region without events). ``masks``: sr, sb_low, sb_high (N,) bool. Returns the shape
+    of ``mult``, float64."""
     mult = np.asarray(mult, float)
-    n = sum(mult[masks[r]].sum() for r in ("sr", "sb_low", "sb_high"))
-    w = np.zeros(len(mult))
-    for region, share in (("sr", 0.5), ("sb_low", 0.25), ("sb_high", 0.25)):
-        total = mult[masks[region]].sum()
-        if total > 0:
-            w[masks[region]] = share * n / total * mult[masks[region]]
-    return w
+    member = np.stack([masks[r] for r in ("sr", "sb_low", "sb_high")], axis=1)    # (N, 3)
+    totals = mult @ member.astype(float)                                          # (..., 3)
+    n = totals.sum(axis=-1, keepdims=True)
+    scale = np.divide(np.array([0.5, 0.25, 0.25]) * n, totals, out=np.zeros_like(totals),
+                      where=totals > 0)
+    return np.where(member.any(axis=1), np.take(scale, member.argmax(axis=1), axis=-1) * mult,
+                    0.0)
 
 
-def _predict_rows(ens, x, rows, chunk: int = 2048) -> np.ndarray:
-    """Scores (M, N) of each member on its own ``rows`` (M, N) bool only (NaN elsewhere):
-    k-fold members score 1/k of the events instead of all of them."""
+def _predict_rows(ens, x, idx, real, chunk: int = 2048) -> np.ndarray:
+    """Scores (M, V) of each member on its own rows of x (N, d): idx (M, V) indices into x,
+    real (M, V) 0 on padding (scores there are meaningless)."""
     tf = ens.network.tf
-    idx, real = ensemble._padded_rows(rows)
     x_tf = tf.constant(np.asarray(x, np.float32))
-    out = np.full(rows.shape, np.nan, np.float32)
+    out = np.empty(idx.shape, np.float32)
     for start in range(0, idx.shape[1], chunk):
-        ib = idx[:, start:start + chunk]
-        pred = ens.network(tf.gather(x_tf, tf.constant(ib)))[..., 0].numpy()      # (M, c)
-        keep = real[:, start:start + chunk] > 0
-        member = np.broadcast_to(np.arange(len(rows))[:, None], ib.shape)
-        out[member[keep], ib[keep]] = pred[keep]
+        ib = tf.constant(idx[:, start:start + chunk])
+        out[:, start:start + chunk] = ens.network(tf.gather(x_tf, ib))[..., 0].numpy()
     return out
 
 
@@ -75,8 +76,9 @@ def train_scores(x, mjj, mult, scan_windows, methods, *, k: int, seed: int, hidd
     Folds: k per event, drawn bin by bin (30 log bins
     of ``fit_range``); member (scan, method, fold f) of a window trains on its window's
     events of the folds other than f and f + 1, validates on f + 1 (early stopping) and
-    scores fold f of the whole fit range. One vectorized ensemble per window (its members
-    have similar numbers of rows, so few idle steps).
+    scores fold f of the whole fit range. One vectorized ensemble per window and
+    :data:`SCANS_PER_ENSEMBLE` scans (its members have similar numbers of rows, so few idle
+    steps).
 
     Returns {method: (T, W, N) float32}, NaN for events of multiplicity 0 in a scan, and
     "best_epoch": (T, n_methods, W, k)."""
@@ -92,47 +94,78 @@ def train_scores(x, mjj, mult, scan_windows, methods, *, k: int, seed: int, hidd
     use_sim = "sa_cwola" in methods
     if use_sim and sim is None:
         raise ValueError("scan: method sa_cwola needs the simulation sample")
+    sim_folds = None
     if use_sim:
         x_sim, mjj_sim = np.asarray(sim[0], np.float32), np.asarray(sim[1])
-        fold_sim = train.fold_assignment(len(x_sim), k, derive_seed(seed, "scan", "sim folds"))
-    members = [(t, m, f) for t in range(n_scans) for m in range(len(methods)) for f in range(k)]
+        sim_folds = (x_sim, mjj_sim, train.fold_assignment(
+            len(x_sim), k, derive_seed(seed, "scan", "sim folds")))
     ids = list(range(n_scans)) if scan_ids is None else list(scan_ids)
-    t_of, m_of, f_of = (np.array([mem[c] for mem in members]) for c in range(3))
     out = {name: np.full((n_scans, len(scan_windows), n), np.nan, np.float32) for name in methods}
     best = np.zeros((n_scans, len(methods), len(scan_windows), k), int)
-    score_rows = (fold[None] == f_of[:, None]) & (mult[t_of] > 0)                     # (M, N)
+    for start in range(0, n_scans, SCANS_PER_ENSEMBLE):
+        part = slice(start, start + SCANS_PER_ENSEMBLE)
+        _train_chunk(x, mjj, mult[part], ids[part], fold, scan_windows, methods, sim_folds,
+                     {name: a[part] for name, a in out.items()}, best[part], k=k, seed=seed,
+                     hidden=hidden, epochs=epochs, patience=patience, batch_size=batch_size,
+                     lam=lam)
+    out["best_epoch"] = best
+    return out
+
+
+def _train_chunk(x, mjj, mult, ids, fold, scan_windows, methods, sim_folds, out, best, *,
+                 k, seed, hidden, epochs, patience, batch_size, lam):
+    """:func:`train_scores` of the T scans ``mult`` (T, N) named ``ids``, one vectorized
+    ensemble per window: writes their scores into ``out`` {method: (T, W, N)} and their
+    best epochs into ``best`` (T, methods, W, k). ``fold`` (N,): the events' folds;
+    ``sim_folds``: (x_sim, mjj_sim, fold_sim) or None."""
+    n_scans, n_methods = len(mult), len(methods)
+    members = [(t, m, f) for t in range(n_scans) for m in range(n_methods) for f in range(k)]
+    t_of, m_of, f_of = (np.array([mem[c] for mem in members]) for c in range(3))
+    # The events each member scores (its fold, multiplicity > 0), the same in every window.
+    score_idx, score_real = ensemble._padded_rows(
+        np.stack([(fold == f) & (mult[t] > 0) for t, _, f in members]))             # (M, V)
+    scored = score_real > 0
+    score_t, score_m = (np.broadcast_to(a[:, None], scored.shape)[scored] for a in (t_of, m_of))
+    score_i = score_idx[scored]
     for wi, window in enumerate(scan_windows):
         masks = regions.window_masks(mjj, window)
         inside = masks["sr"] | masks["sb_low"] | masks["sb_high"]
         sub = {r: v[inside] for r, v in masks.items()}
         xw, yw, fw = x[inside], sub["sr"].astype(np.float32), fold[inside]
-        weight = np.stack([region_weights(sub, row) for row in mult[:, inside]]
-                          ).astype(np.float32)[t_of]                                 # (M, Nw)
-        if use_sim:
+        weight = np.repeat(region_weights(sub, mult[:, inside]).astype(np.float32)[:, None],
+                           n_methods, axis=1)                                     # (T, methods, Nw)
+        if sim_folds is not None:
+            x_sim, mjj_sim, fold_sim = sim_folds
             sm = regions.window_masks(mjj_sim, window)
             s_in = sm["sr"] | sm["sb_low"] | sm["sb_high"]
             s_sub = {r: v[s_in] for r, v in sm.items()}
             s_w = (-lam * region_weights(s_sub, np.ones(int(s_in.sum())))).astype(np.float32)
-            is_sa = np.array([methods[m] == "sa_cwola" for m in m_of])[:, None]
-            weight = np.concatenate([weight, np.where(is_sa, s_w[None], np.float32(0))], axis=1)
+            is_sa = np.array([name == "sa_cwola" for name in methods])[:, None]
+            weight = np.concatenate([weight, np.broadcast_to(
+                np.where(is_sa, s_w[None], np.float32(0)), (n_scans, n_methods, len(s_w)))],
+                axis=2)
             xw = np.concatenate([xw, x_sim[s_in]])
             yw = np.concatenate([yw, s_sub["sr"].astype(np.float32)])
             fw = np.concatenate([fw, fold_sim[s_in]])
-        tr = (fw[None] != f_of[:, None]) & (fw[None] != ((f_of + 1) % k)[:, None])
-        val = fw[None] == ((f_of + 1) % k)[:, None]
+        # Fold roles per fold f (k, L): train on the folds other than f and f + 1, validate
+        # on f + 1; member (t, m, f) weighs its scan's and method's weights by them.
+        f_all = np.arange(k)[:, None]
+        tr = (fw[None] != f_all) & (fw[None] != (f_all + 1) % k)
+        val = fw[None] == (f_all + 1) % k
+        w_tr, w_val = (np.where(role[None, None], weight[:, :, None], np.float32(0))
+                       .reshape(len(members), -1) for role in (tr, val))             # (M, L)
         member_seeds = [derive_seed(seed, "scan", ids[t], methods[m], window["name"], f)
                         for t, m, f in members]
-        w_tr, w_val = np.where(tr, weight, np.float32(0)), np.where(val, weight, np.float32(0))
-        ens = ensemble.train_methods(
-            xw, {mem: (yw, w_tr[i], w_val[i]) for i, mem in enumerate(members)},
-            architecture(hidden), 1, derive_seed(seed, "scan", window["name"]), epochs=epochs,
-            patience=patience, batch_size=batch_size, member_seeds=member_seeds)
-        pred = _predict_rows(ens.trained, x, score_rows)
-        for i, (t, m, f) in enumerate(members):
-            out[methods[m]][t, wi, score_rows[i]] = pred[i, score_rows[i]]
-        best[t_of, m_of, wi, f_of] = ens.best_epoch[:, 0]
-    out["best_epoch"] = best
-    return out
+        ens = ensemble.train_ensemble(
+            xw, yw, architecture(hidden), len(members), derive_seed(seed, "scan", window["name"]),
+            w_tr, w_val, epochs=epochs, patience=patience, batch_size=batch_size,
+            member_seeds=member_seeds)
+        del w_tr, w_val
+        pred = _predict_rows(ens, x, score_idx, score_real)[scored]
+        for mi, name in enumerate(methods):
+            pick = score_m == mi
+            out[name][score_t[pick], wi, score_i[pick]] = pred[pick]
+        best[t_of, m_of, wi, f_of] = ens.best_epoch
 
 
 def run_scans(x, mjj, mult, ids, scan_windows, methods, efficiencies, edges, *, seed: int,

@@ -328,6 +328,16 @@ def member_batches(rows, batch_size: int, rngs):
             real.reshape(shape).transpose(1, 0, 2).copy())
 
 
+def member_values(a, idx):
+    """Values (S, M, B) of the per-member rows a (M, N) at the batch indices idx (S, M, B),
+    gathered one member at a time: a member's row stays in cache, where a gather from the
+    whole (M, N) array at every step waits on memory for each entry."""
+    out = np.empty(idx.shape, a.dtype)
+    for i, row in enumerate(a):
+        out[:, i] = row[idx[:, i]]
+    return out
+
+
 def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_weight,
                    val_weight, epochs: int = 50, patience: int = 10, batch_size: int = 512,
                    member_seeds=None, keep_best: int = 1, member_rows=None) -> TrainedEnsemble:
@@ -365,7 +375,9 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
         if member_rows.size and (member_rows.min() < 0 or member_rows.max() >= n):
             raise ValueError(f"member_rows must index the {n} rows of x")
         n = member_rows.shape[1]
-    y = _broadcast(np.zeros(n) if y is None else y, m, n, "y")
+    y = np.zeros(n) if y is None else y
+    shared_y = np.ndim(y) == 1                 # one label row for all members: no (M, N) copy
+    y = _broadcast(y, m, n, "y")
     w_tr = _broadcast(train_weight, m, n, "train_weight")
     w_val = _broadcast(val_weight, m, n, "val_weight")
     if not ((w_tr != 0).any(axis=1).all() and (w_val != 0).any(axis=1).all()):
@@ -389,16 +401,17 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     # by every call (:func:`_compiled_steps`): networks, optimizer state and events are
     # their arguments.
     run_epoch, validation_loss = _compiled_steps(arch)
-    data = dict(x=tf.constant(x), y=tf.constant(y), w=tf.constant(w_tr),
+    data = dict(x=tf.constant(x), y=tf.constant(y[0] if shared_y else y),
                 rows=None if member_rows is None else tf.constant(member_rows))
     net_state = dict(kernels=net.kernels, biases=net.biases, bn=net.bn, mean=net.mean,
                      inv_std=net.inv_std, dropout_seed=tf.constant(net.dropout_seed, tf.int64))
     adam_state = dict(m=opt.m, v=opt.v, steps=opt.steps)
     step_count = tf.Variable(0, dtype=tf.int64)
     # Validation: each member evaluates only its own validation rows (a fold of k-fold is
-    # 1/k of the events), gathered and padded like the training batches.
-    val_args = (net_state, data, *(tf.constant(a) for a in _padded_rows(w_val != 0)),
-                tf.constant(w_val))
+    # 1/k of the events), gathered and padded like the training batches, with their weights.
+    val_idx, val_real = _padded_rows(w_val != 0)
+    val_args = (net_state, data, tf.constant(val_idx), tf.constant(val_real),
+                tf.constant(np.take_along_axis(w_val, val_idx, axis=1)))
 
     k = min(keep_best, epochs)
     kept = [[tf.Variable(v) for v in net.state] for _ in range(k)]   # (K, state) snapshots
@@ -411,8 +424,9 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     for epoch in range(epochs):
         # A stopped member gets no rows: it idles (module docstring).
         own = [r if a else r[:0] for r, a in zip(rows, active)]
+        idx, real = member_batches(own, batch_size, order_rngs)
         args = (net_state, adam_state, step_count, data,
-                *(tf.constant(a) for a in member_batches(own, batch_size, order_rngs)))
+                *(tf.constant(v) for v in (idx, real, member_values(w_tr, idx))))
         run_epoch(*args)(*args)
         vl = validation_loss(*val_args)(*val_args).numpy()
         history.append(np.where(active, vl, np.nan))
@@ -444,13 +458,16 @@ def _compiled_steps(arch: Architecture):
     as :func:`radflow.ml.traces.relaxed` getters: ``run_epoch(*args)`` is the graph to call
     with ``args``.
 
-    run_epoch(net_state, adam_state, step_count, data, idx, real): one epoch of minibatch
-    steps, idx (S, M, B) int32 and real (S, M, B) float32 from :func:`member_batches`.
+    run_epoch(net_state, adam_state, step_count, data, idx, real, weight): one epoch of
+    minibatch steps, idx (S, M, B) int32 and real (S, M, B) float32 from
+    :func:`member_batches`, weight (S, M, B) float32 the training weights at idx
+    (:func:`member_values`).
     validation_loss(net_state, data, val_idx, val_real, val_w) -> (M,): each member's
-    validation loss on its padded rows val_idx, val_real (M, V) with weights val_w (M, N).
+    validation loss on its padded rows val_idx, val_real (M, V) with their weights val_w
+    (M, V).
     net_state: a :class:`VectorizedNetwork`'s variables and constants (kernels, biases, bn,
     mean, inv_std, dropout_seed); adam_state: a :class:`MemberAdam`'s (m, v, steps); data:
-    dict of x (N, d), y (M, N), w (M, N) training weights and rows (M, L) or None
+    dict of x (N, d), y (N,) shared by the members or (M, N), and rows (M, L) or None
     (``member_rows``). The networks are arguments, not captured, and tensors are traced
     with open dimensions (:func:`radflow.ml.traces.relaxed`), so each function traces once
     per member count and layer sizes (counted in :mod:`radflow.ml.traces`), whatever the
@@ -477,16 +494,21 @@ def _compiled_steps(arch: Architecture):
             return tf.gather(data["x"], ib)
         return tf.gather(data["x"], tf.gather(data["rows"], ib, batch_dims=1))
 
-    def run_epoch(net_state, adam_state, step_count, data, idx, real):
+    def gather_y(data, ib):
+        """Labels (M, B) at the members' indices ib (M, B): y (N,) shared or (M, N)."""
+        if data["y"].shape.rank == 1:
+            return tf.gather(data["y"], ib)
+        return tf.gather(data["y"], ib, batch_dims=1)
+
+    def run_epoch(net_state, adam_state, step_count, data, idx, real, weight):
         traces.count("ensemble.run_epoch", (arch, traces.shapes(
-            (net_state, adam_state, step_count, data, idx, real))))
+            (net_state, adam_state, step_count, data, idx, real, weight))))
         net, opt = bound(net_state, adam_state)
         # The whole epoch is one graph: no Python between minibatches.
         for s in tf.range(tf.shape(idx)[0]):
-            ib, rb = idx[s], real[s]                                          # (M, B)
+            ib, rb, wb = idx[s], real[s], weight[s]                           # (M, B)
             xb = gather_x(data, ib)                                           # (M, B, d)
-            yb = tf.gather(data["y"], ib, batch_dims=1)
-            wb = tf.gather(data["w"], ib, batch_dims=1)
+            yb = gather_y(data, ib)
             n_rows = tf.reduce_sum(rb, axis=1)                                # (M,)
             with tf.GradientTape() as tape:
                 pred = net(xb, training=True, rows=rb, step=step_count)
@@ -508,8 +530,7 @@ def _compiled_steps(arch: Architecture):
         for start in tf.range(0, tf.shape(val_idx)[1], chunk):
             ib, rb = val_idx[:, start:start + chunk], val_real[:, start:start + chunk]
             xb = gather_x(data, ib)                                           # (M, V, d)
-            yb = tf.gather(data["y"], ib, batch_dims=1)
-            wb = tf.gather(val_w, ib, batch_dims=1)
+            yb, wb = gather_y(data, ib), val_w[:, start:start + chunk]
             loss = _per_event_loss(tf, arch, net(xb), yb, xb)
             total += tf.reduce_sum(loss * wb * rb, axis=1)
         return total / tf.reduce_sum(val_real, axis=1)
