@@ -143,8 +143,9 @@ def critical_path(jobs: list[Job], wall: dict[str, float]) -> list[str]:
     best = max(rest.values())
     path = [next(j.name for j in order if rest[j.name] == best)]
     while succs[path[-1]]:
-        target = rest[path[-1]] - wall[path[-1]]
-        path.append(min((s for s in succs[path[-1]] if rest[s] == target), key=position.get))
+        # The chain goes on with the successor of the longest remaining chain (compared as
+        # they are, not by subtracting walls: sums of floats do not subtract back exactly).
+        path.append(max(succs[path[-1]], key=lambda s: (rest[s], -position[s])))
     return path
 
 
