@@ -14,9 +14,8 @@ print(f"host={socket.gethostname()} SLURM_JOB_ID={os.environ.get('SLURM_JOB_ID',
 
 
 def _print_trace_counts():
-    from radflow.ml import traces
-
-    counts = traces.trace_counts()
+    traces = sys.modules.get("radflow.ml.traces")     # loaded by the training engines only
+    counts = traces.trace_counts() if traces else {}
     if counts:
         print(traces.summary(counts), flush=True)
 

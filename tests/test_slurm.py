@@ -16,8 +16,9 @@ from radflow import h5io
 from tests.conftest import REPO, snakemake
 from tests.slurm_cluster import SlurmCluster, SlurmUnavailable
 
-# Both tests read one Slurm run (a module fixture): one pytest-xdist worker runs them, while
-# the other builds the CI run (tests/conftest.py).
+# The tests read one Slurm run (a session fixture, so that pytest-xdist may interleave other
+# tests between them): one worker runs them, while the other builds the CI run
+# (tests/conftest.py).
 pytestmark = pytest.mark.xdist_group("slurm")
 
 PROFILE = REPO / "tests" / "slurm_profile"
@@ -29,7 +30,7 @@ TARGETS = ("results/validation/data_vs_sim.json", "results/figures/A3_supervised
            "results/salad/lines/sb0.05_rep0_scores.h5", "results/sacwola/train/nsig1500_rep0_scores.h5")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def slurm_run(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("slurm_run")
     try:
