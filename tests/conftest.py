@@ -1,10 +1,13 @@
 """Shared fixtures: one CI-sized run of the real DAG (config/ci.yaml merged over
 config/config.yaml), reused by the tests."""
 import fcntl
+import functools
+import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -60,6 +63,18 @@ def ci_run(tmp_path_factory, worker_id):
             snakemake(workdir, "all")
             done.touch()
     return workdir / "results"
+
+
+@functools.lru_cache(maxsize=None)
+def workflow_rules() -> dict:
+    """Every rule as Snakemake loads it (tests/workflow_rules.py, its own process), with the
+    default config: rules are defined whatever the config, so none is missed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "rules.json"
+        subprocess.run([sys.executable, str(REPO / "tests" / "workflow_rules.py"),
+                        str(REPO / "workflow" / "Snakefile"), str(REPO / "config" / "config.yaml"),
+                        str(Path(tmp) / "work"), str(out)], check=True, capture_output=True, text=True)
+        return json.loads(out.read_text())
 
 
 @pytest.fixture(scope="session")

@@ -1,18 +1,13 @@
 """Conda envs: every rule names one, it covers the third-party imports of the script the
 rule runs (and of the radflow modules that script reaches), and its pins equal
 requirements.txt. Plus `snakemake --lint`."""
-import functools
-import json
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 import yaml
 
 from radflow import provenance
-from tests.conftest import REPO, snakemake
+from tests.conftest import REPO, snakemake, workflow_rules
 
 # import name -> pip distribution
 DISTRIBUTION = {"yaml": "PyYAML", "sklearn": "scikit-learn"}
@@ -30,23 +25,11 @@ def requirements():
     return pins
 
 
-@functools.lru_cache(maxsize=None)
-def _workflow_rules() -> dict:
-    """Every rule as Snakemake loads it (tests/workflow_rules.py, its own process), with the
-    default config: rules are defined whatever the config, so none is missed."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "rules.json"
-        subprocess.run([sys.executable, str(REPO / "tests" / "workflow_rules.py"),
-                        str(REPO / "workflow" / "Snakefile"), str(REPO / "config" / "config.yaml"),
-                        str(Path(tmp) / "work"), str(out)], check=True, capture_output=True, text=True)
-        return json.loads(out.read_text())
-
-
 def rules():
     """{rule: (env file, script path)} of every rule that runs something."""
     return {name: (Path(r["conda_env"]) if r["conda_env"] else None,
                    Path(r["script"]) if r["script"] else None)
-            for name, r in _workflow_rules().items() if not r["norun"]}
+            for name, r in workflow_rules().items() if not r["norun"]}
 
 
 def env_pins(env_file: Path) -> dict:

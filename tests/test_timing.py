@@ -2,18 +2,17 @@
 critical path and the simulated makespan of a hand-made DAG checked against numbers worked
 out by hand; the DAG Snakemake builds for the CI config (radflow/workflow_dag.py); a
 benchmark directive on every rule; the docs block."""
-import functools
 import json
 import re
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from radflow import timing
 from radflow.timing import Job
+from tests.conftest import workflow_rules
 
 REPO = Path(__file__).resolve().parent.parent
 HEADER = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
@@ -115,7 +114,7 @@ def test_snakemake_dag_of_the_ci_config(tmp_path):
                          cwd=REPO, check=True, capture_output=True, text=True, timeout=120)
     jobs = [Job(**{**j, "deps": tuple(j["deps"])}) for j in json.loads(out.stdout)]
     assert len(jobs) > 50
-    rules = _workflow_rules()
+    rules = workflow_rules()
     assert all(j.rule in rules and not rules[j.rule]["norun"] for j in jobs)
     assert len(timing.topological_order(jobs)) == len(jobs)
     for j in jobs:
@@ -128,20 +127,9 @@ def test_snakemake_dag_of_the_ci_config(tmp_path):
     assert sum(1 for d in summary.deps if d.startswith("salad_lines[")) == 6
 
 
-@functools.lru_cache(maxsize=None)
-def _workflow_rules() -> dict:
-    """Every rule as Snakemake loads it (tests/workflow_rules.py, its own process)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "rules.json"
-        subprocess.run([sys.executable, str(REPO / "tests" / "workflow_rules.py"),
-                        str(REPO / "workflow" / "Snakefile"), str(REPO / "config" / "config.yaml"),
-                        str(Path(tmp) / "work"), str(out)], check=True, capture_output=True, text=True)
-        return json.loads(out.read_text())
-
-
 def test_every_rule_that_runs_something_writes_a_benchmark_file_per_job():
     """results/benchmarks/<rule>/... with every wildcard of the rule, so each job has its own."""
-    for name, rule in _workflow_rules().items():
+    for name, rule in workflow_rules().items():
         if rule["norun"]:
             continue
         assert rule["benchmark"], f"rule {name} has no benchmark: directive"
