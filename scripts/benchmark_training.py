@@ -49,6 +49,8 @@ def one_fit_per_member(arch, x, y, val, members, epochs, batch_size, seed):
     """Keras fit per member; an autoencoder (linear output) reconstructs x with MSE."""
     target = x if arch.output == "linear" else y
     loss = "mse" if arch.loss == "mse" else "binary_crossentropy"
+    import keras  # noqa: F401  (loaded before set_determinism, which then seeds Keras too)
+
     for m in range(members):
         set_determinism(seed + m)
         model = models.keras_model(arch, x.shape[1])

@@ -44,8 +44,8 @@ def test_same_shape_traced_once():
 
 def test_flow_step_traced_once():
     """Two flow ensembles of one spec and member count on different events and seeds (two
-    injections): the XLA step and the validation graph are traced once, and so is a top
-    flow's step on the second as its base."""
+    injections): the epoch graph, its XLA step and the validation graph are traced once, and
+    so are a top flow's on the second as its base."""
     spec = flows.FlowSpec(n_blocks=2, hidden=6, epochs=2, batch_size=64, keep_best=1)
     top = flows.FlowSpec(n_blocks=1, hidden=4, epochs=1, batch_size=64, keep_best=1,
                          batch_norm=False)
@@ -59,8 +59,8 @@ def test_flow_step_traced_once():
     flows.train_flows(x, m, [np.arange(n)] * 2, top, seed=1, names=["a", "b"],
                       log=lambda s: None, base=base)
     added = new_traces(before)
-    assert sorted(name for name, _ in added) == ["flows.train_step"] * 2 + [
-        "flows.validation_loss"] * 2
+    assert sorted(name for name, _ in added) == ["flows.run_epoch"] * 2 + [
+        "flows.train_step"] * 2 + ["flows.validation_loss"] * 2
     assert set(added.values()) == {1}
     traces.assert_traced_once_per_shape(traces.trace_counts())
 

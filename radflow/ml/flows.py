@@ -496,7 +496,7 @@ def train_flows(x, mjj, rows, spec: FlowSpec, seed: int, names, prep: Preprocess
     frozen = None if base is None else base.frozen(m)
     # The step and validation graphs are built once per spec and shape and shared by every
     # call (:func:`_compiled_steps`): flows, optimizer state and events are their arguments.
-    train_step, validation_loss = _compiled_steps(
+    epoch_graph, validation_loss = _compiled_steps(
         spec, x.shape[1], c.shape[1],
         None if base is None else (frozen.spec, frozen.n_conditions))
     data = dict(z=tf.constant(z), c=tf.constant(c), cb=None if base is None else tf.constant(
@@ -505,15 +505,10 @@ def train_flows(x, mjj, rows, spec: FlowSpec, seed: int, names, prep: Preprocess
     adam_state = dict(m=opt.m, v=opt.v, steps=opt.steps)
 
     def run_epoch(idx, real):
+        args = (flow_state, adam_state, base_state, data, tf.constant(idx), tf.constant(real))
         total = np.zeros(m)
-        step = None
-        for ib, rb in zip(idx, real):
-            # Gathered outside the XLA step: its inputs keep one shape whatever the events.
-            ib = tf.constant(ib)
-            batch = {k: None if v is None else tf.gather(v, ib) for k, v in data.items()}
-            args = (flow_state, adam_state, base_state, batch, tf.constant(rb))
-            step = step or train_step(*args)
-            total += step(*args).numpy()
+        for step_loss in epoch_graph(*args)(*args).numpy():                # (S, M) summed losses
+            total += step_loss
         return total
 
     # Validation: every member's own validation events, padded to one (M, V) table.
@@ -568,15 +563,17 @@ def _state(flows: VectorizedMAF) -> dict:
 
 @functools.lru_cache(maxsize=None)
 def _compiled_steps(spec: FlowSpec, n_features: int, n_conditions: int, base=None):
-    """The two tf.functions of :func:`train_flows` for flows of ``spec`` on ``n_features``
+    """The tf.functions of :func:`train_flows` for flows of ``spec`` on ``n_features``
     features and ``n_conditions`` conditions, built once per process; ``base``: None, or
-    (spec, n_conditions) of the frozen base flows of a top flow. Both are
-    :func:`radflow.ml.traces.relaxed` getters: ``train_step(*args)`` is the graph to call
-    with ``args``.
+    (spec, n_conditions) of the frozen base flows of a top flow. Returned: run_epoch and
+    validation_loss as :func:`radflow.ml.traces.relaxed` getters: ``run_epoch(*args)`` is
+    the graph to call with ``args``.
 
-    train_step(flow_state, adam_state, base_state, batch, rb) -> (M,): one minibatch step
-    (XLA-compiled) on the members' batches (``data`` gathered at their rows, (M, B, .))
-    with real rows rb (M, B) float32; returns each member's summed loss.
+    run_epoch(flow_state, adam_state, base_state, data, idx, rb) -> (S, M): one epoch of
+    minibatch steps in one graph, the members' batches idx (S, M, B) int32 with real rows
+    rb (S, M, B) float32 (:func:`radflow.ml.ensemble.member_batches`); per step each
+    member's summed loss. Each step is train_step, compiled with XLA, on ``data`` gathered
+    at the batch's rows (M, B, .).
     validation_loss(flow_state, base_state, data, v_idx, v_real) -> (M,): mean -log p on
     the padded validation rows v_idx, v_real (M, V).
     flow_state, base_state: :func:`_state` of the flows and of the frozen base (None
@@ -607,8 +604,10 @@ def _compiled_steps(spec: FlowSpec, n_features: int, n_conditions: int, base=Non
         return frozen.log_prob(u, batch["cb"]) + logdet
 
     # One minibatch step, compiled with XLA: on CPU it runs a step about twice as fast as the
-    # same graph without fusion (docs/studies/cathode.md, flow timing).
-    @tf.function(jit_compile=True)
+    # same graph without fusion (docs/studies/cathode.md, flow timing). Neither function has
+    # Python control flow on tensors, so neither needs autograph's source conversion (about
+    # 1.9 s of a flow job's start-up).
+    @tf.function(jit_compile=True, autograph=False)
     def train_step(flow_state, adam_state, base_state, batch, rb):
         traces.count("flows.train_step", (spec, base, traces.shapes(
             (flow_state, adam_state, base_state, batch, rb))))
@@ -625,7 +624,23 @@ def _compiled_steps(spec: FlowSpec, n_features: int, n_conditions: int, base=Non
         opt.apply(tape.gradient(loss, flows.trainable), n_rows > 0)
         return per_member * n_rows
 
-    @tf.function
+    @tf.function(autograph=False)
+    def run_epoch(flow_state, adam_state, base_state, data, idx, real):
+        traces.count("flows.run_epoch", (spec, base, traces.shapes(
+            (flow_state, adam_state, base_state, data, idx, real))))
+
+        def step(s, losses):
+            # Gathered outside the XLA step: its inputs keep one shape whatever the events.
+            batch = {k: None if v is None else tf.gather(v, idx[s]) for k, v in data.items()}
+            return s + 1, losses.write(s, train_step(flow_state, adam_state, base_state,
+                                                     batch, real[s]))
+
+        n_steps = tf.shape(idx)[0]
+        _, losses = tf.while_loop(lambda s, losses: s < n_steps, step,
+                                  (tf.constant(0), tf.TensorArray(tf.float32, n_steps)))
+        return losses.stack()
+
+    @tf.function(autograph=False)
     def validation_loss(flow_state, base_state, data, v_idx, v_real):
         traces.count("flows.validation_loss", (spec, base, traces.shapes(
             (flow_state, base_state, data, v_idx, v_real))))
@@ -635,4 +650,4 @@ def _compiled_steps(spec: FlowSpec, n_features: int, n_conditions: int, base=Non
                                          for k, v in data.items()})
         return -tf.reduce_sum(lp * v_real, axis=1) / tf.reduce_sum(v_real, axis=1)
 
-    return traces.relaxed(train_step), traces.relaxed(validation_loss)
+    return traces.relaxed(run_epoch), traces.relaxed(validation_loss)
