@@ -253,20 +253,33 @@ def train_common(x_data, templates: dict, x_test, settings: dict, seed: int,
 
 
 def _train_nn(members: Members, x_test, settings, seed, member_seeds):
-    """Every member in one vectorized ensemble: (M, N_test) scores, (M,) best validation
-    losses and best epochs."""
+    """The members of each template (all its generators, runs and folds) in one vectorized
+    ensemble, the templates' ensembles in turn: (M, N_test) scores, (M,) best validation
+    losses and best epochs. A member trains as if alone, so the grouping changes none of
+    its numbers; it saves the steps that members of short templates would spend idle (and
+    computing, their cost grows with the members of a step) while an ensemble's longest
+    member (the sample-level combination) finishes its epochs."""
     arch = dataclasses.replace(models.get("complementarity"),
                                learning_rate=float(settings["learning_rate"]))
-    trained = ensemble.train_ensemble(
-        members.x, members.y, arch, len(members.keys), derive_seed(seed, "nn"),
-        members.train_weight, members.val_weight, epochs=int(settings["epochs"]),
-        patience=int(settings["patience"]), batch_size=int(settings["batch_size"]),
-        member_seeds=member_seeds, member_rows=members.rows)
-    best = trained.best_epoch
-    val_loss = trained.val_loss[best, np.arange(len(best))]
-    # Test events per prediction step: at most ~16M hidden activations (M x batch x 64).
-    batch = max(256, (1 << 24) // (len(best) * max(layer.units for layer in arch.hidden)))
-    return trained.predict(x_test, batch_size=batch).astype(np.float32), val_loss, best
+    names = [key[0] for key in members.keys]
+    scores = np.empty((len(names), len(x_test)), np.float32)
+    val_loss, best = np.empty(len(names)), np.empty(len(names), int)
+    for name in dict.fromkeys(names):
+        group = np.flatnonzero([n == name for n in names])
+        used = (members.train_weight[group] != 0) | (members.val_weight[group] != 0)
+        width = int(np.flatnonzero(used.any(axis=0))[-1]) + 1    # the group's table length
+        trained = ensemble.train_ensemble(
+            members.x, members.y[:width], arch, len(group), derive_seed(seed, "nn"),
+            members.train_weight[group, :width], members.val_weight[group, :width],
+            epochs=int(settings["epochs"]), patience=int(settings["patience"]),
+            batch_size=int(settings["batch_size"]),
+            member_seeds=[member_seeds[i] for i in group], member_rows=members.rows[group, :width])
+        best[group] = trained.best_epoch
+        val_loss[group] = trained.val_loss[trained.best_epoch, np.arange(len(group))]
+        # Test events per prediction step: at most ~16M hidden activations (M x batch x 64).
+        batch = max(256, (1 << 24) // (len(group) * max(layer.units for layer in arch.hidden)))
+        scores[group] = trained.predict(x_test, batch_size=batch)
+    return scores, val_loss, best
 
 
 def weighted_bce(y, p, w) -> float:
@@ -303,18 +316,20 @@ def hgb_bin_thresholds(x, w, max_bins: int = 255) -> list:
 
     x, w = np.asarray(x, np.float64), np.asarray(w, np.float64)
     keep = w != 0
-    percentiles = np.linspace(0, 100, num=max_bins + 1)[1:-1]
-    out = []
-    for col in x[keep].T:
-        order = np.argsort(col)
-        col, wc = col[order], w[keep][order]
-        distinct = np.unique(col)
-        if len(distinct) == 1:
-            out.append(np.empty(0))
-        elif len(distinct) <= max_bins:
-            out.append((distinct[:-1] + distinct[1:]) / 2)
-        else:
-            out.append(np.unique(_weighted_percentile(col, wc, percentiles, average=True)))
+    x, w = x[keep], w[keep]
+    order = np.argsort(x, axis=0)
+    x_sorted = np.take_along_axis(x, order, axis=0)
+    distinct = [np.unique(col) for col in x_sorted.T]
+    out = [np.empty(0) if len(d) == 1 else (d[:-1] + d[1:]) / 2 for d in distinct]
+    # The features with more than max_bins distinct values, all in one call (its columns
+    # are treated one by one, as scikit-learn's single column).
+    many = [f for f, d in enumerate(distinct) if len(d) > max_bins]
+    if many:
+        percentiles = np.linspace(0, 100, num=max_bins + 1)[1:-1]
+        thresholds = _weighted_percentile(x_sorted[:, many], w[order[:, many]], percentiles,
+                                          average=True)                   # (F_many, P)
+        for f, t in zip(many, thresholds):
+            out[f] = np.unique(t)
     return out
 
 
