@@ -17,18 +17,20 @@ Two classifiers (``settings["kind"]``):
   'complementarity', radflow.ml.models), weighted binary cross-entropy, Adam, minibatches
   of ``batch_size`` (paper: 128, lr 1e-3), up to ``epochs`` (paper: 100) with early stopping
   after ``patience`` epochs (paper: 5) without a lower validation loss, its best epoch
-  restored. All fold models of all samples, generators and runs train as ONE vectorized
-  ensemble (radflow.ml.ensemble.train_ensemble), each member on its own minibatches of its
-  own rows of one event table (data rows shared, each template's rows once).
+  restored. The fold models of each sample (all its generators and runs) train as one
+  vectorized ensemble (radflow.ml.ensemble.train_ensemble), the samples' ensembles in turn,
+  each member on its own minibatches of its own rows of one event table (data rows shared,
+  each template's rows once).
 - ``hgb``: scikit-learn's HistGradientBoostingClassifier (the "Back to the roots" proposal,
   arXiv 2309.13111): ``max_iter`` trees of at most ``max_leaf_nodes`` leaves with shrinkage
   ``learning_rate``, early stopping (scikit-learn's own rule, scoring 'loss': it stops
   when the weighted log-loss on the fold's validation set, passed as ``X_val``, has not
   improved by more than 1e-7 for ``patience`` iterations; the kept model holds every tree
   grown, scikit-learn does not roll back), on the same folds and weights, one fit per fold
-  model in turn. Its ``random_state`` (set per member) has no effect here: with an explicit
-  validation set and every feature used, the fit is deterministic, so hgb runs differ by
-  their folds only.
+  model in turn, each on its events' bin codes (:func:`hgb_bin_thresholds`: scikit-learn's
+  own binning, computed faster). Its ``random_state`` (set per member) has no effect here:
+  with an explicit validation set and every feature used, the fit is deterministic, so hgb
+  runs differ by their folds only.
 
 For both, a fold model's validation loss is sum_i w_i l_i / n_val over its n_val validation
 events (Keras' ``sample_weight`` convention, the vectorized ensemble's), so the two kinds'
@@ -215,11 +217,10 @@ def train_common(x_data, templates: dict, x_test, settings: dict, seed: int,
     input, on unknown kind or missing settings.
 
     Size: M = R k sum_name G_name fold models, each with a table of L = N_d + (longest
-    template) entries; the (M, L) index and weight arrays and the ensemble's copies of them
-    take about 50 bytes per entry while the nn trains. Every nn training step is M
-    minibatches, and an epoch lasts as many steps as the member with the most rows needs,
-    so a template much longer than the others (the sample-level combination) makes the
-    others idle for part of each epoch."""
+    template) entries; the (M, L) index and weight arrays take 12 bytes per entry,
+    and the ensemble of a template with M_t members copies its (M_t, N_d + N_t) part while
+    it trains. Every nn training step of a template's ensemble is M_t minibatches, and its
+    epoch lasts as many steps as its member with the most rows needs."""
     kind = settings.get("kind")
     if kind not in SETTINGS:
         raise ValueError(f"common classifier: unknown kind {kind!r} (known: {list(SETTINGS)})")
