@@ -343,3 +343,59 @@ def test_member_tables_train_like_dense_weights():
     dense = ensemble.train_ensemble(x, y, arch, 2, 1, w_tr, w_val, **kw)
     np.testing.assert_allclose(local.val_loss, dense.val_loss, rtol=1e-5)
     np.testing.assert_allclose(local.predict(x), dense.predict(x), atol=1e-5)
+
+
+def test_each_template_trains_as_if_alone():
+    """nn: the members of one template (one vectorized ensemble per template) train as when
+    that template is the only one: the same fold models, scores and losses bit for bit,
+    whatever the other templates' lengths (a short one beside the long one here)."""
+    rng = np.random.default_rng(8)
+    x_d, x_test = rng.normal(size=(300, 2)), rng.normal(size=(100, 2))
+    short = (rng.normal(size=(200, 2)) + 0.3, rng.uniform(0.5, 1.5, 200))
+    long = (rng.normal(size=(900, 2)), np.ones(900))
+    settings = dict(NN, runs=2, folds=3, epochs=4, patience=2)
+    both = cc.train_common(x_d, {"long": [long], "short": [short]}, x_test, settings, 3)
+    alone = cc.train_common(x_d, {"short": [short]}, x_test, settings, 3)
+    for key in ("fold_scores", "val_loss", "best_epoch", "kept_fold"):
+        np.testing.assert_array_equal(getattr(both, key)["short"], getattr(alone, key)["short"])
+    assert not np.array_equal(both.fold_scores["long"], both.fold_scores["short"])
+
+
+def test_hgb_bin_thresholds_by_hand():
+    """Weighted 'averaged inverted CDF' thresholds at 1/3 and 2/3 (max_bins 3) of
+    x = 2, 3, 4, 5 with weights 1, 1, 1, 3 (the event of weight 0 left out): CDF 1, 2, 3, 6
+    of 6; 1/3 of 6 = 2 falls exactly on x = 3, so the average of 3 and 4; 2/3 of 6 = 4
+    falls inside x = 5's weight: 5. A feature of at most max_bins distinct values: the
+    midpoints. Codes: x <= 3.5 -> 0, 3.5 < x <= 5 -> 1, above -> 2."""
+    x = np.array([[1.0, 0.0], [2.0, 1.0], [3.0, 1.0], [4.0, 0.0], [5.0, 2.0]])
+    w = np.array([0.0, 1.0, 1.0, 1.0, 3.0])
+    t = cc.hgb_bin_thresholds(x, w, max_bins=3)
+    np.testing.assert_array_equal(t[0], [3.5, 5.0])
+    np.testing.assert_array_equal(t[1], [0.5, 1.5])
+    np.testing.assert_array_equal(cc.hgb_bin_codes([[3.5, 0.5], [3.6, 2.0], [7.0, -1.0]], t),
+                                  [[0, 0], [1, 2], [2, 0]])
+
+
+def test_hgb_on_bin_codes_is_the_fit_on_the_features():
+    """A HistGradientBoostingClassifier fitted on the bin codes of weighted events (repeated
+    values, weights 0, one feature of few values) predicts, on any events' codes, what the
+    one fitted on the features predicts on the events: the same trees."""
+    from sklearn.ensemble import HistGradientBoostingClassifier as Hgb
+
+    rng = np.random.default_rng(9)
+    x = np.c_[np.round(rng.normal(size=(3000, 2)), 2), rng.integers(0, 5, 3000)]
+    y = (x[:, 0] + 0.5 * x[:, 2] + rng.normal(size=3000) > 1).astype(float)
+    w = rng.exponential(size=3000) * (rng.random(3000) > 0.1)
+    x_val, x_new = rng.normal(size=(500, 3)), rng.normal(size=(400, 3)) * 2
+    y_val = (x_val[:, 0] > 0.5).astype(float)
+    kw = dict(max_iter=30, early_stopping=True, scoring="loss", n_iter_no_change=5,
+              random_state=0)
+    t = cc.hgb_bin_thresholds(x, w)
+    # Two features binned by weighted percentiles (> 255 distinct values), one by midpoints.
+    assert min(len(np.unique(c)) for c in x[:, :2].T) > 255 and len(t[2]) == 4
+    plain = Hgb(**kw).fit(x, y, sample_weight=w, X_val=x_val, y_val=y_val)
+    coded = Hgb(**kw).fit(cc.hgb_bin_codes(x, t), y, sample_weight=w,
+                          X_val=cc.hgb_bin_codes(x_val, t), y_val=y_val)
+    assert coded.n_iter_ == plain.n_iter_
+    np.testing.assert_array_equal(coded.predict_proba(cc.hgb_bin_codes(x_new, t)),
+                                  plain.predict_proba(x_new))

@@ -17,18 +17,20 @@ Two classifiers (``settings["kind"]``):
   'complementarity', radflow.ml.models), weighted binary cross-entropy, Adam, minibatches
   of ``batch_size`` (paper: 128, lr 1e-3), up to ``epochs`` (paper: 100) with early stopping
   after ``patience`` epochs (paper: 5) without a lower validation loss, its best epoch
-  restored. All fold models of all samples, generators and runs train as ONE vectorized
-  ensemble (radflow.ml.ensemble.train_ensemble), each member on its own minibatches of its
-  own rows of one event table (data rows shared, each template's rows once).
+  restored. The fold models of each sample (all its generators and runs) train as one
+  vectorized ensemble (radflow.ml.ensemble.train_ensemble), the samples' ensembles in turn,
+  each member on its own minibatches of its own rows of one event table (data rows shared,
+  each template's rows once).
 - ``hgb``: scikit-learn's HistGradientBoostingClassifier (the "Back to the roots" proposal,
   arXiv 2309.13111): ``max_iter`` trees of at most ``max_leaf_nodes`` leaves with shrinkage
   ``learning_rate``, early stopping (scikit-learn's own rule, scoring 'loss': it stops
   when the weighted log-loss on the fold's validation set, passed as ``X_val``, has not
   improved by more than 1e-7 for ``patience`` iterations; the kept model holds every tree
   grown, scikit-learn does not roll back), on the same folds and weights, one fit per fold
-  model in turn. Its ``random_state`` (set per member) has no effect here: with an explicit
-  validation set and every feature used, the fit is deterministic, so hgb runs differ by
-  their folds only.
+  model in turn, each on its events' bin codes (:func:`hgb_bin_thresholds`: scikit-learn's
+  own binning, computed faster). Its ``random_state`` (set per member) has no effect here:
+  with an explicit validation set and every feature used, the fit is deterministic, so hgb
+  runs differ by their folds only.
 
 For both, a fold model's validation loss is sum_i w_i l_i / n_val over its n_val validation
 events (Keras' ``sample_weight`` convention, the vectorized ensemble's), so the two kinds'
@@ -215,11 +217,10 @@ def train_common(x_data, templates: dict, x_test, settings: dict, seed: int,
     input, on unknown kind or missing settings.
 
     Size: M = R k sum_name G_name fold models, each with a table of L = N_d + (longest
-    template) entries; the (M, L) index and weight arrays and the ensemble's copies of them
-    take about 50 bytes per entry while the nn trains. Every nn training step is M
-    minibatches, and an epoch lasts as many steps as the member with the most rows needs,
-    so a template much longer than the others (the sample-level combination) makes the
-    others idle for part of each epoch."""
+    template) entries; the (M, L) index and weight arrays take 12 bytes per entry,
+    and the ensemble of a template with M_t members copies its (M_t, N_d + N_t) part while
+    it trains. Every nn training step of a template's ensemble is M_t minibatches, and its
+    epoch lasts as many steps as its member with the most rows needs."""
     kind = settings.get("kind")
     if kind not in SETTINGS:
         raise ValueError(f"common classifier: unknown kind {kind!r} (known: {list(SETTINGS)})")
@@ -253,20 +254,33 @@ def train_common(x_data, templates: dict, x_test, settings: dict, seed: int,
 
 
 def _train_nn(members: Members, x_test, settings, seed, member_seeds):
-    """Every member in one vectorized ensemble: (M, N_test) scores, (M,) best validation
-    losses and best epochs."""
+    """The members of each template (all its generators, runs and folds) in one vectorized
+    ensemble, the templates' ensembles in turn: (M, N_test) scores, (M,) best validation
+    losses and best epochs. A member trains as if alone, so the grouping changes none of
+    its numbers; it saves the steps that members of short templates would spend idle (and
+    computing, their cost grows with the members of a step) while an ensemble's longest
+    member (the sample-level combination) finishes its epochs."""
     arch = dataclasses.replace(models.get("complementarity"),
                                learning_rate=float(settings["learning_rate"]))
-    trained = ensemble.train_ensemble(
-        members.x, members.y, arch, len(members.keys), derive_seed(seed, "nn"),
-        members.train_weight, members.val_weight, epochs=int(settings["epochs"]),
-        patience=int(settings["patience"]), batch_size=int(settings["batch_size"]),
-        member_seeds=member_seeds, member_rows=members.rows)
-    best = trained.best_epoch
-    val_loss = trained.val_loss[best, np.arange(len(best))]
-    # Test events per prediction step: at most ~16M hidden activations (M x batch x 64).
-    batch = max(256, (1 << 24) // (len(best) * max(layer.units for layer in arch.hidden)))
-    return trained.predict(x_test, batch_size=batch).astype(np.float32), val_loss, best
+    names = [key[0] for key in members.keys]
+    scores = np.empty((len(names), len(x_test)), np.float32)
+    val_loss, best = np.empty(len(names)), np.empty(len(names), int)
+    for name in dict.fromkeys(names):
+        group = np.flatnonzero([n == name for n in names])
+        used = (members.train_weight[group] != 0) | (members.val_weight[group] != 0)
+        width = int(np.flatnonzero(used.any(axis=0))[-1]) + 1    # the group's table length
+        trained = ensemble.train_ensemble(
+            members.x, members.y[:width], arch, len(group), derive_seed(seed, "nn"),
+            members.train_weight[group, :width], members.val_weight[group, :width],
+            epochs=int(settings["epochs"]), patience=int(settings["patience"]),
+            batch_size=int(settings["batch_size"]),
+            member_seeds=[member_seeds[i] for i in group], member_rows=members.rows[group, :width])
+        best[group] = trained.best_epoch
+        val_loss[group] = trained.val_loss[trained.best_epoch, np.arange(len(group))]
+        # Test events per prediction step: at most ~16M hidden activations (M x batch x 64).
+        batch = max(256, (1 << 24) // (len(group) * max(layer.units for layer in arch.hidden)))
+        scores[group] = trained.predict(x_test, batch_size=batch)
+    return scores, val_loss, best
 
 
 def weighted_bce(y, p, w) -> float:
@@ -288,8 +302,52 @@ def _train_hgb(members: Members, x_test, settings, member_seeds, threads: int):
                                 member_seeds)
 
 
-def _fit_hgb_members(hgb, members: Members, x_test, settings, member_seeds):
+def hgb_bin_thresholds(x, w, max_bins: int = 255) -> list:
+    """Per feature the bin thresholds that scikit-learn's HistGradientBoosting (its
+    ``_BinMapper``, ``max_bins`` bins) derives from training events x (N, F) with sample
+    weights w (N,): the events of weight 0 left out, the distinct values' midpoints where a
+    feature has at most ``max_bins`` of them, else its weighted 'averaged inverted CDF'
+    percentiles at k / max_bins (k = 1 .. max_bins - 1), repeated values once. The same
+    arithmetic as scikit-learn's, whose weighted binning computes every percentile with its
+    own sort of the column; here the column is sorted once for all of them. Returns F
+    increasing float64 arrays; event x goes to bin i of feature f iff
+    thresholds[f][i - 1] < x <= thresholds[f][i] (:func:`hgb_bin_codes`). scikit-learn
+    bins a random subsample above 2e5 training events; these thresholds use every event."""
+    from sklearn.utils.stats import _weighted_percentile
 
+    x, w = np.asarray(x, np.float64), np.asarray(w, np.float64)
+    keep = w != 0
+    x, w = x[keep], w[keep]
+    order = np.argsort(x, axis=0)
+    x_sorted = np.take_along_axis(x, order, axis=0)
+    distinct = [np.unique(col) for col in x_sorted.T]
+    out = [np.empty(0) if len(d) == 1 else (d[:-1] + d[1:]) / 2 for d in distinct]
+    # The features with more than max_bins distinct values, all in one call (its columns
+    # are treated one by one, as scikit-learn's single column).
+    many = [f for f, d in enumerate(distinct) if len(d) > max_bins]
+    if many:
+        percentiles = np.linspace(0, 100, num=max_bins + 1)[1:-1]
+        thresholds = _weighted_percentile(x_sorted[:, many], w[order[:, many]], percentiles,
+                                          average=True)                   # (F_many, P)
+        for f, t in zip(many, thresholds):
+            out[f] = np.unique(t)
+    return out
+
+
+def hgb_bin_codes(x, thresholds) -> np.ndarray:
+    """x (N, F) as bin indices (N, F) float64 of :func:`hgb_bin_thresholds`'s
+    ``thresholds``: a classifier fitted on the codes of its training events grows the trees
+    it grows on x itself (scikit-learn bins at most ``max_bins`` distinct codes into one bin
+    each) and, given the codes of any other events, predicts what it predicts on them."""
+    x = np.asarray(x, np.float64)
+    return np.column_stack([np.searchsorted(t, col, side="left")
+                            for t, col in zip(thresholds, x.T)]).astype(np.float64)
+
+
+def _fit_hgb_members(hgb, members: Members, x_test, settings, member_seeds):
+    """The fits of :func:`_train_hgb`, each on the bin codes of its own training events
+    (:func:`hgb_bin_codes`: the model scikit-learn fits on the features, without its
+    per-percentile sorts, most of a fit's time)."""
     m = len(members.keys)
     scores = np.empty((m, len(x_test)), np.float32)
     val_loss, n_trees = np.empty(m), np.empty(m, int)
@@ -297,17 +355,20 @@ def _fit_hgb_members(hgb, members: Members, x_test, settings, member_seeds):
         tr, va = members.train_weight[i] != 0, members.val_weight[i] != 0
         x_tr, x_va = members.x[members.rows[i, tr]], members.x[members.rows[i, va]]
         y_tr, y_va = members.y[tr], members.y[va]
+        w_tr = members.train_weight[i, tr].astype(float)
         w_va = members.val_weight[i, va].astype(float)
+        thresholds = hgb_bin_thresholds(x_tr, w_tr)
+        c_va = hgb_bin_codes(x_va, thresholds)
         clf = hgb(
             max_iter=int(settings["max_iter"]), learning_rate=float(settings["learning_rate"]),
             max_leaf_nodes=int(settings["max_leaf_nodes"]), early_stopping=True,
             scoring="loss", n_iter_no_change=int(settings["patience"]),
             random_state=member_seeds[i])
-        clf.fit(x_tr, y_tr, sample_weight=members.train_weight[i, tr].astype(float),
-                X_val=x_va, y_val=y_va, sample_weight_val=w_va)
-        val_loss[i] = weighted_bce(y_va, clf.predict_proba(x_va)[:, 1], w_va)
+        clf.fit(hgb_bin_codes(x_tr, thresholds), y_tr, sample_weight=w_tr,
+                X_val=c_va, y_val=y_va, sample_weight_val=w_va)
+        val_loss[i] = weighted_bce(y_va, clf.predict_proba(c_va)[:, 1], w_va)
         n_trees[i] = clf.n_iter_
-        scores[i] = clf.predict_proba(x_test)[:, 1]
+        scores[i] = clf.predict_proba(hgb_bin_codes(x_test, thresholds))[:, 1]
     return scores, val_loss, n_trees
 
 
