@@ -39,7 +39,7 @@ def snakemake(workdir, *args, configfile=CI_CONFIG, check=True, timeout=1800):
 GROUPS_ENV = "RADFLOW_TEST_GROUPS"
 
 
-def test_group(item) -> str:
+def xdist_group_of(item) -> str:
     """The xdist group of a test: its module's ``pytestmark = pytest.mark.xdist_group(name)``
     if it names one, "ci_run" for a test that reads the CI run, else its module."""
     mark = item.get_closest_marker("xdist_group")
@@ -49,16 +49,19 @@ def test_group(item) -> str:
 
 
 def pytest_configure(config):
+    """The controller of a pytest-xdist run: a new groups file (this session's, even when
+    the session runs inside a test of another)."""
+    config.radflow_groups_file = None
     if hasattr(config, "workerinput") or not config.getoption("numprocesses", None):
         return
     fd, path = tempfile.mkstemp(prefix="radflow-test-groups-", suffix=".json")
     os.close(fd)
-    os.environ[GROUPS_ENV] = path
+    os.environ[GROUPS_ENV] = config.radflow_groups_file = path
 
 
 def pytest_unconfigure(config):
-    if not hasattr(config, "workerinput") and GROUPS_ENV in os.environ:
-        Path(os.environ.pop(GROUPS_ENV)).unlink(missing_ok=True)
+    if getattr(config, "radflow_groups_file", None):
+        Path(config.radflow_groups_file).unlink(missing_ok=True)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -67,18 +70,18 @@ def pytest_collection_modifyitems(config, items):
     its place. Under pytest-xdist each worker writes the groups to the file the controller's
     scheduler reads (:func:`pytest_xdist_make_scheduler`)."""
     rank = {"ci_run": 0, "slurm": 2}
-    items.sort(key=lambda item: rank.get(test_group(item), 1))
+    items.sort(key=lambda item: rank.get(xdist_group_of(item), 1))
     path = os.environ.get(GROUPS_ENV)
     if hasattr(config, "workerinput") and path:
         tmp = f"{path}.{config.workerinput['workerid']}"
-        Path(tmp).write_text(json.dumps({item.nodeid: test_group(item) for item in items}))
+        Path(tmp).write_text(json.dumps({item.nodeid: xdist_group_of(item) for item in items}))
         os.replace(tmp, path)
 
 
 @pytest.hookimpl(optionalhook=True, tryfirst=True)
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadgroup`` (`make test` runs two pytest-xdist workers): each group of
-    :func:`test_group` is one unit of work, so the CI-run tests go to one worker, which builds
+    :func:`xdist_group_of` is one unit of work, so the CI-run tests go to one worker, which builds
     the run while the other worker runs the rest, and each module's fixtures are built once.
     xdist's own loadgroup scheduler reads the group from a suffix it writes into the test id,
     which pytest 9 does not let a plugin change: there every test is its own unit, and two
