@@ -6,9 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config/config.yaml
 CORES ?= all
-# pytest-xdist workers of `make test` (0: one process). With 2 (tests/conftest.py keeps the
-# CI-run tests on one worker) the Slurm slice has failed to start its daemons, so 0 by default.
-TEST_WORKERS ?= 0
+# pytest-xdist workers of `make test` (0: one process); with 2, tests/conftest.py gives the
+# tests that read the CI run to one worker, which builds it while the other runs the rest.
+TEST_WORKERS ?= 2
 
 .PHONY: figures report test timing venv
 

@@ -34,16 +34,71 @@ def snakemake(workdir, *args, configfile=CI_CONFIG, check=True, timeout=1800):
     return proc
 
 
+# The file in which pytest-xdist's workers leave {test id: group} for the controller's
+# scheduler (set by the controller, inherited by the workers it starts).
+GROUPS_ENV = "RADFLOW_TEST_GROUPS"
+
+
+def xdist_group_of(item) -> str:
+    """The xdist group of a test: its module's ``pytestmark = pytest.mark.xdist_group(name)``
+    if it names one, "ci_run" for a test that reads the CI run, else its module."""
+    mark = item.get_closest_marker("xdist_group")
+    if mark is not None:
+        return mark.args[0]
+    return "ci_run" if "ci_run" in item.fixturenames else item.module.__name__
+
+
+def pytest_configure(config):
+    """The controller of a pytest-xdist run: a new groups file (this session's, even when
+    the session runs inside a test of another)."""
+    config.radflow_groups_file = None
+    if hasattr(config, "workerinput") or not config.getoption("numprocesses", None):
+        return
+    fd, path = tempfile.mkstemp(prefix="radflow-test-groups-", suffix=".json")
+    os.close(fd)
+    os.environ[GROUPS_ENV] = config.radflow_groups_file = path
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "radflow_groups_file", None):
+        Path(config.radflow_groups_file).unlink(missing_ok=True)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Groups for pytest-xdist's ``--dist loadgroup`` (`make test` runs two workers): the
-    tests that read the CI run go to one worker, which builds it while the other worker runs
-    the rest; every other test stays with its module, so a module's fixtures are built once.
-    A module that names its own group (``pytestmark = pytest.mark.xdist_group(...)``)
-    keeps it."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            group = "ci_run" if "ci_run" in item.fixturenames else item.module.__name__
-            item.add_marker(pytest.mark.xdist_group(group))
+    """Orders the tests by group, the CI-run tests first and the Slurm tests last (they read
+    the CI run too, so its worker should have built it by then); every other module keeps
+    its place. Under pytest-xdist each worker writes the groups to the file the controller's
+    scheduler reads (:func:`pytest_xdist_make_scheduler`)."""
+    rank = {"ci_run": 0, "slurm": 2}
+    items.sort(key=lambda item: rank.get(xdist_group_of(item), 1))
+    path = os.environ.get(GROUPS_ENV)
+    if hasattr(config, "workerinput") and path:
+        tmp = f"{path}.{config.workerinput['workerid']}"
+        Path(tmp).write_text(json.dumps({item.nodeid: xdist_group_of(item) for item in items}))
+        os.replace(tmp, path)
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup`` (`make test` runs two pytest-xdist workers): each group of
+    :func:`xdist_group_of` is one unit of work, so the CI-run tests go to one worker, which builds
+    the run while the other worker runs the rest, and each module's fixtures are built once.
+    xdist's own loadgroup scheduler reads the group from a suffix it writes into the test id,
+    which pytest 9 does not let a plugin change: there every test is its own unit, and two
+    workers would each start a Slurm cluster on the same ports."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        groups = None
+
+        def _split_scope(self, nodeid):
+            if self.groups is None:     # the workers wrote it before reporting their collection
+                self.groups = json.loads(Path(os.environ[GROUPS_ENV]).read_text())
+            return self.groups[nodeid]
+
+    return GroupScheduling(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -146,15 +146,16 @@ def short_flows():
 @pytest.mark.parametrize("jacobian", ["correct", "blocks", "prep"])
 def test_2d_density_integrates_to_one_on_a_grid(short_flows, monkeypatch, jacobian):
     """p(x | m) of a 2-feature conditional MAF, integrated with the trapezoid rule on a
-    1201 x 1201 grid over its support box (lo, hi) (the density is exactly 0 outside), at
-    two masses. The grid step is ~1/100 of the toy's widths and the density smooth, so the
-    rule's error is far below float32 rounding of log p (~1e-6 relative); measured |integral
-    - 1| ~ 1e-7, asserted < 1e-4. A wrong Jacobian moves the integral by far more (measured:
-    the blocks' log-det dropped 2.3 and 5.0, the preprocessing's doubled 0.25 and 0.5), so
-    those cases must miss 1 by more than 0.05."""
+    401 x 401 grid over its support box (lo, hi) (the density is exactly 0 outside), at
+    two masses. The grid step is ~1/30 of the toy's widths and the density smooth, so the
+    rule's error is small: measured |integral - 1| ~ 2e-7 (1e-8 on a 1201 x 1201 grid, 1e-6
+    on 201 x 201), asserted < 1e-4. A wrong Jacobian moves the integral by far more
+    (measured at the two masses: the blocks' log-det dropped +3.96 and +1.31, the
+    preprocessing's doubled -0.50 and -0.75, the same on all three grids), so those cases
+    must miss 1 by more than 0.05."""
     fl = short_flows[2]
     wrong_jacobian(monkeypatch, jacobian)
-    g0, g1 = (np.linspace(fl.prep.lo[i], fl.prep.hi[i], 1201)[1:-1] for i in range(2))
+    g0, g1 = (np.linspace(fl.prep.lo[i], fl.prep.hi[i], 401)[1:-1] for i in range(2))
     a, b = np.meshgrid(g0, g1, indexing="ij")
     pts = np.c_[a.ravel(), b.ravel()]
     for mass in (2900.0, 4200.0):
