@@ -56,11 +56,19 @@ def _activation(tf, name):
             "leaky_relu": lambda x: tf.nn.leaky_relu(x, alpha=0.1)}[name]
 
 
-def _member_moments(x, w):
-    """Weighted mean and std per member: x (N, d), w (M, N) -> two arrays (M, d)."""
-    norm = w.sum(axis=1, keepdims=True)
-    mean = (w @ x) / norm
-    var = (w @ (x * x)) / norm - mean**2
+def _member_moments(x, w, chunk: int = 64):
+    """Weighted mean and std per member: x (N, d) float32, w (M, N) (bool: 0/1 weights) ->
+    two arrays (M, d), float64 arithmetic, ``chunk`` members at a time (their float64
+    weights stay small)."""
+    x64, xx64 = x.astype(np.float64), (x * x).astype(np.float64)
+    norm = np.empty((len(w), 1))
+    first, second = np.empty((len(w), x.shape[1])), np.empty((len(w), x.shape[1]))
+    for start in range(0, len(w), chunk):
+        wc = np.asarray(w[start:start + chunk], np.float64)
+        norm[start:start + chunk] = wc.sum(axis=1, keepdims=True)
+        first[start:start + chunk], second[start:start + chunk] = wc @ x64, wc @ xx64
+    mean = first / norm
+    var = second / norm - mean**2
     return mean, np.sqrt(np.where(var > 1e-12, var, 1.0))
 
 
@@ -308,34 +316,34 @@ def _padded_rows(mask):
     return idx, real
 
 
+def member_orders(rows, batch_size: int, rngs):
+    """One epoch's row order per member, the layout of :func:`train_ensemble`'s compiled
+    epoch: rows, per member the indices of its training rows, each permuted with the
+    member's own generator (``rngs``). Returns order (M, S * B) int32, member i's permuted
+    rows followed by 0 (padding), and n_rows (M,) int32 its number of rows, with S the
+    largest number of steps of any member and B = ``batch_size``: step s of member i takes
+    order[i, s * B:(s + 1) * B], of which the positions below n_rows[i] are real."""
+    m = len(rows)
+    n_steps = max(-(-len(r) // batch_size) for r in rows)
+    order = np.zeros((m, n_steps * batch_size), np.int32)
+    for i, (r, rng) in enumerate(zip(rows, rngs)):
+        order[i, :len(r)] = rng.permutation(r)
+    return order, np.array([len(r) for r in rows], np.int32)
+
+
 def member_batches(rows, batch_size: int, rngs):
-    """One epoch of per-member minibatches.
+    """One epoch of per-member minibatches (:func:`member_orders`, stepwise).
 
     rows: per member, the indices of its training rows. Each member permutes its own rows
     with its own generator (``rngs``) and splits them into batches of ``batch_size``.
     Returns idx (S, M, B) int32 and real (S, M, B) float32 (0 marks padding), with S the
     largest number of steps of any member.
     """
-    m = len(rows)
-    n_steps = max(-(-len(r) // batch_size) for r in rows)
-    idx = np.zeros((m, n_steps * batch_size), np.int32)
-    real = np.zeros((m, n_steps * batch_size), np.float32)
-    for i, (r, rng) in enumerate(zip(rows, rngs)):
-        idx[i, :len(r)] = rng.permutation(r)
-        real[i, :len(r)] = 1.0
-    shape = (m, n_steps, batch_size)
-    return (idx.reshape(shape).transpose(1, 0, 2).copy(),
+    order, n_rows = member_orders(rows, batch_size, rngs)
+    real = (np.arange(order.shape[1])[None] < n_rows[:, None]).astype(np.float32)
+    shape = (len(rows), -1, batch_size)
+    return (order.reshape(shape).transpose(1, 0, 2).copy(),
             real.reshape(shape).transpose(1, 0, 2).copy())
-
-
-def member_values(a, idx):
-    """Values (S, M, B) of the per-member rows a (M, N) at the batch indices idx (S, M, B),
-    gathered one member at a time: a member's row stays in cache, where a gather from the
-    whole (M, N) array at every step waits on memory for each entry."""
-    out = np.empty(idx.shape, a.dtype)
-    for i, row in enumerate(a):
-        out[:, i] = row[idx[:, i]]
-    return out
 
 
 def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_weight,
@@ -380,7 +388,8 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     y = _broadcast(y, m, n, "y")
     w_tr = _broadcast(train_weight, m, n, "train_weight")
     w_val = _broadcast(val_weight, m, n, "val_weight")
-    if not ((w_tr != 0).any(axis=1).all() and (w_val != 0).any(axis=1).all()):
+    on_tr, on_val = w_tr != 0, w_val != 0
+    if not (on_tr.any(axis=1).all() and on_val.any(axis=1).all()):
         raise ValueError("every member needs training and validation events (weight != 0)")
     if member_seeds is None:
         member_seeds = [seeds.derive_seed(seed, "member", i) for i in range(m)]
@@ -389,27 +398,29 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     if keep_best < 1:
         raise ValueError(f"keep_best must be >= 1, got {keep_best}")
     if member_rows is None:
-        mean, std = _member_moments(x, (w_tr != 0).astype(np.float64))
+        mean, std = _member_moments(x, on_tr)
     else:
-        mean, std = _member_table_moments(x, member_rows, w_tr != 0)
+        mean, std = _member_table_moments(x, member_rows, on_tr)
     net = VectorizedNetwork(arch, x.shape[1], member_seeds, mean, std,
                             dropout_seed=seeds.derive_seed(seed, "dropout"))
     opt = MemberAdam(arch, net.trainable, m)
-    rows = [np.nonzero(w)[0] for w in w_tr != 0]
+    rows = [np.nonzero(w)[0] for w in on_tr]
     order_rngs = [np.random.default_rng([s, 1]) for s in member_seeds]
     # The epoch and validation graphs are built once per architecture and shape and shared
     # by every call (:func:`_compiled_steps`): networks, optimizer state and events are
     # their arguments.
     run_epoch, validation_loss = _compiled_steps(arch)
+    shared_w = np.ndim(train_weight) == 1      # one weight row for all members, as y
     data = dict(x=tf.constant(x), y=tf.constant(y[0] if shared_y else y),
-                rows=None if member_rows is None else tf.constant(member_rows))
+                rows=None if member_rows is None else tf.constant(member_rows),
+                weight=tf.constant(w_tr[0] if shared_w else w_tr))
     net_state = dict(kernels=net.kernels, biases=net.biases, bn=net.bn, mean=net.mean,
                      inv_std=net.inv_std, dropout_seed=tf.constant(net.dropout_seed, tf.int64))
     adam_state = dict(m=opt.m, v=opt.v, steps=opt.steps)
     step_count = tf.Variable(0, dtype=tf.int64)
     # Validation: each member evaluates only its own validation rows (a fold of k-fold is
     # 1/k of the events), gathered and padded like the training batches, with their weights.
-    val_idx, val_real = _padded_rows(w_val != 0)
+    val_idx, val_real = _padded_rows(on_val)
     val_args = (net_state, data, tf.constant(val_idx), tf.constant(val_real),
                 tf.constant(np.take_along_axis(w_val, val_idx, axis=1)))
 
@@ -424,9 +435,9 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     for epoch in range(epochs):
         # A stopped member gets no rows: it idles (module docstring).
         own = [r if a else r[:0] for r, a in zip(rows, active)]
-        idx, real = member_batches(own, batch_size, order_rngs)
-        args = (net_state, adam_state, step_count, data,
-                *(tf.constant(v) for v in (idx, real, member_values(w_tr, idx))))
+        order, n_rows = member_orders(own, batch_size, order_rngs)
+        args = (net_state, adam_state, step_count, data, tf.constant(order),
+                tf.constant(n_rows), tf.constant(batch_size, tf.int32))
         run_epoch(*args)(*args)
         vl = validation_loss(*val_args)(*val_args).numpy()
         history.append(np.where(active, vl, np.nan))
@@ -458,17 +469,17 @@ def _compiled_steps(arch: Architecture):
     as :func:`radflow.ml.traces.relaxed` getters: ``run_epoch(*args)`` is the graph to call
     with ``args``.
 
-    run_epoch(net_state, adam_state, step_count, data, idx, real, weight): one epoch of
-    minibatch steps, idx (S, M, B) int32 and real (S, M, B) float32 from
-    :func:`member_batches`, weight (S, M, B) float32 the training weights at idx
-    (:func:`member_values`).
+    run_epoch(net_state, adam_state, step_count, data, order, n_own, batch_size): one
+    epoch of minibatch steps in the rows' order (M, S * B) int32 and with the rows per
+    member n_own (M,) int32 of :func:`member_orders`, B = batch_size (int32 scalar);
+    each step gathers its rows' training weights from data's weight.
     validation_loss(net_state, data, val_idx, val_real, val_w) -> (M,): each member's
     validation loss on its padded rows val_idx, val_real (M, V) with their weights val_w
     (M, V).
     net_state: a :class:`VectorizedNetwork`'s variables and constants (kernels, biases, bn,
     mean, inv_std, dropout_seed); adam_state: a :class:`MemberAdam`'s (m, v, steps); data:
-    dict of x (N, d), y (N,) shared by the members or (M, N), and rows (M, L) or None
-    (``member_rows``). The networks are arguments, not captured, and tensors are traced
+    dict of x (N, d), y (N,) shared by the members or (M, N), rows (M, L) or None
+    (``member_rows``) and the training weight (N,) shared or (M, N) (indexed like y). The networks are arguments, not captured, and tensors are traced
     with open dimensions (:func:`radflow.ml.traces.relaxed`), so each function traces once
     per member count and layer sizes (counted in :mod:`radflow.ml.traces`), whatever the
     events, steps, batch size and seeds.
@@ -494,19 +505,27 @@ def _compiled_steps(arch: Architecture):
             return tf.gather(data["x"], ib)
         return tf.gather(data["x"], tf.gather(data["rows"], ib, batch_dims=1))
 
+    def gather_member(a, ib):
+        """Values (M, B) of a (N,) shared by the members or (M, N) at their indices ib."""
+        if a.shape.rank == 1:
+            return tf.gather(a, ib)
+        return tf.gather(a, ib, batch_dims=1)
+
     def gather_y(data, ib):
         """Labels (M, B) at the members' indices ib (M, B): y (N,) shared or (M, N)."""
-        if data["y"].shape.rank == 1:
-            return tf.gather(data["y"], ib)
-        return tf.gather(data["y"], ib, batch_dims=1)
+        return gather_member(data["y"], ib)
 
-    def run_epoch(net_state, adam_state, step_count, data, idx, real, weight):
+    def run_epoch(net_state, adam_state, step_count, data, order, n_own, batch_size):
         traces.count("ensemble.run_epoch", (arch, traces.shapes(
-            (net_state, adam_state, step_count, data, idx, real, weight))))
+            (net_state, adam_state, step_count, data, order, n_own, batch_size))))
         net, opt = bound(net_state, adam_state)
+        position = tf.range(batch_size)                                       # (B,)
         # The whole epoch is one graph: no Python between minibatches.
-        for s in tf.range(tf.shape(idx)[0]):
-            ib, rb, wb = idx[s], real[s], weight[s]                           # (M, B)
+        for s in tf.range(tf.shape(order)[1] // batch_size):
+            start = s * batch_size
+            ib = order[:, start:start + batch_size]                           # (M, B)
+            rb = tf.cast(start + position[None] < n_own[:, None], tf.float32)
+            wb = gather_member(data["weight"], ib)
             xb = gather_x(data, ib)                                           # (M, B, d)
             yb = gather_y(data, ib)
             n_rows = tf.reduce_sum(rb, axis=1)                                # (M,)
