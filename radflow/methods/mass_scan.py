@@ -133,7 +133,7 @@ def _train_chunk(x, mjj, mult, ids, fold, scan_windows, methods, sim_folds, out,
     t_of, m_of, f_of = (np.array([mem[c] for mem in members]) for c in range(3))
     # The events each member scores (its fold, multiplicity > 0), the same in every window.
     score_idx, score_real = ensemble._padded_rows(
-        np.stack([(fold == f) & (mult[t] > 0) for t, _, f in members]))             # (M, V)
+        (mult > 0)[t_of] & (fold[None] == f_of[:, None]))                           # (M, V)
     scored = score_real > 0
     score_t, score_m = (np.broadcast_to(a[:, None], scored.shape)[scored] for a in (t_of, m_of))
     score_i = score_idx[scored]

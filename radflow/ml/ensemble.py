@@ -310,9 +310,10 @@ def _padded_rows(mask):
     counts = mask.sum(axis=1)
     idx = np.zeros((len(mask), int(counts.max())), np.int32)
     real = np.zeros(idx.shape, np.float32)
-    for i, row in enumerate(mask):
-        idx[i, :counts[i]] = np.nonzero(row)[0]
-        real[i, :counts[i]] = 1.0
+    member, event = np.nonzero(mask)                       # row by row, events ascending
+    slot = np.arange(len(member)) - np.repeat(np.cumsum(counts) - counts, counts)
+    idx[member, slot] = event
+    real[member, slot] = 1.0
     return idx, real
 
 
