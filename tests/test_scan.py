@@ -394,25 +394,29 @@ def test_region_weights_of_a_block_equal_those_of_each_scan():
         np.testing.assert_array_equal(scan_methods.region_weights(masks, row), ref)
 
 
-def test_member_orders_are_the_member_batches_stepwise():
-    """The compiled epoch's layout (M, S * B) holds, step by step, the batches of
-    member_batches (S, M, B) drawn with the same generators; padding past each member's rows."""
+def test_member_values_gather_each_members_own_row():
+    """Per-epoch batch weights gathered member by member equal the direct (M, N) gather."""
     from radflow.ml import ensemble
 
     rng = np.random.default_rng(2)
-    rows = [np.sort(rng.choice(500, size=k, replace=False)) for k in (5, 130, 64)]
-    idx, real = ensemble.member_batches(rows, 32, [np.random.default_rng(s) for s in range(3)])
-    order, n_rows = ensemble.member_orders(rows, 32, [np.random.default_rng(s) for s in range(3)])
-    assert order.shape == (3, 5 * 32) and n_rows.tolist() == [5, 130, 64]
-    for s in range(5):
-        np.testing.assert_array_equal(order[:, s * 32:(s + 1) * 32], idx[s])
-        np.testing.assert_array_equal(np.arange(s * 32, (s + 1) * 32)[None] < n_rows[:, None],
-                                      real[s] > 0)
+    a = rng.normal(size=(4, 50)).astype(np.float32)
+    idx = rng.integers(0, 50, (3, 4, 8))
+    direct = np.stack([a[np.arange(4)[:, None], idx[s]] for s in range(3)])
+    np.testing.assert_array_equal(ensemble.member_values(a, idx), direct)
+
+
+def test_padded_rows_by_hand():
+    """Each member's rows in ascending order, padded with index 0 and real 0."""
+    from radflow.ml import ensemble
+
+    idx, real = ensemble._padded_rows(np.array([[0, 1, 1, 0], [0, 0, 0, 1], [1, 1, 1, 1]], bool))
+    assert idx.tolist() == [[1, 2, 0, 0], [3, 0, 0, 0], [0, 1, 2, 3]]
+    assert real.tolist() == [[1, 1, 0, 0], [1, 0, 0, 0], [1, 1, 1, 1]]
 
 
 def test_shared_and_per_member_training_weights_train_alike():
     """Training weights (N,) shared by the members and the same weights as an (M, N) array
-    (gathered per member in the compiled epoch) give the same validation losses; weighting
+    (gathered per member for each epoch) give the same validation losses; weighting
     one member's signal-like events 3 times changes only that member's losses."""
     from radflow.ml import ensemble
 

@@ -317,34 +317,34 @@ def _padded_rows(mask):
     return idx, real
 
 
-def member_orders(rows, batch_size: int, rngs):
-    """One epoch's row order per member, the layout of :func:`train_ensemble`'s compiled
-    epoch: rows, per member the indices of its training rows, each permuted with the
-    member's own generator (``rngs``). Returns order (M, S * B) int32, member i's permuted
-    rows followed by 0 (padding), and n_rows (M,) int32 its number of rows, with S the
-    largest number of steps of any member and B = ``batch_size``: step s of member i takes
-    order[i, s * B:(s + 1) * B], of which the positions below n_rows[i] are real."""
-    m = len(rows)
-    n_steps = max(-(-len(r) // batch_size) for r in rows)
-    order = np.zeros((m, n_steps * batch_size), np.int32)
-    for i, (r, rng) in enumerate(zip(rows, rngs)):
-        order[i, :len(r)] = rng.permutation(r)
-    return order, np.array([len(r) for r in rows], np.int32)
-
-
 def member_batches(rows, batch_size: int, rngs):
-    """One epoch of per-member minibatches (:func:`member_orders`, stepwise).
+    """One epoch of per-member minibatches.
 
     rows: per member, the indices of its training rows. Each member permutes its own rows
     with its own generator (``rngs``) and splits them into batches of ``batch_size``.
     Returns idx (S, M, B) int32 and real (S, M, B) float32 (0 marks padding), with S the
     largest number of steps of any member.
     """
-    order, n_rows = member_orders(rows, batch_size, rngs)
-    real = (np.arange(order.shape[1])[None] < n_rows[:, None]).astype(np.float32)
-    shape = (len(rows), -1, batch_size)
-    return (order.reshape(shape).transpose(1, 0, 2).copy(),
+    m = len(rows)
+    n_steps = max(-(-len(r) // batch_size) for r in rows)
+    idx = np.zeros((m, n_steps * batch_size), np.int32)
+    real = np.zeros((m, n_steps * batch_size), np.float32)
+    for i, (r, rng) in enumerate(zip(rows, rngs)):
+        idx[i, :len(r)] = rng.permutation(r)
+        real[i, :len(r)] = 1.0
+    shape = (m, n_steps, batch_size)
+    return (idx.reshape(shape).transpose(1, 0, 2).copy(),
             real.reshape(shape).transpose(1, 0, 2).copy())
+
+
+def member_values(a, idx):
+    """Values (S, M, B) of the per-member rows a (M, N) at the batch indices idx (S, M, B),
+    gathered one member at a time: a member's row stays in cache, where a gather from the
+    whole (M, N) array at every step waits on memory for each entry."""
+    out = np.empty(idx.shape, a.dtype)
+    for i, row in enumerate(a):
+        out[:, i] = row[idx[:, i]]
+    return out
 
 
 def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_weight,
@@ -411,10 +411,8 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     # by every call (:func:`_compiled_steps`): networks, optimizer state and events are
     # their arguments.
     run_epoch, validation_loss = _compiled_steps(arch)
-    shared_w = np.ndim(train_weight) == 1      # one weight row for all members, as y
     data = dict(x=tf.constant(x), y=tf.constant(y[0] if shared_y else y),
-                rows=None if member_rows is None else tf.constant(member_rows),
-                weight=tf.constant(w_tr[0] if shared_w else w_tr))
+                rows=None if member_rows is None else tf.constant(member_rows))
     net_state = dict(kernels=net.kernels, biases=net.biases, bn=net.bn, mean=net.mean,
                      inv_std=net.inv_std, dropout_seed=tf.constant(net.dropout_seed, tf.int64))
     adam_state = dict(m=opt.m, v=opt.v, steps=opt.steps)
@@ -436,9 +434,9 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     for epoch in range(epochs):
         # A stopped member gets no rows: it idles (module docstring).
         own = [r if a else r[:0] for r, a in zip(rows, active)]
-        order, n_rows = member_orders(own, batch_size, order_rngs)
-        args = (net_state, adam_state, step_count, data, tf.constant(order),
-                tf.constant(n_rows), tf.constant(batch_size, tf.int32))
+        idx, real = member_batches(own, batch_size, order_rngs)
+        args = (net_state, adam_state, step_count, data,
+                *(tf.constant(v) for v in (idx, real, member_values(w_tr, idx))))
         run_epoch(*args)(*args)
         vl = validation_loss(*val_args)(*val_args).numpy()
         history.append(np.where(active, vl, np.nan))
@@ -470,17 +468,17 @@ def _compiled_steps(arch: Architecture):
     as :func:`radflow.ml.traces.relaxed` getters: ``run_epoch(*args)`` is the graph to call
     with ``args``.
 
-    run_epoch(net_state, adam_state, step_count, data, order, n_own, batch_size): one
-    epoch of minibatch steps in the rows' order (M, S * B) int32 and with the rows per
-    member n_own (M,) int32 of :func:`member_orders`, B = batch_size (int32 scalar);
-    each step gathers its rows' training weights from data's weight.
+    run_epoch(net_state, adam_state, step_count, data, idx, real, weight): one epoch of
+    minibatch steps, idx (S, M, B) int32 and real (S, M, B) float32 from
+    :func:`member_batches`, weight (S, M, B) float32 the training weights at idx
+    (:func:`member_values`).
     validation_loss(net_state, data, val_idx, val_real, val_w) -> (M,): each member's
     validation loss on its padded rows val_idx, val_real (M, V) with their weights val_w
     (M, V).
     net_state: a :class:`VectorizedNetwork`'s variables and constants (kernels, biases, bn,
     mean, inv_std, dropout_seed); adam_state: a :class:`MemberAdam`'s (m, v, steps); data:
-    dict of x (N, d), y (N,) shared by the members or (M, N), rows (M, L) or None
-    (``member_rows``) and the training weight (N,) shared or (M, N) (indexed like y). The networks are arguments, not captured, and tensors are traced
+    dict of x (N, d), y (N,) shared by the members or (M, N), and rows (M, L) or None
+    (``member_rows``). The networks are arguments, not captured, and tensors are traced
     with open dimensions (:func:`radflow.ml.traces.relaxed`), so each function traces once
     per member count and layer sizes (counted in :mod:`radflow.ml.traces`), whatever the
     events, steps, batch size and seeds.
@@ -506,27 +504,19 @@ def _compiled_steps(arch: Architecture):
             return tf.gather(data["x"], ib)
         return tf.gather(data["x"], tf.gather(data["rows"], ib, batch_dims=1))
 
-    def gather_member(a, ib):
-        """Values (M, B) of a (N,) shared by the members or (M, N) at their indices ib."""
-        if a.shape.rank == 1:
-            return tf.gather(a, ib)
-        return tf.gather(a, ib, batch_dims=1)
-
     def gather_y(data, ib):
         """Labels (M, B) at the members' indices ib (M, B): y (N,) shared or (M, N)."""
-        return gather_member(data["y"], ib)
+        if data["y"].shape.rank == 1:
+            return tf.gather(data["y"], ib)
+        return tf.gather(data["y"], ib, batch_dims=1)
 
-    def run_epoch(net_state, adam_state, step_count, data, order, n_own, batch_size):
+    def run_epoch(net_state, adam_state, step_count, data, idx, real, weight):
         traces.count("ensemble.run_epoch", (arch, traces.shapes(
-            (net_state, adam_state, step_count, data, order, n_own, batch_size))))
+            (net_state, adam_state, step_count, data, idx, real, weight))))
         net, opt = bound(net_state, adam_state)
-        position = tf.range(batch_size)                                       # (B,)
         # The whole epoch is one graph: no Python between minibatches.
-        for s in tf.range(tf.shape(order)[1] // batch_size):
-            start = s * batch_size
-            ib = order[:, start:start + batch_size]                           # (M, B)
-            rb = tf.cast(start + position[None] < n_own[:, None], tf.float32)
-            wb = gather_member(data["weight"], ib)
+        for s in tf.range(tf.shape(idx)[0]):
+            ib, rb, wb = idx[s], real[s], weight[s]                           # (M, B)
             xb = gather_x(data, ib)                                           # (M, B, d)
             yb = gather_y(data, ib)
             n_rows = tf.reduce_sum(rb, axis=1)                                # (M,)
