@@ -56,7 +56,7 @@ def _activation(tf, name):
             "leaky_relu": lambda x: tf.nn.leaky_relu(x, alpha=0.1)}[name]
 
 
-def _member_moments(x, w, chunk: int = 64):
+def _member_moments(x, w, chunk: int = 16):
     """Weighted mean and std per member: x (N, d) float32, w (M, N) (bool: 0/1 weights) ->
     two arrays (M, d), float64 arithmetic, ``chunk`` members at a time (their float64
     weights stay small)."""
