@@ -405,6 +405,59 @@ def test_member_values_gather_each_members_own_row():
     np.testing.assert_array_equal(ensemble.member_values(a, idx), direct)
 
 
+def test_padded_rows_by_hand():
+    """Each member's rows in ascending order, padded with index 0 and real 0."""
+    from radflow.ml import ensemble
+
+    idx, real = ensemble._padded_rows(np.array([[0, 1, 1, 0], [0, 0, 0, 1], [1, 1, 1, 1]], bool))
+    assert idx.tolist() == [[1, 2, 0, 0], [3, 0, 0, 0], [0, 1, 2, 3]]
+    assert real.tolist() == [[1, 1, 0, 0], [1, 0, 0, 0], [1, 1, 1, 1]]
+
+
+def test_shared_and_per_member_training_weights_train_alike():
+    """Training weights (N,) shared by the members and the same weights as an (M, N) array
+    (gathered per member for each epoch) give the same validation losses; weighting
+    one member's signal-like events 3 times changes only that member's losses."""
+    from radflow.ml import ensemble
+
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(600, 3)).astype(np.float32)
+    y = (x[:, 0] + rng.normal(size=600) > 0).astype(np.float32)
+    w = rng.uniform(0.5, 2.0, 600).astype(np.float32)
+    w_val = np.where(np.arange(600) % 5 == 0, 1.0, 0.0).astype(np.float32)
+    w_tr = np.where(w_val > 0, 0.0, w).astype(np.float32)
+    kw = dict(epochs=3, patience=3, batch_size=64, member_seeds=[1, 2])
+    arch = scan_methods.architecture([8])
+    shared = ensemble.train_ensemble(x, y, arch, 2, 3, w_tr, w_val, **kw)
+    per_member = ensemble.train_ensemble(x, y, arch, 2, 3, np.stack([w_tr, w_tr]), w_val, **kw)
+    np.testing.assert_array_equal(shared.val_loss, per_member.val_loss)
+    tilted = np.where(y > 0, 3 * w_tr, w_tr).astype(np.float32)
+    other = ensemble.train_ensemble(x, y, arch, 2, 3, np.stack([w_tr, tilted]), w_val, **kw)
+    np.testing.assert_array_equal(other.val_loss[:, 0], shared.val_loss[:, 0])
+    assert np.abs(other.val_loss[:, 1] - shared.val_loss[:, 1]).max() > 3e-3
+
+
+def test_scan_spectra_are_the_weighted_histograms():
+    """The selected spectra of local_significance (keep_fits) are the multiplicity-weighted
+    histograms of the selected events: an event on the last edge counts in the last bin, one
+    outside the edges nowhere, an event of multiplicity 0 nowhere."""
+    rng = np.random.default_rng(8)
+    wins = regions.scan_windows(FIT_RANGE, 20, 4, 2, centres=[3500.0])
+    edges = regions.log_bins(FIT_RANGE, 20)
+    x, mjj = toy_events(rng, 20000)
+    mjj = np.r_[mjj, FIT_RANGE[1], FIT_RANGE[0] - 10.0, FIT_RANGE[1] + 10.0]
+    scores = np.r_[x[:, 0], 5.0, 5.0, 5.0]
+    mult = rng.poisson(1.0, len(mjj))
+    mult[-3:] = [2, 1, 1]
+    entries = scan_stats.local_significance(mjj, scores, mult, wins[0], [1.0, 0.2], edges,
+                                            keep_fits=True)
+    for entry in entries:
+        sel = scores >= entry["threshold"]
+        ref = np.histogram(mjj[sel], bins=edges, weights=mult[sel])[0]
+        assert ref[-1] >= 2                                       # the edge event, twice
+        assert entry["counts"] == ref.tolist()
+
+
 def test_block_scores_equal_each_scan_trained_alone(monkeypatch):
     """A block of bootstrap scans, trained as ensembles of 2 scans and 1, gives each scan the
     scores it gets alone (its members' seeds come from its id; float rounding of the batched

@@ -112,6 +112,16 @@ def train_scores(x, mjj, mult, scan_windows, methods, *, k: int, seed: int, hidd
     return out
 
 
+def _member_weights(weight, role) -> np.ndarray:
+    """Weights (T * methods * k, L) float32 of the members (t, m, f) in member order: the
+    scan's and method's ``weight`` (T, methods, L) where fold role ``role`` (k, L) bool is
+    true, else 0."""
+    out = np.zeros(weight.shape[:2] + role.shape, np.float32)
+    for f, on in enumerate(role):
+        np.copyto(out[:, :, f], weight, where=on)
+    return out.reshape(-1, role.shape[1])
+
+
 def _train_chunk(x, mjj, mult, ids, fold, scan_windows, methods, sim_folds, out, best, *,
                  k, seed, hidden, epochs, patience, batch_size, lam):
     """:func:`train_scores` of the T scans ``mult`` (T, N) named ``ids``, one vectorized
@@ -123,7 +133,7 @@ def _train_chunk(x, mjj, mult, ids, fold, scan_windows, methods, sim_folds, out,
     t_of, m_of, f_of = (np.array([mem[c] for mem in members]) for c in range(3))
     # The events each member scores (its fold, multiplicity > 0), the same in every window.
     score_idx, score_real = ensemble._padded_rows(
-        np.stack([(fold == f) & (mult[t] > 0) for t, _, f in members]))             # (M, V)
+        (mult > 0)[t_of] & (fold[None] == f_of[:, None]))                           # (M, V)
     scored = score_real > 0
     score_t, score_m = (np.broadcast_to(a[:, None], scored.shape)[scored] for a in (t_of, m_of))
     score_i = score_idx[scored]
@@ -152,8 +162,7 @@ def _train_chunk(x, mjj, mult, ids, fold, scan_windows, methods, sim_folds, out,
         f_all = np.arange(k)[:, None]
         tr = (fw[None] != f_all) & (fw[None] != (f_all + 1) % k)
         val = fw[None] == (f_all + 1) % k
-        w_tr, w_val = (np.where(role[None, None], weight[:, :, None], np.float32(0))
-                       .reshape(len(members), -1) for role in (tr, val))             # (M, L)
+        w_tr, w_val = (_member_weights(weight, role) for role in (tr, val))          # (M, L)
         member_seeds = [derive_seed(seed, "scan", ids[t], methods[m], window["name"], f)
                         for t, m, f in members]
         ens = ensemble.train_ensemble(

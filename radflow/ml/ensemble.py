@@ -56,11 +56,19 @@ def _activation(tf, name):
             "leaky_relu": lambda x: tf.nn.leaky_relu(x, alpha=0.1)}[name]
 
 
-def _member_moments(x, w):
-    """Weighted mean and std per member: x (N, d), w (M, N) -> two arrays (M, d)."""
-    norm = w.sum(axis=1, keepdims=True)
-    mean = (w @ x) / norm
-    var = (w @ (x * x)) / norm - mean**2
+def _member_moments(x, w, chunk: int = 16):
+    """Weighted mean and std per member: x (N, d) float32, w (M, N) (bool: 0/1 weights) ->
+    two arrays (M, d), float64 arithmetic, ``chunk`` members at a time (their float64
+    weights stay small)."""
+    x64, xx64 = x.astype(np.float64), (x * x).astype(np.float64)
+    norm = np.empty((len(w), 1))
+    first, second = np.empty((len(w), x.shape[1])), np.empty((len(w), x.shape[1]))
+    for start in range(0, len(w), chunk):
+        wc = np.asarray(w[start:start + chunk], np.float64)
+        norm[start:start + chunk] = wc.sum(axis=1, keepdims=True)
+        first[start:start + chunk], second[start:start + chunk] = wc @ x64, wc @ xx64
+    mean = first / norm
+    var = second / norm - mean**2
     return mean, np.sqrt(np.where(var > 1e-12, var, 1.0))
 
 
@@ -302,9 +310,10 @@ def _padded_rows(mask):
     counts = mask.sum(axis=1)
     idx = np.zeros((len(mask), int(counts.max())), np.int32)
     real = np.zeros(idx.shape, np.float32)
-    for i, row in enumerate(mask):
-        idx[i, :counts[i]] = np.nonzero(row)[0]
-        real[i, :counts[i]] = 1.0
+    member, event = np.nonzero(mask)                       # row by row, events ascending
+    slot = np.arange(len(member)) - np.repeat(np.cumsum(counts) - counts, counts)
+    idx[member, slot] = event
+    real[member, slot] = 1.0
     return idx, real
 
 
@@ -380,7 +389,8 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     y = _broadcast(y, m, n, "y")
     w_tr = _broadcast(train_weight, m, n, "train_weight")
     w_val = _broadcast(val_weight, m, n, "val_weight")
-    if not ((w_tr != 0).any(axis=1).all() and (w_val != 0).any(axis=1).all()):
+    on_tr, on_val = w_tr != 0, w_val != 0
+    if not (on_tr.any(axis=1).all() and on_val.any(axis=1).all()):
         raise ValueError("every member needs training and validation events (weight != 0)")
     if member_seeds is None:
         member_seeds = [seeds.derive_seed(seed, "member", i) for i in range(m)]
@@ -389,13 +399,13 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     if keep_best < 1:
         raise ValueError(f"keep_best must be >= 1, got {keep_best}")
     if member_rows is None:
-        mean, std = _member_moments(x, (w_tr != 0).astype(np.float64))
+        mean, std = _member_moments(x, on_tr)
     else:
-        mean, std = _member_table_moments(x, member_rows, w_tr != 0)
+        mean, std = _member_table_moments(x, member_rows, on_tr)
     net = VectorizedNetwork(arch, x.shape[1], member_seeds, mean, std,
                             dropout_seed=seeds.derive_seed(seed, "dropout"))
     opt = MemberAdam(arch, net.trainable, m)
-    rows = [np.nonzero(w)[0] for w in w_tr != 0]
+    rows = [np.nonzero(w)[0] for w in on_tr]
     order_rngs = [np.random.default_rng([s, 1]) for s in member_seeds]
     # The epoch and validation graphs are built once per architecture and shape and shared
     # by every call (:func:`_compiled_steps`): networks, optimizer state and events are
@@ -409,7 +419,7 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     step_count = tf.Variable(0, dtype=tf.int64)
     # Validation: each member evaluates only its own validation rows (a fold of k-fold is
     # 1/k of the events), gathered and padded like the training batches, with their weights.
-    val_idx, val_real = _padded_rows(w_val != 0)
+    val_idx, val_real = _padded_rows(on_val)
     val_args = (net_state, data, tf.constant(val_idx), tf.constant(val_real),
                 tf.constant(np.take_along_axis(w_val, val_idx, axis=1)))
 

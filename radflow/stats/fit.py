@@ -153,11 +153,20 @@ class _Likelihood:
         return float(np.sum(mu - self.n - self.n * np.log(mu) + self.nlogn))
 
     def grad(self, theta):
-        mu, dmu, _ = self.moments(theta)
-        return ((1.0 - self.n / mu)[:, None] * dmu).sum(axis=0)
+        return self._grad(*self.moments(theta)[:2])
 
     def hessian(self, theta):
+        return self._hessian(*self.moments(theta))
+
+    def derivatives(self, theta):
+        """(gradient (4,), Hessian (4, 4)) at ``theta`` from one evaluation of the moments."""
         mu, dmu, f = self.moments(theta)
+        return self._grad(mu, dmu), self._hessian(mu, dmu, f)
+
+    def _grad(self, mu, dmu):
+        return ((1.0 - self.n / mu)[:, None] * dmu).sum(axis=0)
+
+    def _hessian(self, mu, dmu, f):
         d2 = np.einsum("kbn,lbn,bn->bkl", self.g, self.g, f)
         return (np.einsum("b,bk,bl->kl", self.n / mu**2, dmu, dmu)
                 + np.einsum("b,bkl->kl", 1.0 - self.n / mu, d2))
@@ -250,7 +259,7 @@ def refit(counts, previous: FitResult, max_iter: int = 50, tol: float = 1e-9) ->
         theta[0] += np.log(n.sum() / max(lik.moments(theta)[0].sum(), 1e-300))
         f = lik.nll(theta)
         for _ in range(max_iter):
-            g, h = lik.grad(theta), lik.hessian(theta)
+            g, h = lik.derivatives(theta)
             try:
                 step = np.linalg.solve(h, g)
             except np.linalg.LinAlgError:
@@ -263,11 +272,14 @@ def refit(counts, previous: FitResult, max_iter: int = 50, tol: float = 1e-9) ->
                 if res is not None:
                     return res
                 break
-            t = 1.0
-            while t > 1e-4 and lik.nll(theta - t * step) > f:
-                t *= 0.5
+            t, f_new = 1.0, None        # f_new: the deviance at theta - t step, once known
+            while t > 1e-4:
+                f_new = lik.nll(theta - t * step)
+                if not f_new > f:
+                    break
+                t, f_new = 0.5 * t, None
             theta = theta - t * step
-            f = lik.nll(theta)
+            f = lik.nll(theta) if f_new is None else f_new
     return fit_sidebands(counts, previous.edges, fb, start=tuple(previous.params[1:]),
                          sqrt_s=previous.sqrt_s)
 

@@ -57,11 +57,18 @@ def local_significance(mjj, scores, counts_weight, window, efficiencies, edges,
     sr_bins = bump_hunt.sr_bins(edges, window["signal_region"])
     sr = regions.window_masks(mjj, window)["sr"]
     sr_scores = np.repeat(scores[sr], mult[sr])
+    # Bin of each event (np.histogram's: the last bin includes its upper edge), n_bins for
+    # events outside the edges (dropped): each efficiency's spectrum is one bincount.
+    n_bins = len(edges) - 1
+    bin_of = np.searchsorted(edges, mjj, side="right") - 1
+    bin_of[mjj == edges[-1]] = n_bins - 1
+    bin_of[(bin_of < 0) | (bin_of >= n_bins) | np.isnan(mjj)] = n_bins
     out = []
     for i, (eff, thr) in enumerate(zip(efficiencies, bump_hunt.thresholds(
             sr_scores, efficiencies, f"scan window {window['name']}"))):
         sel = scores >= thr
-        counts = np.histogram(mjj[sel], bins=edges, weights=mult[sel])[0]
+        counts = np.bincount(bin_of[sel], weights=mult[sel],
+                             minlength=n_bins + 1)[:n_bins].astype(np.int64)
         entry = {"efficiency": float(eff), "threshold": float(thr),
                  "n_sr": int(counts[sr_bins].sum()), "converged": False, "z": None, "fit": None}
         try:
