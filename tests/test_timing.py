@@ -70,8 +70,9 @@ def test_tables_critical_path_and_makespan_of_a_hand_made_dag(run):
     assert s["critical_path"]["wall_s"] == 45.0
     # 2 cores: a and e at 0; a done at 10, c (longest chain left: 35 s) before b (25 s) on
     # the free core; e done at 25, b runs 25-45 (f, 0 s, at 40); d holds both cores 45-50.
+    # Bound: core-seconds 10 + 20 + 30 + 2 x 5 + 25 = 95 on 2 cores, 47.5 s > 45 s.
     assert s["makespan"] == {"cores": 2, "simulated_s": 50.0, "critical_path_s": 45.0,
-                             "cpu_per_core_s": 44.5, "lower_bound_s": 45.0}
+                             "busy_per_core_s": 47.5, "lower_bound_s": 47.5}
     assert s["no_benchmark"] == {"jobs": 1, "rules": {"inject": 1}}
     # One core: one job after the other (d's 2 threads capped to the 1 core).
     wall = {j.name: bench[j.name].wall_s if j.name in bench else 0.0 for j in jobs}
@@ -80,7 +81,7 @@ def test_tables_critical_path_and_makespan_of_a_hand_made_dag(run):
     assert "| train | 2 | 50 | 48 | 300 | 55.6% |" in text
     assert "| inject | 1 | 0 | 0 | - | 0.0% |" in text
     assert "| **total** | 6 | 90 | 89 | 500 | 100.0% |" in text
-    assert "simulated 50 s; lower bound max(critical path 45 s, CPU time / 2 = 44 s) = 45 s" in text
+    assert "simulated 50 s; lower bound max(critical path 45 s, core-seconds / 2 = 48 s) = 48 s" in text
     assert "counted as 0 s: 1 (inject 1)" in text
 
 
