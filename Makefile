@@ -10,7 +10,7 @@ CORES ?= all
 # CI-run tests on one worker) the Slurm slice has failed to start its daemons, so 0 by default.
 TEST_WORKERS ?= 0
 
-.PHONY: figures report test timing venv
+.PHONY: cost figures report test timing venv
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,9 @@ timing: CORES = 2
 timing: venv
 	$(BIN)/python scripts/timing_table.py --configfile $(CONFIG) --cores $(CORES) \
 		--json results/timing.json
+
+# What CONFIG costs by the cost model (radflow/cost.py, docs/performance.md "Cost model"):
+# per rule and in total the predicted core-hours and peak memory, and the largest job
+# against cluster.node_mem_mb. Nothing runs.
+cost: venv
+	$(BIN)/python scripts/cost_table.py --configfile $(CONFIG)

@@ -8,11 +8,13 @@ is one event through one pass) and ``held`` (events held in memory at once, x me
 each member keeps its own weights or scores). A rule without a size function (plots,
 summaries, injections) has size (0, 0): its cost is the fitted constant. The model per rule:
 
-    wall [s]        = a + b * work
+    CPU time [s]    = a + b * work
     max_rss [MB]    = c + d * held
 
-with a, b, c, d >= 0 fitted (:func:`fit`) to the benchmark rows of runs at two or more
-scales. A job's request (:func:`request`, what the rules' ``resources:`` ask for) adds the
+with a, b, c, d >= 0 fitted (:func:`fit`) to the benchmark rows (``cpu_time``, ``max_rss``)
+of runs at two or more scales. The runtime is the CPU time: a job's wall time on a shared
+machine grows with the other jobs' load, its CPU time is what it needs of a dedicated core
+(every rule runs ``threads: 1``). A job's request (:func:`request`, what the rules' ``resources:`` ask for) adds the
 safety margin of the coefficients file: runtime x ``runtime_factor`` (at least
 ``runtime_floor_min``), memory x ``mem_factor`` + ``mem_floor_mb``. A request above the
 config's ``cluster.node_mem_mb`` is a :class:`CostError` naming the rule.
@@ -41,7 +43,8 @@ class CostError(ValueError):
 
 @dataclass(frozen=True)
 class Cost:
-    """A job's runtime [min], peak resident memory [MB] and threads."""
+    """A job's runtime [min] (CPU time on ``threads`` dedicated cores), peak resident memory
+    [MB] and threads."""
 
     runtime_min: float
     mem_mb: float

@@ -2,8 +2,9 @@
 and write its coefficients (radflow/cost_coefficients.yaml). Each --run names a run's
 benchmark directory (its results/benchmarks) and the config overlay it ran with; the jobs
 and their wildcards come from the DAG Snakemake builds for that config
-(radflow/workflow_dag.py), their sizes from radflow.cost.size. Per rule, wall time [s] and
-max_rss [MB] of every job with a benchmark file are fitted to a + b * size (radflow.cost.fit).
+(radflow/workflow_dag.py), their sizes from radflow.cost.size. Per rule, the CPU time [s]
+(``cpu_time``) and max_rss [MB] of every job with a benchmark file are fitted to a + b * work
+and c + d * held (radflow.cost.fit).
 
     python scripts/fit_costs.py --run /work/run25/results/benchmarks config/config.yaml \\
         --run ci_run/results/benchmarks config/ci.yaml --out radflow/cost_coefficients.yaml
@@ -39,6 +40,19 @@ def rows(bench_dir, configfile):
     return out
 
 
+def fit_rules(by_rule: dict) -> dict:
+    """{rule: {runtime_s: [a, b], mem_mb: [c, d], jobs, scales}} from ``by_rule`` ({rule:
+    [(scale index, work, held, CPU time [s], max_rss [MB])]}), each pair fitted by
+    radflow.cost.fit."""
+    rules = {}
+    for rule, rs in sorted(by_rule.items()):
+        a, b = cost.fit([r[1] for r in rs], [r[3] for r in rs])
+        c, d = cost.fit([r[2] for r in rs], [r[4] for r in rs])
+        rules[rule] = {"runtime_s": [round(a, 4), float(f"{b:.6g}")], "mem_mb": [round(c, 2), float(f"{d:.6g}")],
+                       "jobs": len(rs), "scales": len({r[0] for r in rs})}
+    return rules
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--run", nargs=2, action="append", required=True, metavar=("BENCHMARKS", "CONFIG"),
@@ -55,17 +69,12 @@ def main(argv=None):
     for i, (bench, configfile) in enumerate(args.run):
         for rule, work, held, cpu, rss in rows(bench, configfile):
             by_rule[rule].append((i, work, held, cpu, rss))
-    rules = {}
-    for rule, rs in sorted(by_rule.items()):
-        a, b = cost.fit([r[1] for r in rs], [r[3] for r in rs])
-        c, d = cost.fit([r[2] for r in rs], [r[4] for r in rs])
-        rules[rule] = {"runtime_s": [round(a, 4), float(f"{b:.6g}")], "mem_mb": [round(c, 2), float(f"{d:.6g}")],
-                       "jobs": len(rs), "scales": len({r[0] for r in rs})}
+    rules = fit_rules(by_rule)
     doc = {"runs": [f"{b} ({c})" for b, c in args.run],
            "margin": {"runtime_factor": args.runtime_factor, "runtime_floor_min": args.runtime_floor_min,
                       "mem_factor": args.mem_factor, "mem_floor_mb": args.mem_floor_mb},
            "rules": rules}
-    header = ("# Cost model coefficients (radflow/cost.py): wall [s] = runtime_s[0] + runtime_s[1] * work,\n"
+    header = ("# Cost model coefficients (radflow/cost.py): CPU time [s] = runtime_s[0] + runtime_s[1] * work,\n"
               "# max_rss [MB] = mem_mb[0] + mem_mb[1] * held. Written by scripts/fit_costs.py; do not edit.\n")
     Path(args.out).write_text(header + yaml.safe_dump(doc, sort_keys=False, width=100))
     print(f"{len(rules)} rules fitted -> {args.out}")
