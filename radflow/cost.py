@@ -160,15 +160,16 @@ def _comp_multiclass(c, w):
 
 def _scan(c, w):
     """A mass-scan job: scans (per_job toys, or the observed seeds) x windows x methods x k
-    folds, each over the data (and the sim for SA-CWoLa); held: every member's weights over
-    those events."""
+    folds, each over the data (and the sim for SA-CWoLa); held: the scores of every scan,
+    window and method over the data events (radflow.methods.mass_scan.train_scores)."""
     st = c["studies"][w["study"]]
     sc = st["scan"]
     scans = sc["per_job"] if w.get("block") else sc["observed_seeds"]
-    members = scans * len(sc["methods"]) * sc["classifier"]["k"]
-    n = _role(c, w["study"], "data") + _role(c, w["study"], "sim") * ("sa_cwola" in sc["methods"])
-    work = n * members * len(study_scan_windows(st)) * sc["classifier"]["epochs"]
-    return work, n * members
+    windows, methods = len(study_scan_windows(st)), len(sc["methods"])
+    data = _role(c, w["study"], "data")
+    n = data + _role(c, w["study"], "sim") * ("sa_cwola" in sc["methods"])
+    work = n * scans * methods * sc["classifier"]["k"] * windows * sc["classifier"]["epochs"]
+    return work, data * scans * windows * methods
 
 
 def _cwola_hunting(c, w):
@@ -211,6 +212,11 @@ SIZES = {
     "cwola_hunting": _cwola_hunting, "autoencoder": _autoencoder,
     "ae_model_selection": _ae_selection, "cwola_ae_fits": _cwola_ae_fits,
 }
+
+
+#: Rules that run one code on sizes of one kind share one fit (the rows of all of them): the
+#: observed mass scan's few seeds cost less than its start-up at the CI and default scales.
+FIT_GROUPS = {"mass_scan_observed": "mass_scan", "mass_scan_toys": "mass_scan"}
 
 
 def size(rule: str, wildcards, config: dict) -> tuple[float, float]:

@@ -43,9 +43,13 @@ def rows(bench_dir, configfile):
 def fit_rules(by_rule: dict) -> dict:
     """{rule: {runtime_s: [a, b], mem_mb: [c, d], jobs, scales}} from ``by_rule`` ({rule:
     [(scale index, work, held, CPU time [s], max_rss [MB])]}), each pair fitted by
-    radflow.cost.fit."""
+    radflow.cost.fit to the rows of the rule's group (radflow.cost.FIT_GROUPS; else its own)."""
+    groups = defaultdict(list)
+    for rule, rs in by_rule.items():
+        groups[cost.FIT_GROUPS.get(rule, rule)] += rs
     rules = {}
-    for rule, rs in sorted(by_rule.items()):
+    for rule in sorted(by_rule):
+        rs = groups[cost.FIT_GROUPS.get(rule, rule)]
         a, b = cost.fit([r[1] for r in rs], [r[3] for r in rs])
         c, d = cost.fit([r[2] for r in rs], [r[4] for r in rs])
         rules[rule] = {"runtime_s": [round(a, 4), float(f"{b:.6g}")], "mem_mb": [round(c, 2), float(f"{d:.6g}")],

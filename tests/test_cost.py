@@ -23,7 +23,14 @@ def test_fit_recovers_known_coefficients():
             work, held = events * epochs, events * 3
             by_rule["train"].append((scale, work, held, 3 + 2e-4 * work, 600 + 1e-3 * held))
         by_rule["plot"].append((scale, 0.0, 0.0, 2.5, 150.0))
+    # The observed mass scan shares the toys' fit (radflow.cost.FIT_GROUPS).
+    by_rule["mass_scan_toys"] = [(0, 1e6, 1e5, 11.0, 300.0), (1, 1e7, 1e6, 101.0, 1200.0)]
+    by_rule["mass_scan_observed"] = [(1, 1e5, 1e4, 2.0, 210.0)]
     rules = fit_costs.fit_rules(by_rule)
+    for rule in ("mass_scan_toys", "mass_scan_observed"):
+        assert rules[rule]["runtime_s"] == pytest.approx([1, 1e-5], rel=1e-4)
+        assert rules[rule]["mem_mb"] == pytest.approx([200, 1e-3], rel=1e-4)
+        assert rules[rule]["jobs"] == 3
     assert rules["train"]["runtime_s"] == pytest.approx([3, 2e-4], rel=1e-4)
     assert rules["train"]["mem_mb"] == pytest.approx([600, 1e-3], rel=1e-4)
     assert (rules["train"]["jobs"], rules["train"]["scales"]) == (4, 2)
