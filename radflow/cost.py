@@ -5,7 +5,9 @@ own benchmark files (scripts/fit_costs.py writes them to radflow/cost_coefficien
 Each rule has a :func:`size`: two numbers the config and wildcards give, ``work`` (event
 passes: events trained or processed x epochs x ensemble members / toys / windows; the unit
 is one event through one pass) and ``held`` (events held in memory at once, x members where
-each member keeps its own weights or scores). A rule without a size function (plots,
+the job keeps dense (members x events) weights or scores: CWoLa hunting's nested k-fold,
+the mass scan's scores; the few initializations of the other classifiers, whose per-member
+arrays are small beside the per-event memory, do not multiply it). A rule without a size function (plots,
 summaries, injections) has size (0, 0): its cost is the fitted constant. The model per rule:
 
     CPU time [s]    = a + b * work
@@ -85,21 +87,21 @@ def _dctr(c, w):
     """SALAD's data-vs-sim reweighting: sideband data + sim x epochs x initializations."""
     st, tr = c["studies"][w["study"]], c["training"]
     n = _background(c, w["study"]) + _role(c, w["study"], "sim") * st["injection"]["background_fraction"]
-    return n * tr["epochs"] * tr["n_init"], n * tr["n_init"]
+    return n * tr["epochs"] * tr["n_init"], n
 
 
 def _salad_lines(c, w):
     tr = c["training"]
     n = _background(c, w["study"])
     n_cls = c["studies"][w["study"]]["injection"].get("n_classifiers", 1)
-    return n * tr["epochs"] * tr["n_init"] * n_cls, n * tr["n_init"]
+    return n * tr["epochs"] * tr["n_init"] * n_cls, n
 
 
 def _data_epochs(c, w):
     """A classifier on the study's data: data events x training epochs x initializations."""
     tr = c["training"]
     n = _role(c, w["study"], "data")
-    return n * tr["epochs"] * tr["n_init"], n * tr["n_init"]
+    return n * tr["epochs"] * tr["n_init"], n
 
 
 def _data_vs_sim(c, w):
@@ -114,7 +116,7 @@ def _sacwola_train(c, w):
     sa = st["sa_cwola"]
     n = _background(c, w["study"]) + _role(c, w["study"], "sim") * st["injection"]["background_fraction"]
     models = len(sa["lambdas"]) * max(1, len(sa.get("forms") or [])) + 2
-    return n * models * tr["epochs"] * tr["n_init"], n * tr["n_init"]
+    return n * models * tr["epochs"] * tr["n_init"], n
 
 
 def _cathode_flows(c, w):
@@ -126,7 +128,7 @@ def _cathode_flows(c, w):
 def _cathode_train(c, w):
     st, tr = c["studies"][w["study"]], c["training"]
     n = _background(c, w["study"]) * (1 + st["cathode"]["oversampling"])
-    return n * st["classifier"]["epochs"] * tr["n_init"], n * tr["n_init"]
+    return n * st["classifier"]["epochs"] * tr["n_init"], n
 
 
 def _comp_synthetic(c, w):
@@ -150,12 +152,12 @@ def _comp_classify(c, w):
     n = _background(c, w["study"]) * st["generators"]["seeds"]
     epochs = cl["epochs"] if w["variant"].startswith("nn") else 1
     runs = len(st["methods"]) * cl["runs"] * cl["folds"]
-    return n * runs * epochs, n * cl["runs"]
+    return n * runs * epochs, n
 
 
 def _comp_multiclass(c, w):
     mc = c["studies"][w["study"]]["multiclass"]
-    return mc["events"] * mc["runs"] * mc["epochs"], mc["events"] * mc["runs"]
+    return mc["events"] * mc["runs"] * mc["epochs"], mc["events"]
 
 
 def _scan(c, w):
@@ -214,9 +216,24 @@ SIZES = {
 }
 
 
-#: Rules that run one code on sizes of one kind share one fit (the rows of all of them): the
-#: observed mass scan's few seeds cost less than its start-up at the CI and default scales.
-FIT_GROUPS = {"mass_scan_observed": "mass_scan", "mass_scan_toys": "mass_scan"}
+#: Rules that run one code on sizes of one kind share one model (fitted to the rows of all of
+#: them): the observed mass scan's few seeds cost less than its start-up at the CI and
+#: default scales.
+SHARED_MODELS = {"mass_scan_observed": "mass_scan", "mass_scan_toys": "mass_scan"}
+
+
+def models(rule: str, wildcards) -> list[str]:
+    """The coefficients entries of a job of ``rule``, the first one fitted applies: the
+    generation of one sample (``generate:<sample>``: processes and tunes differ 3x per event)
+    before the rule's pooled one; for the common classifier its kind
+    (``complementarity_classify:nn`` or ``:hgb``, TensorFlow or scikit-learn, with or without
+    noise features); a :data:`SHARED_MODELS` name; else the rule."""
+    w = dict(wildcards)
+    if rule == "generate":
+        return [f"{rule}:{w['sample']}", rule]
+    if rule == "complementarity_classify":
+        return [f"{rule}:{w['variant'].split('_')[0]}"]
+    return [SHARED_MODELS.get(rule, rule)]
 
 
 def size(rule: str, wildcards, config: dict) -> tuple[float, float]:
@@ -248,7 +265,8 @@ def _load(path: str) -> dict:
 
 def coefficients(path: str | Path = COEFFICIENTS) -> dict:
     """The coefficients file: ``margin`` (runtime_factor, runtime_floor_min, mem_factor,
-    mem_floor_mb) and ``rules`` ({rule: {runtime_s: [a, b], mem_mb: [c, d], ...}})."""
+    mem_floor_mb) and ``models`` ({:func:`model` name: {runtime_s: [a, b], mem_mb: [c, d],
+    jobs, scales}})."""
     return _load(str(path))
 
 
@@ -256,11 +274,11 @@ def predict(rule: str, wildcards, config: dict, threads: int = 1, coef: dict | N
     """The fitted (no margin) :class:`Cost` of one job. KeyError naming the rule and the
     coefficients file when the rule has no fitted coefficients."""
     coef = coef or coefficients()
-    try:
-        rc = coef["rules"][rule]
-    except KeyError:
-        raise KeyError(f"rule {rule}: no cost coefficients in {COEFFICIENTS} "
-                       "(rerun scripts/fit_costs.py with a run that has its benchmark files)") from None
+    names = models(rule, wildcards)
+    rc = next((coef["models"][n] for n in names if n in coef["models"]), None)
+    if rc is None:
+        raise KeyError(f"rule {rule}: none of the cost models {names} in {COEFFICIENTS} "
+                       "(rerun scripts/fit_costs.py with a run that has its benchmark files)")
     work, held = size(rule, wildcards, config)
     a, b = rc["runtime_s"]
     c, d = rc["mem_mb"]

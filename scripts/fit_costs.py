@@ -4,7 +4,8 @@ benchmark directory (its results/benchmarks) and the config overlay it ran with;
 and their wildcards come from the DAG Snakemake builds for that config
 (radflow/workflow_dag.py), their sizes from radflow.cost.size. Per rule, the CPU time [s]
 (``cpu_time``) and max_rss [MB] of every job with a benchmark file are fitted to a + b * work
-and c + d * held (radflow.cost.fit).
+and c + d * held (radflow.cost.fit), per model (radflow.cost.models: the rule, a model several
+rules share, or a kind of the rule's jobs).
 
     python scripts/fit_costs.py --run /work/run25/results/benchmarks config/config.yaml \\
         --run ci_run/results/benchmarks config/ci.yaml --out radflow/cost_coefficients.yaml
@@ -14,6 +15,7 @@ import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
+from unittest import mock
 
 import yaml
 
@@ -23,11 +25,27 @@ from radflow import cost, studies, timing, workflow_dag  # noqa: E402
 BENCH_PREFIX = "results/benchmarks/"
 
 
+class _AnyModel(dict):
+    """Every model name present, each with zero coefficients."""
+
+    def __contains__(self, name):
+        return True
+
+    def __missing__(self, name):
+        return {"runtime_s": [0.0, 0.0], "mem_mb": [0.0, 0.0]}
+
+
+#: What the DAG's resources are evaluated with while the model is fitted (the coefficients
+#: file may lack a model or not exist yet): 0 for every model, no margin.
+ZERO = {"margin": {"runtime_factor": 0, "runtime_floor_min": 0, "mem_factor": 0, "mem_floor_mb": 0},
+        "models": _AnyModel()}
+
+
 def rows(bench_dir, configfile):
-    """(rule, work, held, CPU time [s], max_rss [MB]) of every job of ``configfile``'s DAG whose
+    """(model, work, held, CPU time [s], max_rss [MB]) per model (radflow.cost.models) of every job of ``configfile``'s DAG whose
     benchmark file lies in ``bench_dir``."""
     config = studies.load_config(configfile)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, mock.patch.object(cost, "coefficients", lambda: ZERO):
         jobs = workflow_dag.snakemake_dag([configfile], 1, workdir=tmp)
     out = []
     for j in jobs:
@@ -36,25 +54,22 @@ def rows(bench_dir, configfile):
         path = Path(bench_dir) / j.benchmark.removeprefix(BENCH_PREFIX)
         if path.is_file():
             b = timing.read_benchmark(path)
-            out.append((j.rule, *cost.size(j.rule, j.wildcards, config), b.cpu_s, b.max_rss_mb))
+            for name in cost.models(j.rule, j.wildcards):
+                out.append((name, *cost.size(j.rule, j.wildcards, config), b.cpu_s, b.max_rss_mb))
     return out
 
 
-def fit_rules(by_rule: dict) -> dict:
-    """{rule: {runtime_s: [a, b], mem_mb: [c, d], jobs, scales}} from ``by_rule`` ({rule:
-    [(scale index, work, held, CPU time [s], max_rss [MB])]}), each pair fitted by
-    radflow.cost.fit to the rows of the rule's group (radflow.cost.FIT_GROUPS; else its own)."""
-    groups = defaultdict(list)
-    for rule, rs in by_rule.items():
-        groups[cost.FIT_GROUPS.get(rule, rule)] += rs
-    rules = {}
-    for rule in sorted(by_rule):
-        rs = groups[cost.FIT_GROUPS.get(rule, rule)]
+def fit_models(by_model: dict) -> dict:
+    """{model: {runtime_s: [a, b], mem_mb: [c, d], jobs, scales}} from ``by_model`` ({model
+    (radflow.cost.models): [(scale index, work, held, CPU time [s], max_rss [MB])]}), each
+    pair fitted by radflow.cost.fit."""
+    models = {}
+    for name, rs in sorted(by_model.items()):
         a, b = cost.fit([r[1] for r in rs], [r[3] for r in rs])
         c, d = cost.fit([r[2] for r in rs], [r[4] for r in rs])
-        rules[rule] = {"runtime_s": [round(a, 4), float(f"{b:.6g}")], "mem_mb": [round(c, 2), float(f"{d:.6g}")],
-                       "jobs": len(rs), "scales": len({r[0] for r in rs})}
-    return rules
+        models[name] = {"runtime_s": [round(a, 4), float(f"{b:.6g}")], "mem_mb": [round(c, 2), float(f"{d:.6g}")],
+                        "jobs": len(rs), "scales": len({r[0] for r in rs})}
+    return models
 
 
 def main(argv=None):
@@ -69,19 +84,19 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if len(args.run) < 2:
         ap.error("give --run at least twice: the fit needs two scales")
-    by_rule = defaultdict(list)
+    by_model = defaultdict(list)
     for i, (bench, configfile) in enumerate(args.run):
-        for rule, work, held, cpu, rss in rows(bench, configfile):
-            by_rule[rule].append((i, work, held, cpu, rss))
-    rules = fit_rules(by_rule)
+        for name, work, held, cpu, rss in rows(bench, configfile):
+            by_model[name].append((i, work, held, cpu, rss))
+    models = fit_models(by_model)
     doc = {"runs": [f"{b} ({c})" for b, c in args.run],
            "margin": {"runtime_factor": args.runtime_factor, "runtime_floor_min": args.runtime_floor_min,
                       "mem_factor": args.mem_factor, "mem_floor_mb": args.mem_floor_mb},
-           "rules": rules}
+           "models": models}
     header = ("# Cost model coefficients (radflow/cost.py): CPU time [s] = runtime_s[0] + runtime_s[1] * work,\n"
               "# max_rss [MB] = mem_mb[0] + mem_mb[1] * held. Written by scripts/fit_costs.py; do not edit.\n")
     Path(args.out).write_text(header + yaml.safe_dump(doc, sort_keys=False, width=100))
-    print(f"{len(rules)} rules fitted -> {args.out}")
+    print(f"{len(models)} models fitted -> {args.out}")
 
 
 if __name__ == "__main__":

@@ -15,27 +15,32 @@ PAPER_CONFIG = REPO / "config" / "paper.yaml"
 
 
 def test_fit_recovers_known_coefficients():
-    """Rows at two scales of cpu = 3 + 2e-4 work and rss = 600 + 1e-3 held (two rules, the
+    """Rows at two scales of cpu = 3 + 2e-4 work and rss = 600 + 1e-3 held (two models, the
     second with a constant cost) give those coefficients back."""
-    by_rule = defaultdict(list)
+    by_model = defaultdict(list)
     for scale, events in enumerate((1e4, 8e4)):
         for epochs in (5, 20):
             work, held = events * epochs, events * 3
-            by_rule["train"].append((scale, work, held, 3 + 2e-4 * work, 600 + 1e-3 * held))
-        by_rule["plot"].append((scale, 0.0, 0.0, 2.5, 150.0))
-    # The observed mass scan shares the toys' fit (radflow.cost.FIT_GROUPS).
-    by_rule["mass_scan_toys"] = [(0, 1e6, 1e5, 11.0, 300.0), (1, 1e7, 1e6, 101.0, 1200.0)]
-    by_rule["mass_scan_observed"] = [(1, 1e5, 1e4, 2.0, 210.0)]
-    rules = fit_costs.fit_rules(by_rule)
-    for rule in ("mass_scan_toys", "mass_scan_observed"):
-        assert rules[rule]["runtime_s"] == pytest.approx([1, 1e-5], rel=1e-4)
-        assert rules[rule]["mem_mb"] == pytest.approx([200, 1e-3], rel=1e-4)
-        assert rules[rule]["jobs"] == 3
-    assert rules["train"]["runtime_s"] == pytest.approx([3, 2e-4], rel=1e-4)
-    assert rules["train"]["mem_mb"] == pytest.approx([600, 1e-3], rel=1e-4)
-    assert (rules["train"]["jobs"], rules["train"]["scales"]) == (4, 2)
-    assert rules["plot"]["runtime_s"] == pytest.approx([2.5, 0], abs=1e-6)
-    assert rules["plot"]["mem_mb"] == pytest.approx([150, 0], abs=1e-4)
+            by_model["train"].append((scale, work, held, 3 + 2e-4 * work, 600 + 1e-3 * held))
+        by_model["plot"].append((scale, 0.0, 0.0, 2.5, 150.0))
+    models = fit_costs.fit_models(by_model)
+    assert models["train"]["runtime_s"] == pytest.approx([3, 2e-4], rel=1e-4)
+    assert models["train"]["mem_mb"] == pytest.approx([600, 1e-3], rel=1e-4)
+    assert (models["train"]["jobs"], models["train"]["scales"]) == (4, 2)
+    assert models["plot"]["runtime_s"] == pytest.approx([2.5, 0], abs=1e-6)
+    assert models["plot"]["mem_mb"] == pytest.approx([150, 0], abs=1e-4)
+
+
+def test_models_shared_and_split():
+    """Both mass-scan rules use one model; the common classifier's nn and hgb jobs
+    (with or without noise features) two; generation one per sample, else the pooled one;
+    any other rule its own."""
+    assert cost.models("mass_scan_toys", {"study": "s", "block": "toys3"}) == ["mass_scan"]
+    assert cost.models("mass_scan_observed", {"study": "s"}) == ["mass_scan"]
+    assert cost.models("complementarity_classify", {"variant": "hgb_noise"}) == ["complementarity_classify:hgb"]
+    assert cost.models("complementarity_classify", {"variant": "nn"}) == ["complementarity_classify:nn"]
+    assert cost.models("generate", {"sample": "sim", "chunk": "0"}) == ["generate:sim", "generate"]
+    assert cost.models("dctr", {"study": "salad"}) == ["dctr"]
 
 
 def test_request_applies_the_margin_and_the_node_limit():
@@ -43,7 +48,7 @@ def test_request_applies_the_margin_and_the_node_limit():
     runtime_s [60, 0.03] and mem_mb [200, 0.05] the fit is 360 s = 6 min and 700 MB, the
     request 2 x 6 = 12 min and 1.5 x 700 + 500 = 1550 MB; a 1500 MB node is too small."""
     coef = {"margin": {"runtime_factor": 2.0, "runtime_floor_min": 5, "mem_factor": 1.5, "mem_floor_mb": 500},
-            "rules": {"generate": {"runtime_s": [60.0, 0.03], "mem_mb": [200.0, 0.05]}}}
+            "models": {"generate": {"runtime_s": [60.0, 0.03], "mem_mb": [200.0, 0.05]}}}
     config = {"samples": {"sig": {"n_events": 100_000, "n_chunks": 10}}, "cluster": {"node_mem_mb": 2000}}
     wildcards = {"sample": "sig", "chunk": "3"}
     assert cost.size("generate", wildcards, config) == (10_000, 10_000)
@@ -55,13 +60,13 @@ def test_request_applies_the_margin_and_the_node_limit():
         cost.request("generate", wildcards, config, coef=coef)
 
 
-def test_every_fitted_rule_saw_its_benchmarks():
-    """Every rule of the workflow has coefficients, and the training rules (a size
-    function) were fitted at two scales."""
-    rules = cost.coefficients()["rules"]
+def test_every_sized_model_was_fitted_at_two_scales():
+    """The models of the rules with a size function were fitted to runs at two scales."""
+    models = cost.coefficients()["models"]
     for rule in cost.SIZES:
-        assert rule in rules, rule
-        assert rules[rule]["scales"] >= 2, rule
+        wildcards = {"variant": "nn"} if rule == "complementarity_classify" else {}
+        wildcards["sample"] = "data"
+        assert models[cost.models(rule, wildcards)[0]]["scales"] >= 2, rule
 
 
 def test_paper_config_jobs_all_get_a_request(tmp_path):
@@ -74,7 +79,8 @@ def test_paper_config_jobs_all_get_a_request(tmp_path):
     for j in jobs:
         req = cost.request(j.rule, j.wildcards, config, j.threads)
         assert (j.runtime_min, j.mem_mb) == (req.runtime_min, req.mem_mb), j.name
-    assert {j.rule for j in jobs} == set(cost.coefficients()["rules"])
+    assert {cost.models(j.rule, j.wildcards)[-1] for j in jobs} <= set(cost.coefficients()["models"])
+    assert {j.rule for j in jobs} >= set(cost.SIZES)
 
 
 def test_node_limit_below_a_request_stops_the_dry_run(tmp_path):
