@@ -10,7 +10,7 @@ CORES ?= all
 # tests that read the CI run to one worker, which builds it while the other runs the rest.
 TEST_WORKERS ?= 2
 
-.PHONY: figures report test timing venv
+.PHONY: cost figures report test timing venv
 
 # The pinned requirements are installed by uv (pinned here), which downloads and unpacks in
 # parallel: a fresh .venv in 1 min 17 s against 6 min 22 s with pip, no download cache (2
@@ -46,3 +46,9 @@ timing: CORES = 2
 timing: venv
 	$(BIN)/python scripts/timing_table.py --configfile $(CONFIG) --cores $(CORES) \
 		--json results/timing.json
+
+# What CONFIG costs by the cost model (radflow/cost.py, docs/performance.md "Cost model"):
+# per rule and in total the predicted core-hours and peak memory, and the largest job
+# against cluster.node_mem_mb. Nothing runs.
+cost: venv
+	$(BIN)/python scripts/cost_table.py --configfile $(CONFIG)

@@ -32,7 +32,9 @@ class Job:
     """One job of the DAG. ``name``: unique in the DAG (rule and wildcards); ``deps``: names
     of the jobs it waits for; ``threads``: cores it occupies while running; ``benchmark``:
     its benchmark file relative to the run's directory (None: the rule declares none);
-    ``study``: the study it belongs to (None: shared by all)."""
+    ``study``: the study it belongs to (None: shared by all); ``wildcards``: its
+    (name, value) pairs, in the rule's order; ``runtime_min`` and ``mem_mb``: its
+    ``resources:`` request (None: not asked for)."""
 
     name: str
     rule: str
@@ -40,6 +42,9 @@ class Job:
     benchmark: str | None = None
     deps: tuple[str, ...] = ()
     study: str | None = None
+    wildcards: tuple[tuple[str, str], ...] = ()
+    runtime_min: int | None = None
+    mem_mb: int | None = None
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ def snakemake_dag(configfiles: list[str | Path], cores: int, workdir: str | Path
     Jobs of rules that run nothing (the target rule ``all``) are left out, their deps passed
     on to the jobs that wait for them. A job's study: its ``study`` wildcard, else the
     configured study its first output lies under (``results/<study>/...``), else None.
-    Sorted by name."""
+    Its resources are evaluated as a dry run does (a cost-model request over the node limit
+    raises, naming the rule). Sorted by name."""
     cwd = os.getcwd()
     try:
         with SnakemakeApi(OutputSettings(quiet={Quietness.ALL})) as api:
@@ -55,7 +56,9 @@ def snakemake_dag(configfiles: list[str | Path], cores: int, workdir: str | Path
                 raw.append((job, Job(name=_job_name(job.rule.name, wildcards), rule=job.rule.name,
                                      threads=int(job.threads),
                                      benchmark=str(job.benchmark) if job.benchmark else None,
-                                     study=study)))
+                                     study=study, wildcards=tuple(wildcards.items()),
+                                     runtime_min=job.resources.get("runtime"),
+                                     mem_mb=job.resources.get("mem_mb"))))
             deps = {id(job): [id(d) for d in dag.dependencies[job]] for job, _ in raw}
     finally:
         os.chdir(cwd)
@@ -72,7 +75,7 @@ def snakemake_dag(configfiles: list[str | Path], cores: int, workdir: str | Path
                 yield by_id[d].name
 
     jobs = [Job(name=j.name, rule=j.rule, threads=j.threads, benchmark=j.benchmark, study=j.study,
-                deps=tuple(sorted(set(running_deps(id(job), set())))))
+                wildcards=j.wildcards, runtime_min=j.runtime_min, mem_mb=j.mem_mb, deps=tuple(sorted(set(running_deps(id(job), set())))))
             for job, j in raw if id(job) not in norun]
     return sorted(jobs, key=lambda j: j.name)
 

@@ -9,7 +9,7 @@ import json
 
 import yaml
 
-from radflow import provenance
+from radflow import cost, provenance
 
 # The injection without signal (S/B = 0): its DCTR serves A4-A7 and its lines A9.
 NO_SIGNAL = "sb0_rep0"
@@ -17,6 +17,20 @@ NO_SIGNAL = "sb0_rep0"
 BACKGROUND_ONLY = "nsig0_rep0"
 # Region definitions of a study: what the regions rule reads.
 REGION_KEYS = ("fit_range", "signal_region", "sidebands", "long_sidebands", "alpha")
+
+
+def cost_resources(rule):
+    """A rule's ``resources:`` from the cost model (radflow/cost.py, coefficients fitted to
+    the benchmark files by scripts/fit_costs.py): ``runtime`` [min] and ``mem_mb`` [MB] of
+    each job with the coefficients' safety margin. A job whose memory exceeds the config's
+    cluster.node_mem_mb fails the DAG (dry runs too) before any job runs, naming the rule."""
+    def runtime(wildcards, threads):
+        return int(cost.request(rule, wildcards, config, threads).runtime_min)
+
+    def mem_mb(wildcards, threads):
+        return int(cost.request(rule, wildcards, config, threads).mem_mb)
+
+    return {"runtime": runtime, "mem_mb": mem_mb}
 
 
 def cfg(*keys):

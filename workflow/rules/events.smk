@@ -15,8 +15,7 @@ rule generate:
     benchmark:
         "results/benchmarks/generate/{sample}_chunk{chunk}.tsv"
     resources:
-        mem_mb=2000,
-        runtime=120,
+        **cost_resources("generate"),
     threads: 1
     conda:
         f"{ENVS}/generate.yaml"
@@ -39,8 +38,7 @@ rule features:
     benchmark:
         "results/benchmarks/features/{sample}.tsv"
     resources:
-        mem_mb=4000,
-        runtime=30,
+        **cost_resources("features"),
     conda:
         f"{ENVS}/generate.yaml"
     shell:

@@ -21,8 +21,7 @@ rule inject:
     benchmark:
         "results/benchmarks/inject/{study}_{injection}.tsv"
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **cost_resources("inject"),
     conda:
         f"{ENVS}/generate.yaml"
     shell:

@@ -15,8 +15,7 @@ rule regions:
     benchmark:
         "results/benchmarks/regions/{study}_{sample}.tsv"
     resources:
-        mem_mb=2000,
-        runtime=10,
+        **cost_resources("regions"),
     conda:
         f"{ENVS}/generate.yaml"
     shell:

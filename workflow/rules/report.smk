@@ -27,8 +27,7 @@ rule report_captions:
     benchmark:
         "results/benchmarks/report_captions/captions.tsv"
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **cost_resources("report_captions"),
     conda:
         f"{ENVS}/stats.yaml"
     shell:

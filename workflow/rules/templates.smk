@@ -23,8 +23,7 @@ rule dctr:
     benchmark:
         "results/benchmarks/dctr/{study}_{injection}.tsv"
     resources:
-        mem_mb=4000,
-        runtime=60,
+        **cost_resources("dctr"),
     threads: 1
     conda:
         f"{ENVS}/ml.yaml"

@@ -27,8 +27,7 @@ rule cathode_flows:
     benchmark:
         "results/benchmarks/cathode_flows/{study}_{injection}.tsv"
     resources:
-        mem_mb=4000,
-        runtime=240,
+        **cost_resources("cathode_flows"),
     threads: 1
     conda:
         f"{ENVS}/ml.yaml"
@@ -62,8 +61,7 @@ rule cathode_train:
     benchmark:
         "results/benchmarks/cathode_train/{study}_{injection}.tsv"
     resources:
-        mem_mb=4000,
-        runtime=120,
+        **cost_resources("cathode_train"),
     threads: 1
     conda:
         f"{ENVS}/ml.yaml"
@@ -91,8 +89,7 @@ rule cathode_summary:
     benchmark:
         "results/benchmarks/cathode_summary/summary.tsv"
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **cost_resources("cathode_summary"),
     conda:
         f"{ENVS}/stats.yaml"
     shell:
@@ -115,8 +112,7 @@ rule plot_anode:
     benchmark:
         "results/benchmarks/plot_anode/C1_C2.tsv"
     resources:
-        mem_mb=2000,
-        runtime=10,
+        **cost_resources("plot_anode"),
     conda:
         f"{ENVS}/plot.yaml"
     shell:
@@ -141,8 +137,7 @@ rule plot_cathode:
     benchmark:
         "results/benchmarks/plot_cathode/C3_C5.tsv"
     resources:
-        mem_mb=2000,
-        runtime=10,
+        **cost_resources("plot_cathode"),
     conda:
         f"{ENVS}/plot.yaml"
     shell:

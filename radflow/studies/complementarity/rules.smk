@@ -28,8 +28,7 @@ rule complementarity_synthetic:
     benchmark:
         "results/benchmarks/complementarity_synthetic/{study}_{injection}_{method}.tsv"
     resources:
-        mem_mb=4000,
-        runtime=240,
+        **cost_resources("complementarity_synthetic"),
     threads: 1
     conda:
         f"{ENVS}/ml.yaml"
@@ -63,8 +62,7 @@ rule complementarity_classify:
     benchmark:
         "results/benchmarks/complementarity_classify/{study}_{injection}_{variant}.tsv"
     resources:
-        mem_mb=6000,
-        runtime=240,
+        **cost_resources("complementarity_classify"),
     threads: 1
     conda:
         f"{ENVS}/ml.yaml"
@@ -96,8 +94,7 @@ rule complementarity_multiclass:
     benchmark:
         "results/benchmarks/complementarity_multiclass/{study}_{injection}.tsv"
     resources:
-        mem_mb=4000,
-        runtime=60,
+        **cost_resources("complementarity_multiclass"),
     threads: 1
     conda:
         f"{ENVS}/ml.yaml"
@@ -129,8 +126,7 @@ rule complementarity_summary:
     benchmark:
         "results/benchmarks/complementarity_summary/{study}.tsv"
     resources:
-        mem_mb=4000,
-        runtime=30,
+        **cost_resources("complementarity_summary"),
     conda:
         f"{ENVS}/stats.yaml"
     shell:
@@ -159,8 +155,7 @@ rule plot_complementarity:
         outputs=lambda wc, output: " ".join(
             f"--{fid.lower()} {' '.join(output[fid.lower()])}" for fid in COMPLEMENTARITY_FIGURES),
     resources:
-        mem_mb=4000,
-        runtime=20,
+        **cost_resources("plot_complementarity"),
     conda:
         f"{ENVS}/plot.yaml"
     shell:

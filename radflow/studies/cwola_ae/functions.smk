@@ -18,17 +18,6 @@ def cwola_ae_targets():
 KIND_TARGETS["cwola_ae"] = cwola_ae_targets
 
 
-def cwola_hunting_mem_mb(wildcards):
-    """Memory (MB) of a nested k-fold job: its per-member event weights and masks, about
-    24 bytes per member and event (all benchmarks x k x (k-1) x n_init members over the
-    data and signal events; 1e6 events assumed for an external sample), plus 2 GB."""
-    st = STUDIES[wildcards.study]
-    ch = st["cwola_hunting"]
-    members = len(st["injection"]["sb"]) * ch["k"] * (ch["k"] - 1) * ch["n_init"]
-    events = sum(SAMPLES[s].get("n_events", 1_000_000) for s in st["samples"].values())
-    return int(2000 + members * events * 24 / 1e6)
-
-
 def cwola_ae_runs(what, ext):
     """Per-run outputs (``what``: inject, cwola, fits) of every CWoLa-vs-autoencoder study."""
     return [f"results/{study}/{what}/run{r}.{ext}" for study in CWOLA_AE

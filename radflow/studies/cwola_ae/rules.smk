@@ -24,8 +24,7 @@ rule cwola_ae_inject:
     benchmark:
         "results/benchmarks/cwola_ae_inject/{study}_run{run}.tsv"
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **cost_resources("cwola_ae_inject"),
     conda:
         f"{ENVS}/stats.yaml"
     shell:
@@ -51,8 +50,7 @@ rule cwola_hunting:
     benchmark:
         "results/benchmarks/cwola_hunting/{study}_cwola_run{run}.tsv"
     resources:
-        mem_mb=cwola_hunting_mem_mb,
-        runtime=240,
+        **cost_resources("cwola_hunting"),
     threads: 1
     conda:
         f"{ENVS}/ml.yaml"
@@ -79,8 +77,7 @@ rule autoencoder:
     benchmark:
         "results/benchmarks/autoencoder/run{run}.tsv"
     resources:
-        mem_mb=4000,
-        runtime=120,
+        **cost_resources("autoencoder"),
     threads: 1
     conda:
         f"{ENVS}/ml.yaml"
@@ -108,8 +105,7 @@ rule ae_model_selection:
     benchmark:
         "results/benchmarks/ae_model_selection/model_selection.tsv"
     resources:
-        mem_mb=4000,
-        runtime=120,
+        **cost_resources("ae_model_selection"),
     threads: 1
     conda:
         f"{ENVS}/ml.yaml"
@@ -138,8 +134,7 @@ rule cwola_ae_fits:
     benchmark:
         "results/benchmarks/cwola_ae_fits/{study}_run{run}.tsv"
     resources:
-        mem_mb=2000,
-        runtime=30,
+        **cost_resources("cwola_ae_fits"),
     conda:
         f"{ENVS}/stats.yaml"
     shell:
@@ -162,8 +157,7 @@ rule cwola_ae_summary:
     benchmark:
         "results/benchmarks/cwola_ae_summary/cwola_ae_summary.tsv"
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **cost_resources("cwola_ae_summary"),
     conda:
         f"{ENVS}/stats.yaml"
     shell:
@@ -191,8 +185,7 @@ rule plot_cwola_ae:
     benchmark:
         "results/benchmarks/plot_cwola_ae/E1_E11.tsv"
     resources:
-        mem_mb=3000,
-        runtime=10,
+        **cost_resources("plot_cwola_ae"),
     conda:
         f"{ENVS}/plot.yaml"
     shell:
@@ -217,8 +210,7 @@ rule plot_ae_selection:
     benchmark:
         "results/benchmarks/plot_ae_selection/E14_E17.tsv"
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **cost_resources("plot_ae_selection"),
     conda:
         f"{ENVS}/plot.yaml"
     shell:

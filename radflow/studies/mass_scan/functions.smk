@@ -57,18 +57,6 @@ def block_args(wildcards, input):
     return f"--toys {scan_block_range(wildcards)}"
 
 
-def scan_mem_mb(wildcards):
-    """Memory (MB) of a scan job: per member (scan x method x fold) and event of the largest
-    window, ~40 bytes of weights, masks and gathers, plus 2 GB."""
-    st = STUDIES[wildcards.study]
-    sc = st["scan"]
-    scans = sc["observed_seeds"] if wildcards.get("block") is None else sc["per_job"]
-    members = scans * len(sc["methods"]) * sc["classifier"]["k"]
-    events = (SAMPLES[st["samples"]["data"]].get("n_events", 1_000_000)
-              * (1 + ("sa_cwola" in sc["methods"])))
-    return int(2000 + members * events * 40 / 1e6)
-
-
 
 #: The config a scan job reads (its --config-json): every job's training and fit settings.
 SCAN_TRAINING = ("seed", "studies.{study}.features", "studies.{study}.fit_range",

@@ -24,8 +24,7 @@ rule mass_scan_observed:
     benchmark:
         "results/benchmarks/mass_scan_observed/{study}_observed.tsv"
     resources:
-        mem_mb=scan_mem_mb,
-        runtime=60,
+        **cost_resources("mass_scan_observed"),
     threads: 1
     conda:
         f"{ENVS}/ml.yaml"
@@ -55,8 +54,7 @@ rule mass_scan_toys:
     benchmark:
         "results/benchmarks/mass_scan_toys/{study}_{block}.tsv"
     resources:
-        mem_mb=scan_mem_mb,
-        runtime=120,
+        **cost_resources("mass_scan_toys"),
     threads: 1
     conda:
         f"{ENVS}/ml.yaml"
@@ -91,8 +89,7 @@ rule mass_scan_summary:
     benchmark:
         "results/benchmarks/mass_scan_summary/{study}.tsv"
     resources:
-        mem_mb=2000,
-        runtime=10,
+        **cost_resources("mass_scan_summary"),
     conda:
         f"{ENVS}/stats.yaml"
     shell:
@@ -117,8 +114,7 @@ rule plot_mass_scan:
     benchmark:
         "results/benchmarks/plot_mass_scan/S1_S3.tsv"
     resources:
-        mem_mb=2000,
-        runtime=10,
+        **cost_resources("plot_mass_scan"),
     conda:
         f"{ENVS}/plot.yaml"
     shell:

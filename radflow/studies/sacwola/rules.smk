@@ -29,8 +29,7 @@ rule sacwola_train:
     benchmark:
         "results/benchmarks/sacwola_train/{study}_{injection}.tsv"
     resources:
-        mem_mb=4000,
-        runtime=120,
+        **cost_resources("sacwola_train"),
     threads: 1
     conda:
         f"{ENVS}/ml.yaml"
@@ -66,8 +65,7 @@ rule sacwola_bump_hunt:
     benchmark:
         "results/benchmarks/sacwola_bump_hunt/{study}.tsv"
     resources:
-        mem_mb=2000,
-        runtime=30,
+        **cost_resources("sacwola_bump_hunt"),
     conda:
         f"{ENVS}/stats.yaml"
     shell:
@@ -96,8 +94,7 @@ rule sacwola_summary:
     benchmark:
         "results/benchmarks/sacwola_summary/{study}.tsv"
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **cost_resources("sacwola_summary"),
     conda:
         f"{ENVS}/stats.yaml"
     shell:
@@ -124,8 +121,7 @@ rule plot_sacwola_features:
     benchmark:
         "results/benchmarks/plot_sacwola_features/B1.tsv"
     resources:
-        mem_mb=2000,
-        runtime=10,
+        **cost_resources("plot_sacwola_features"),
     conda:
         f"{ENVS}/plot.yaml"
     shell:
@@ -150,8 +146,7 @@ rule plot_sacwola_classifiers:
     benchmark:
         "results/benchmarks/plot_sacwola_classifiers/B2_B3.tsv"
     resources:
-        mem_mb=2000,
-        runtime=10,
+        **cost_resources("plot_sacwola_classifiers"),
     conda:
         f"{ENVS}/plot.yaml"
     shell:
@@ -174,8 +169,7 @@ rule plot_background_fit:
     benchmark:
         "results/benchmarks/plot_background_fit/B4_B5.tsv"
     resources:
-        mem_mb=2000,
-        runtime=10,
+        **cost_resources("plot_background_fit"),
     conda:
         f"{ENVS}/plot.yaml"
     shell:
@@ -197,8 +191,7 @@ rule plot_significance:
     benchmark:
         "results/benchmarks/plot_significance/B6_B7.tsv"
     resources:
-        mem_mb=2000,
-        runtime=10,
+        **cost_resources("plot_significance"),
     conda:
         f"{ENVS}/plot.yaml"
     shell:

@@ -24,8 +24,7 @@ rule plot_features:
     benchmark:
         "results/benchmarks/plot_features/A1_A2.tsv"
     resources:
-        mem_mb=2000,
-        runtime=10,
+        **cost_resources("plot_features"),
     conda:
         f"{ENVS}/plot.yaml"
     shell:
@@ -52,8 +51,7 @@ rule train_supervised:
     benchmark:
         "results/benchmarks/train_supervised/{study}_supervised.tsv"
     resources:
-        mem_mb=4000,
-        runtime=60,
+        **cost_resources("train_supervised"),
     threads: 1
     conda:
         f"{ENVS}/ml.yaml"
@@ -77,8 +75,7 @@ rule plot_supervised:
     benchmark:
         "results/benchmarks/plot_supervised/A3.tsv"
     resources:
-        mem_mb=2000,
-        runtime=10,
+        **cost_resources("plot_supervised"),
     conda:
         f"{ENVS}/plot.yaml"
     shell:
@@ -105,8 +102,7 @@ rule dctr_closure:
     benchmark:
         "results/benchmarks/dctr_closure/{study}_closure.tsv"
     resources:
-        mem_mb=4000,
-        runtime=60,
+        **cost_resources("dctr_closure"),
     threads: 1
     conda:
         f"{ENVS}/ml.yaml"
@@ -137,8 +133,7 @@ rule plot_dctr:
     benchmark:
         "results/benchmarks/plot_dctr/A4_A7.tsv"
     resources:
-        mem_mb=2000,
-        runtime=10,
+        **cost_resources("plot_dctr"),
     conda:
         f"{ENVS}/plot.yaml"
     shell:
@@ -169,8 +164,7 @@ rule salad_lines:
     benchmark:
         "results/benchmarks/salad_lines/{study}_{injection}.tsv"
     resources:
-        mem_mb=4000,
-        runtime=120,
+        **cost_resources("salad_lines"),
     threads: 1
     conda:
         f"{ENVS}/ml.yaml"
@@ -200,8 +194,7 @@ rule salad_summary:
     benchmark:
         "results/benchmarks/salad_summary/{study}.tsv"
     resources:
-        mem_mb=2000,
-        runtime=10,
+        **cost_resources("salad_summary"),
     conda:
         f"{ENVS}/stats.yaml"
     shell:
@@ -223,8 +216,7 @@ rule plot_salad_sensitivity:
     benchmark:
         "results/benchmarks/plot_salad_sensitivity/A8_A9.tsv"
     resources:
-        mem_mb=2000,
-        runtime=10,
+        **cost_resources("plot_salad_sensitivity"),
     conda:
         f"{ENVS}/plot.yaml"
     shell:
@@ -250,8 +242,7 @@ rule data_vs_sim:
     benchmark:
         "results/benchmarks/data_vs_sim/data_vs_sim.tsv"
     resources:
-        mem_mb=4000,
-        runtime=30,
+        **cost_resources("data_vs_sim"),
     threads: 1
     conda:
         f"{ENVS}/ml.yaml"
