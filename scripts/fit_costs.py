@@ -86,12 +86,14 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if len(args.run) < 2:
         ap.error("give --run at least twice: the fit needs two scales")
-    by_model = defaultdict(list)
+    by_model, runs = defaultdict(list), []
     for i, (bench, configfile) in enumerate(args.run):
-        for name, work, held, wall, rss in rows(bench, configfile):
+        found = rows(bench, configfile)
+        for name, work, held, wall, rss in found:
             by_model[name].append((i, work, held, wall, rss))
+        runs.append(f"{configfile}: {len(found)} job benchmarks")
     models = fit_models(by_model)
-    doc = {"runs": [f"{b} ({c})" for b, c in args.run],
+    doc = {"runs": runs,
            "margin": {"runtime_factor": args.runtime_factor, "runtime_floor_min": args.runtime_floor_min,
                       "mem_factor": args.mem_factor, "mem_floor_mb": args.mem_floor_mb},
            "models": models}
