@@ -10,14 +10,15 @@ the mass scan's scores; the few initializations of the other classifiers, whose 
 arrays are small beside the per-event memory, do not multiply it). A rule without a size function (plots,
 summaries, injections) has size (0, 0): its cost is the fitted constant. The model per rule:
 
-    wall time [s]   = a + b * work
+    CPU time [s]    = a + b * work
     max_rss [MB]    = c + d * held
 
-with a, b, c, d >= 0 fitted (:func:`fit`) to the benchmark rows (``s``, ``max_rss``) of runs
-at two or more scales, each made with as many jobs at a time as cores and nothing else
-running (every rule runs ``threads: 1``). The runtime is the wall time, what a scheduler's
-time limit counts: Snakemake samples a job's ``cpu_time`` every 30 s after its first 15 s,
-so the CPU time misses up to the last 30 s of a long job. A job's request (:func:`request`, what the rules' ``resources:`` ask for) adds the
+with a, b, c, d >= 0 fitted (:func:`fit`) to the benchmark rows (``cpu_time``, ``max_rss``)
+of runs at two or more scales. The runtime is the CPU time: a job's wall time on a shared
+machine grows with the other jobs' load, its CPU time is what it needs of a dedicated core
+(every rule runs ``threads: 1``). Snakemake samples ``cpu_time`` every 0.5 s for a job's
+first 15 s, then every 30 s, so a long job's CPU time is low by up to 30 s; the margin
+below covers that at the fitted scales. A job's request (:func:`request`, what the rules' ``resources:`` ask for) adds the
 safety margin of the coefficients file: runtime x ``runtime_factor`` (at least
 ``runtime_floor_min``), memory x ``mem_factor`` + ``mem_floor_mb``. A request above the
 config's ``cluster.node_mem_mb`` is a :class:`CostError` naming the rule.
@@ -46,7 +47,7 @@ class CostError(ValueError):
 
 @dataclass(frozen=True)
 class Cost:
-    """A job's runtime [min] (wall time on ``threads`` dedicated cores), peak resident memory
+    """A job's runtime [min] (CPU time on ``threads`` dedicated cores), peak resident memory
     [MB] and threads."""
 
     runtime_min: float

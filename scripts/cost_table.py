@@ -1,5 +1,5 @@
 """What a config costs, from the cost model (radflow/cost.py): per rule its jobs, threads,
-fitted core-hours (wall time x threads, summed over jobs), requested core-hours (the
+fitted core-hours (CPU time x threads, summed over jobs), requested core-hours (the
 ``resources:`` runtime with its margin x threads), the largest job's fitted peak memory and
 its request, then the totals and the largest job against the config's cluster.node_mem_mb.
 The jobs are those of the DAG Snakemake builds for the config (radflow/workflow_dag.py).

@@ -2,15 +2,13 @@
 and write its coefficients (radflow/cost_coefficients.yaml). Each --run names a run's
 benchmark directory (its results/benchmarks) and the config overlay it ran with; the jobs
 and their wildcards come from the DAG Snakemake builds for that config
-(radflow/workflow_dag.py), their sizes from radflow.cost.size. Per rule, the wall time [s]
-(``s``) and max_rss [MB] of every job with a benchmark file are fitted to a + b * work
+(radflow/workflow_dag.py), their sizes from radflow.cost.size. Per rule, the CPU time [s]
+(``cpu_time``) and max_rss [MB] of every job with a benchmark file are fitted to a + b * work
 and c + d * held (radflow.cost.fit), per model (radflow.cost.models: the rule, a model several
 rules share, or a kind of the rule's jobs).
 
     python scripts/fit_costs.py --run default/results/benchmarks config/config.yaml \\
         --run ci/results/benchmarks config/ci.yaml --out radflow/cost_coefficients.yaml
-
-(each run made on an otherwise idle machine, as many jobs at a time as cores).
 """
 import argparse
 import sys
@@ -44,7 +42,7 @@ ZERO = {"margin": {"runtime_factor": 0, "runtime_floor_min": 0, "mem_factor": 0,
 
 
 def rows(bench_dir, configfile):
-    """(model, work, held, wall time [s], max_rss [MB]) per model (radflow.cost.models) of every job of ``configfile``'s DAG whose
+    """(model, work, held, CPU time [s], max_rss [MB]) per model (radflow.cost.models) of every job of ``configfile``'s DAG whose
     benchmark file lies in ``bench_dir``."""
     config = studies.load_config(configfile)
     with tempfile.TemporaryDirectory() as tmp, mock.patch.object(cost, "coefficients", lambda: ZERO):
@@ -57,13 +55,13 @@ def rows(bench_dir, configfile):
         if path.is_file():
             b = timing.read_benchmark(path)
             for name in cost.models(j.rule, j.wildcards):
-                out.append((name, *cost.size(j.rule, j.wildcards, config), b.wall_s, b.max_rss_mb))
+                out.append((name, *cost.size(j.rule, j.wildcards, config), b.cpu_s, b.max_rss_mb))
     return out
 
 
 def fit_models(by_model: dict) -> dict:
     """{model: {runtime_s: [a, b], mem_mb: [c, d], jobs, scales}} from ``by_model`` ({model
-    (radflow.cost.models): [(scale index, work, held, wall time [s], max_rss [MB])]}), each
+    (radflow.cost.models): [(scale index, work, held, CPU time [s], max_rss [MB])]}), each
     pair fitted by radflow.cost.fit."""
     models = {}
     for name, rs in sorted(by_model.items()):
@@ -89,15 +87,15 @@ def main(argv=None):
     by_model, runs = defaultdict(list), []
     for i, (bench, configfile) in enumerate(args.run):
         found = rows(bench, configfile)
-        for name, work, held, wall, rss in found:
-            by_model[name].append((i, work, held, wall, rss))
-        runs.append(f"{configfile}: {len(found)} job benchmarks")
+        for name, work, held, cpu, rss in found:
+            by_model[name].append((i, work, held, cpu, rss))
+        runs.append(f"{configfile}: {len(found)} benchmark rows")
     models = fit_models(by_model)
     doc = {"runs": runs,
            "margin": {"runtime_factor": args.runtime_factor, "runtime_floor_min": args.runtime_floor_min,
                       "mem_factor": args.mem_factor, "mem_floor_mb": args.mem_floor_mb},
            "models": models}
-    header = ("# Cost model coefficients (radflow/cost.py): wall time [s] = runtime_s[0] + runtime_s[1] * work,\n"
+    header = ("# Cost model coefficients (radflow/cost.py): CPU time [s] = runtime_s[0] + runtime_s[1] * work,\n"
               "# max_rss [MB] = mem_mb[0] + mem_mb[1] * held. Written by scripts/fit_costs.py; do not edit.\n")
     Path(args.out).write_text(header + yaml.safe_dump(doc, sort_keys=False, width=100))
     print(f"{len(models)} models fitted -> {args.out}")

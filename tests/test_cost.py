@@ -96,9 +96,7 @@ def test_node_limit_below_a_request_stops_the_dry_run(tmp_path):
 
 def test_ci_run_benchmarks_within_a_factor_2_of_the_model(ci_run, tmp_path):
     """Per rule of the CI run with at least 5 s of CPU time: its summed CPU time, and for
-    each job of at least 100 MB its max_rss, within a factor 2 of the fitted model. The
-    model predicts wall time on an idle core; the CI run shares the cores with the other
-    test worker, so its CPU time (its jobs are short: sampled every 0.5 s) stands for that."""
+    each job of at least 100 MB its max_rss, within a factor 2 of the fitted model."""
     jobs = workflow_dag.snakemake_dag([CI_CONFIG], 1, workdir=tmp_path)
     config = studies.load_config(CI_CONFIG)
     bench = timing.load_benchmarks(jobs, ci_run.parent)
