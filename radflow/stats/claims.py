@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
 #: Two-sided confidence level of every interval a statement is decided on.
 LEVEL = 0.95
@@ -33,6 +32,8 @@ VERDICTS = (HOLDS, FAILS, UNDETERMINED)
 def quantile(dof) -> float:
     """Half-width of the :data:`LEVEL` interval in standard errors: Student's t with
     ``dof`` degrees of freedom, the Gaussian quantile for ``dof`` None (1.96 at 95%)."""
+    from scipy import stats                  # 0.4 s of import: only where it is used
+
     q = 0.5 + LEVEL / 2
     return float(stats.norm.ppf(q) if dof is None else stats.t.ppf(q, dof))
 

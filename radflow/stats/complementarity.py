@@ -10,7 +10,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy import stats
 
 from radflow.ml import metrics
 
@@ -245,6 +244,8 @@ def ks_table(template: dict, weights, truth: dict, features=None, level: float =
     difference), ``pvalue`` (asymptotic Kolmogorov distribution at the effective sizes, the
     template's Kish size) and ``critical_value`` (the statistic an unweighted comparison of
     samples of those sizes exceeds with probability ``level``)."""
+    from scipy import stats                  # 0.4 s of import: only where it is used
+
     features = list(template) if features is None else list(features)
     n_t = len(next(iter(template.values())))
     n_eff = effective_size(np.ones(n_t) if weights is None else weights)
