@@ -193,6 +193,7 @@ def run_scans(x, mjj, mult, ids, scan_windows, methods, efficiencies, edges, *, 
                           patience=classifier["patience"], batch_size=classifier["batch_size"],
                           sim=sim, lam=lam, fit_range=fit_range, scan_ids=ids, seed=seed)
     refs, out = {}, []
+    bin_of = scan_stats.event_bins(mjj, edges)
     for t in range(len(mult)):
         per_method = []
         for method in methods:
@@ -200,7 +201,7 @@ def run_scans(x, mjj, mult, ids, scan_windows, methods, efficiencies, edges, *, 
             for wi, w in enumerate(scan_windows):
                 entries = scan_stats.local_significance(
                     mjj, scores[method][t, wi], mult[t], w, efficiencies, edges,
-                    references=refs.get((method, wi)), keep_fits=keep_fits)
+                    references=refs.get((method, wi)), keep_fits=keep_fits, bin_of=bin_of)
                 if all(e["fit"] is not None for e in entries):
                     refs[(method, wi)] = [e["fit"] for e in entries]
                 per_window.append(entries)

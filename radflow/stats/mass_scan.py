@@ -42,8 +42,19 @@ def check_sidebands(mjj, scan_windows, what: str) -> None:
                                  f"[{lo:.0f}, {hi:.0f}] GeV has no events")
 
 
+def event_bins(mjj, edges) -> np.ndarray:
+    """Bin of each event of ``mjj`` (N,) GeV in ``edges`` (n_bins + 1,) GeV, as np.histogram
+    bins (the last bin includes its upper edge); n_bins for events outside the edges or
+    NaN (dropped). Returns (N,) int."""
+    n_bins = len(edges) - 1
+    bin_of = np.searchsorted(edges, mjj, side="right") - 1
+    bin_of[mjj == edges[-1]] = n_bins - 1
+    bin_of[(bin_of < 0) | (bin_of >= n_bins) | np.isnan(mjj)] = n_bins
+    return bin_of
+
+
 def local_significance(mjj, scores, counts_weight, window, efficiencies, edges,
-                       references=None, keep_fits=False) -> list[dict]:
+                       references=None, keep_fits=False, bin_of=None) -> list[dict]:
     """Local Z of one window at each selection efficiency.
 
     ``mjj`` (N,) GeV, ``scores`` (N,), ``counts_weight`` (N,) non-negative integers (an
@@ -52,17 +63,15 @@ def local_significance(mjj, scores, counts_weight, window, efficiencies, edges,
     window to start from (:func:`radflow.stats.fit.refit`), or None for the full fit.
     Returns per efficiency {"efficiency", "threshold", "n_sr", "b", "sigma", "z",
     "converged", "fit"} ("fit": the FitResult or None; with ``keep_fits`` also "counts",
-    "expected", "params", "gof_pvalue"); a fit that fails has z None and its "error"."""
+    "expected", "params", "gof_pvalue"); a fit that fails has z None and its "error".
+    ``bin_of``: :func:`event_bins` of ``mjj``, when the caller has it (one per scan job)."""
     mult = np.asarray(counts_weight, np.int64)
     sr_bins = bump_hunt.sr_bins(edges, window["signal_region"])
     sr = regions.window_masks(mjj, window)["sr"]
     sr_scores = np.repeat(scores[sr], mult[sr])
-    # Bin of each event (np.histogram's: the last bin includes its upper edge), n_bins for
-    # events outside the edges (dropped): each efficiency's spectrum is one bincount.
+    # Each efficiency's spectrum is one bincount of the events' bins.
     n_bins = len(edges) - 1
-    bin_of = np.searchsorted(edges, mjj, side="right") - 1
-    bin_of[mjj == edges[-1]] = n_bins - 1
-    bin_of[(bin_of < 0) | (bin_of >= n_bins) | np.isnan(mjj)] = n_bins
+    bin_of = event_bins(mjj, edges) if bin_of is None else bin_of
     out = []
     for i, (eff, thr) in enumerate(zip(efficiencies, bump_hunt.thresholds(
             sr_scores, efficiencies, f"scan window {window['name']}"))):
