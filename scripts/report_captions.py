@@ -11,7 +11,6 @@ the run). Fails naming the figure, key and summary when a statement the catalog 
 missing from its summary, and naming the statement when a summary statement is shown with
 no figure of the run."""
 import argparse
-import csv
 import fnmatch
 import json
 import re
@@ -22,7 +21,7 @@ import yaml
 
 import _bootstrap  # noqa: F401  (sys.path, job header)
 import readme_tables
-from radflow import h5io
+from radflow import h5io, timing
 
 
 def rst_text(text: str) -> str:
@@ -70,10 +69,7 @@ def runtimes_rst(bench_dir: Path) -> str:
     """Job wall times per rule from the Snakemake benchmark files (one directory per rule)."""
     per_rule = defaultdict(list)
     for path in sorted(bench_dir.rglob("*.tsv")):
-        with open(path) as f:
-            rows = list(csv.DictReader(f, delimiter="\t"))
-        if rows:
-            per_rule[path.parent.name].append(float(rows[-1]["s"]))
+        per_rule[path.parent.name].append(timing.read_benchmark(path).wall_s)
     lines = ["Config of this run (below) and the job wall times (s) of the rules with a "
              "benchmark file (``results/benchmarks``; one thread per training job).", "",
              ".. list-table::", "   :header-rows: 1", "",
