@@ -17,14 +17,22 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _imported_modules(path: Path) -> list[str]:
+def _imported_modules(path: Path) -> tuple[str, ...]:
+    """The modules the file ``path`` imports; parsed once per file version (the Snakefile
+    asks for the files of ~40 scripts, which share most of their modules)."""
+    stat = path.stat()
+    return _parsed_imports(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=None)
+def _parsed_imports(path: Path, mtime_ns: int, size: int) -> tuple[str, ...]:
     mods = []
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
             mods += [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             mods += [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-    return mods
+    return tuple(mods)
 
 
 def _local_file(mod: str) -> Path | None:

@@ -116,10 +116,8 @@ def _member_weights(weight, role) -> np.ndarray:
     """Weights (T * methods * k, L) float32 of the members (t, m, f) in member order: the
     scan's and method's ``weight`` (T, methods, L) where fold role ``role`` (k, L) bool is
     true, else 0."""
-    out = np.zeros(weight.shape[:2] + role.shape, np.float32)
-    for f, on in enumerate(role):
-        np.copyto(out[:, :, f], weight, where=on)
-    return out.reshape(-1, role.shape[1])
+    return np.where(role[None, None], weight[:, :, None], np.float32(0)).reshape(
+        -1, role.shape[1])
 
 
 def _train_chunk(x, mjj, mult, ids, fold, scan_windows, methods, sim_folds, out, best, *,

@@ -40,8 +40,12 @@ def thresholds(sr_scores, efficiencies, what: str = "SR scores") -> np.ndarray:
     if not len(sr_scores):
         raise ValueError(f"bump hunt: {what}: no events in the signal region to take the "
                          f"score quantiles over (efficiencies {list(efficiencies)})")
-    return np.array([-np.inf if eff >= 1 else np.quantile(sr_scores, 1.0 - eff)
-                     for eff in efficiencies])
+    eff = np.asarray(efficiencies, float)
+    out = np.full(len(eff), -np.inf)
+    below = eff < 1
+    if below.any():                     # one np.quantile call for all efficiencies
+        out[below] = np.quantile(sr_scores, 1.0 - eff[below])
+    return out
 
 
 def fit_spectrum(mjj, edges, sr_mask, z_toys_below: float = Z_TOYS_BELOW,
