@@ -177,10 +177,15 @@ def _scan(c, w):
 
 
 def _cwola_hunting(c, w):
-    """Nested k-fold CWoLa hunting of one run: benchmarks x k x (k-1) x initializations."""
+    """Nested k-fold CWoLa hunting of one job: its benchmarks (the run's, or the part's of
+    cwola_hunting.benchmarks_per_job) x k x (k-1) x initializations."""
+    from radflow.methods.cwola_hunting import benchmark_parts
+
     st = c["studies"][w["study"]]
     ch = st["cwola_hunting"]
-    members = len(st["injection"]["sb"]) * ch["k"] * (ch["k"] - 1) * ch["n_init"]
+    parts = benchmark_parts(len(st["injection"]["sb"]), ch.get("benchmarks_per_job"))
+    benchmarks = len(parts[int(w.get("part", 0))])
+    members = benchmarks * ch["k"] * (ch["k"] - 1) * ch["n_init"]
     n = _background(c, w["study"])
     return n * members * ch["epochs"], n * members
 

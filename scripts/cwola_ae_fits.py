@@ -51,7 +51,8 @@ def main(argv=None):
     ap = cli.parser(__doc__)
     ap.add_argument("--study", required=True)
     ap.add_argument("--injection", required=True)
-    ap.add_argument("--cwola", required=True)
+    ap.add_argument("--cwola", nargs="+", required=True,
+                    help="the run's CWoLa Hunting score files (one per training job)")
     ap.add_argument("--autoencoder", required=True)
     ap.add_argument("--output", required=True)
     args = ap.parse_args(argv)
@@ -60,13 +61,13 @@ def main(argv=None):
     cuts = st["cuts"]
     att = h5io.read_attrs(args.injection)
     rank = h5io.read_columns(args.injection, ["signal_rank"])["signal_rank"]
-    cw, ae = h5io.read_columns(args.cwola), h5io.read_columns(args.autoencoder)
+    cw, ae = cwola_hunting.read_scores(args.cwola), h5io.read_columns(args.autoencoder)
     name = st["samples"]["signal"]
     if f"score_{name}" not in ae:
         raise SystemExit(f"cwola_ae_fits: {args.autoencoder} has no scores of signal '{name}'")
     ae_score = np.concatenate([ae["score_data"], ae[f"score_{name}"]])
     if not np.array_equal(cw["mjj"], np.concatenate([ae["mjj_data"], ae[f"mjj_{name}"]])):
-        raise SystemExit(f"cwola_ae_fits: {args.cwola} and {args.autoencoder} hold different "
+        raise SystemExit(f"cwola_ae_fits: {args.cwola[0]} and {args.autoencoder} hold different "
                          "events (rerun both from the same regions)")
     b = st["binning"]
     edges = regions.log_bins(st["fit_range"], b["n_bins"])
@@ -84,6 +85,10 @@ def main(argv=None):
         background["ks"] = stats.ks_test(background["counts"], res, KS_TOYS,
                                          derive_seed(cfg["seed"], args.study, "ks", att["run"]))
 
+    missing = [j for j in range(len(att["benchmarks"])) if f"score_b{j}" not in cw]
+    if missing:
+        raise SystemExit(f"cwola_ae_fits: the score files {args.cwola} have no CWoLa Hunting "
+                         f"scores of benchmarks {missing} of {args.injection}")
     benchmarks = []
     for j, (sb, n_inj, n_sr_sig) in enumerate(zip(att["benchmarks"], att["n_injected"],
                                                    att["n_sr_signal"])):

@@ -26,7 +26,7 @@ def load_run0(files, study, signal):
     """Run 0 of ``study``: injection attributes, the draw rank of each event, the CWoLa
     score file and {'score': the AE score} in the same event order."""
     inj = [f for f in files["inject"] if f"/{study}/" in f][0]
-    cw = h5io.read_columns([f for f in files["cwola"] if f"/{study}/" in f][0])
+    cw = cwola_hunting.read_scores([f for f in files["cwola"] if f"/{study}/" in f])
     ae = h5io.read_columns(files["autoencoder"])
     rank = cwola_hunting.injected_rank(cw, h5io.read_columns(inj, ["signal_rank"])["signal_rank"])
     return h5io.read_attrs(inj), rank, cw, {"score": np.r_[ae["score_data"], ae[f"score_{signal}"]]}
@@ -37,7 +37,7 @@ def main(argv=None):
     ap.add_argument("--summary", required=True)
     ap.add_argument("--fits", nargs="+", required=True, help="run-0 fits of every study")
     ap.add_argument("--inject", nargs="+", required=True, help="run-0 injections of every study")
-    ap.add_argument("--cwola", nargs="+", required=True, help="run-0 CWoLa scores of every study")
+    ap.add_argument("--cwola", nargs="+", required=True, help="run-0 CWoLa score files of every study (all its training jobs)")
     ap.add_argument("--autoencoder", required=True, help="run-0 autoencoder scores")
     ap.add_argument("--features", nargs="+", required=True, help="features of data and signals")
     ap.add_argument("--features-list", required=True, help="JSON list of the CWoLa features")

@@ -59,9 +59,13 @@ def test_benchmarks_keep_the_papers_significance_and_nest(ci_run, ci_config, stu
 @pytest.mark.parametrize("study", STUDIES)
 def test_every_event_scored_by_its_own_fold_and_the_shared_autoencoder(ci_run, ci_config, study):
     st = ci_config["studies"][study]
-    cw = h5io.read_columns(ci_run / study / "cwola" / "run0.h5")
-    ae = h5io.read_columns(ci_run / "cwola_ae" / "autoencoder" / "run0.h5")
     n_bench = len(st["injection"]["sb"])
+    # The CI config splits each run into jobs of 2 benchmarks: parts 0 (b0, b1) and 1 (b2).
+    parts = [ci_run / study / "cwola" / f"run0_part{p}.h5" for p in range(2)]
+    assert sorted(h5io.read_columns(parts[1])) == sorted(
+        set(h5io.read_columns(parts[0])) - {"score_b0", "score_b1"} | {"score_b2"})
+    cw = cwola_hunting.read_scores(parts)
+    ae = h5io.read_columns(ci_run / "cwola_ae" / "autoencoder" / "run0.h5")
     assert {f"score_b{j}" for j in range(n_bench)} <= set(cw)
     assert set(np.unique(cw["fold"])) == set(range(st["cwola_hunting"]["k"]))
     assert np.isfinite([cw[f"score_b{j}"] for j in range(n_bench)]).all()
@@ -286,3 +290,25 @@ def test_flattening_claim_is_the_papers_criterion():
     assert summ.flattening_claim(selection([0.7, 0.5, 0.35, 0.15, 0.14]))["verdict"] == "fails"
     assert summ.flattening_claim(selection([0.7, 0.5, 0.4, 0.39, 0.38], err=0.02))["verdict"] \
         == "undetermined"
+
+
+def test_score_parts_of_a_run_read_as_one_table(tmp_path):
+    """The parts of a run split by benchmarks_per_job read as the run's one file would; parts
+    of different injections or a benchmark in two parts are errors naming the file."""
+    assert [list(p) for p in cwola_hunting.benchmark_parts(9, 4)] == [[0, 1, 2, 3], [4, 5, 6, 7], [8]]
+    assert [list(p) for p in cwola_hunting.benchmark_parts(3, None)] == [[0, 1, 2]]
+    ev = {"mjj": np.array([3000.0, 3500.0]), "fold": np.array([0, 1])}
+    paths = []
+    for name, cols in (("a", {"score_b0": [0.1, 0.2], "score_b1": [0.3, 0.4]}),
+                       ("b", {"score_b2": [0.5, 0.6]})):
+        paths.append(tmp_path / f"{name}.h5")
+        h5io.write_columns(paths[-1], {**ev, **{k: np.array(v) for k, v in cols.items()}})
+    table = cwola_hunting.read_scores(paths[::-1])
+    assert sorted(table) == ["fold", "mjj", "score_b0", "score_b1", "score_b2"]
+    np.testing.assert_array_equal(table["score_b2"], [0.5, 0.6])
+    other = tmp_path / "other.h5"
+    h5io.write_columns(other, {**ev, "mjj": np.array([3000.0, 3600.0]), "score_b3": np.zeros(2)})
+    with pytest.raises(ValueError, match="other.h5: column mjj differs"):
+        cwola_hunting.read_scores([paths[0], other])
+    with pytest.raises(ValueError, match="a.h5: benchmark column score_b0"):
+        cwola_hunting.read_scores([paths[0], paths[0]])

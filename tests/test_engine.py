@@ -99,17 +99,18 @@ def mixed_members(n, seed):
     return w_tr, np.broadcast_to(val, (3, n)).astype(float)
 
 
-@pytest.mark.parametrize("arch", ["sacwola", "autoencoder"])
+@pytest.mark.parametrize("arch", ["sacwola", "autoencoder", "cwola_hunting"])
 def test_member_trains_as_if_alone(arch):
     """A member inside an ensemble with other members on other, differently sized subsets
-    (and, for the classifier, other labels) follows the loss curve it follows alone. Against
+    (and, for the classifiers, other labels) follows the loss curve it follows alone, with
+    dropout (CWoLa Hunting's architecture) too: its masks follow its own seed and steps. Against
     a lone run the batched matmuls differ in shape (M = 3 vs 1), so rounding differs at
     1e-7 and grows over the steps; against the same member among other companions of the
     same count, the result is identical."""
     x, y = gaussian_toy(4_000, 31)
     n = len(y)
     w_tr, w_val = mixed_members(n, 32)
-    labels = np.stack([y, 1 - y, y]) if arch == "sacwola" else None
+    labels = None if arch == "autoencoder" else np.stack([y, 1 - y, y])
     kw = dict(epochs=4, patience=10, batch_size=128)
     mixed = ensemble.train_ensemble(x, labels, models.get(arch), 3, 1, w_tr, w_val,
                                     member_seeds=[11, 12, 13], **kw)
@@ -127,6 +128,30 @@ def test_member_trains_as_if_alone(arch):
                                     member_seeds=[99, 12, 98], **kw)
     np.testing.assert_allclose(other.val_loss[:, 1], mixed.val_loss[:, 1], rtol=1e-6)
     np.testing.assert_allclose(other.predict(x[:300])[1], mixed.predict(x[:300])[1], atol=1e-6)
+
+
+def test_dropout_masks_are_each_members_own_and_unbiased():
+    """The dropout uniforms of a member depend only on its key and step: the same in an
+    ensemble of 3 and alone; a rate-0.2 mask keeps 0.8 of the units within 5 binomial sigma;
+    masks of different members, steps and layers are uncorrelated (|r| < 5/sqrt(n))."""
+    import tensorflow as tf
+
+    keys = tf.constant([7, 8, 9], tf.uint32)
+    shape = (3, 512, 64)
+    u = ensemble._dropout_uniform(tf, keys, tf.constant([0.0, 5.0, 5.0]), 1, shape).numpy()
+    alone = ensemble._dropout_uniform(tf, keys[1:2], tf.constant([5.0]), 1, (1, 512, 64)).numpy()
+    np.testing.assert_array_equal(u[1], alone[0])
+    assert u.min() >= 0.0 and u.max() < 1.0
+    n = u[0].size
+    keep = (u >= 0.2).mean(axis=(1, 2))
+    assert np.all(np.abs(keep - 0.8) < 5 * np.sqrt(0.16 / n)), keep
+    later = ensemble._dropout_uniform(tf, keys, tf.constant([1.0, 5.0, 5.0]), 1, shape).numpy()
+    other_layer = ensemble._dropout_uniform(tf, keys, tf.constant([0.0, 5.0, 5.0]), 2, shape).numpy()
+    for a, b in ((u[1], u[2]), (u[0], later[0]), (u[0], other_layer[0]),
+                 (u[0][:, :-1], u[0][:, 1:]), (u[0][:-1], u[0][1:])):
+        r = np.corrcoef(a.ravel(), b.ravel())[0, 1]
+        assert abs(r) < 5 / np.sqrt(a.size), r
+    np.testing.assert_array_equal(later[1:], u[1:])    # members 1, 2: same steps, same masks
 
 
 def test_member_batches_hold_only_own_rows_once_per_epoch():
@@ -301,6 +326,28 @@ def test_nested_kfold_never_scores_an_event_with_a_model_that_saw_it():
             assert all(res.members[s][:2] == (j, t) for s in kept)
             assert not res.used[kept][:, res.fold == t].any()
     assert np.all(np.isfinite(res.scores))
+
+
+def test_nested_kfold_split_into_jobs_gives_the_scores_of_one_job():
+    """Three training sets in one nested k-fold vs in two jobs (sets 0-1, set 2, labelled by
+    benchmark_ids): the same members are selected and the scores agree to rounding (the
+    batched shapes differ). With the members seeded by position, as before benchmark_ids,
+    set 2 would get set 0's seeds in its own job and scores that differ by up to 0.16 here."""
+    x, y = gaussian_toy(3_000, 6)
+    rng = np.random.default_rng(7)
+    w = (rng.random((3, len(y))) < np.array([[1.0], [0.8], [0.6]])).astype(float)
+    kw = dict(seed=9, arch="cwola_hunting", k=4, n_init=2, epochs=3, patience=2, batch_size=256)
+    whole = train.nested_kfold(x, y, weights=w, **kw)
+    parts = [train.nested_kfold(x, y, weights=w[ids], benchmark_ids=ids, **kw)
+             for ids in ([0, 1], [2])]
+    np.testing.assert_allclose(np.concatenate([p.scores for p in parts]), whole.scores,
+                               atol=1e-4)
+    n_per_set = len(whole.members) // 3
+    local = [whole.selected[j] - n_per_set * j for j in range(3)]
+    np.testing.assert_array_equal(np.concatenate([parts[0].selected - [[[0]], [[n_per_set]]],
+                                                  parts[1].selected]), local)
+    with pytest.raises(ValueError, match="benchmark_ids"):
+        train.nested_kfold(x, y, weights=w, benchmark_ids=[0, 1], **kw)
 
 
 def test_nested_kfold_scores_do_not_remember_training_labels():

@@ -18,6 +18,35 @@ import numpy as np
 from radflow import inject
 from radflow.methods import cwola
 
+def benchmark_parts(n_benchmarks: int, per_job: int | None) -> list[range]:
+    """The benchmarks (indices into the injection's S/B list) of each training job of a run:
+    consecutive groups of ``per_job`` (None: one job for all)."""
+    step = n_benchmarks if per_job is None else max(1, int(per_job))
+    return [range(a, min(a + step, n_benchmarks)) for a in range(0, n_benchmarks, step)]
+
+
+def read_scores(paths) -> dict:
+    """The columns of one run's CWoLa Hunting score files (one per job of
+    :func:`benchmark_parts`, in any order) as one table: the shared per-event columns once and
+    every ``score_b{j}``. ValueError naming the file whose events differ from the first's or
+    that repeats a benchmark."""
+    from radflow import h5io
+
+    paths = list(paths)
+    table = h5io.read_columns(paths[0])
+    for path in paths[1:]:
+        cols = h5io.read_columns(path)
+        for c, v in cols.items():
+            if c.startswith("score_b"):
+                if c in table:
+                    raise ValueError(f"{path}: benchmark column {c} is also in another part")
+                table[c] = v
+            elif not np.array_equal(v, table[c]):
+                raise ValueError(f"{path}: column {c} differs from {paths[0]}'s: the parts of a "
+                                 "run must come from the same injection")
+    return table
+
+
 def sr_target(sb_paper: float, n_background_sr: int, reference_sr_background: float,
               scaling: str) -> int:
     """SR signal events of the benchmark quoted at ``sb_paper`` (S/B at the paper's

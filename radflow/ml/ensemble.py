@@ -31,10 +31,11 @@ Each member trains as if alone (Keras ``fit`` semantics per member):
 - optionally (``keep_best`` = K > 1) its K epochs of lowest validation loss, whose scores
   are averaged (the CATHODE paper's classifier): K weight snapshots of every member are
   kept, K times the memory of the weights (none for K = 1, where the restored best epoch is
-  the only kept one).
-The only thing members share is the dropout random stream (one stateless draw for all
-members per step): masks stay independent between members, but a member with dropout
-does not draw the same masks as in a lone run.
+  the only kept one);
+- its own dropout masks from a counter-based hash of (the member's dropout key, its own step count,
+  layer, batch row, unit) (:func:`_dropout_uniform`): a member draws the same masks alone,
+  among other companions or in a job that trains only part of an ensemble.
+Members share nothing but the events (and, on a lone run's shape, agree with it to rounding).
 """
 from __future__ import annotations
 
@@ -93,7 +94,7 @@ class VectorizedNetwork:
     """
 
     def __init__(self, arch: Architecture, n_inputs: int, member_seeds, mean: np.ndarray,
-                 std: np.ndarray, dropout_seed: int = 0):
+                 std: np.ndarray):
         import tensorflow as tf
 
         n_members = len(member_seeds)
@@ -116,7 +117,10 @@ class VectorizedNetwork:
                                   beta=tf.Variable(tf.zeros((n_members, 1, u))),
                                   mean=tf.Variable(tf.zeros((n_members, 1, u)), trainable=False),
                                   var=tf.Variable(tf.ones((n_members, 1, u)), trainable=False))
-        self.dropout_seed = int(dropout_seed)
+        # Each member's dropout key (M,): from its own seed, so its masks do not depend on
+        # its companions (:func:`_dropout_uniform`).
+        self.dropout_keys = tf.constant(
+            [seeds.derive_seed(s, "dropout") for s in member_seeds], tf.uint32)
 
     @property
     def trainable(self):
@@ -129,10 +133,11 @@ class VectorizedNetwork:
         return self.trainable + [v for d in self.bn.values() for k, v in d.items()
                                  if k in ("mean", "var")]
 
-    def __call__(self, x, training=False, rows=None, step=0):
+    def __call__(self, x, training=False, rows=None, steps=None):
         """Forward pass. ``rows`` (M, B) float, 1 for a real row of a member's batch and 0
         for padding (training only: batch-norm moments and running averages use real rows,
-        and a member without rows keeps its running averages); ``step`` seeds dropout."""
+        and a member without rows keeps its running averages); ``steps`` (M,) each member's
+        count of completed updates (training with dropout: the masks' counter)."""
         tf = self.tf
         # First layer with per-member standardization folded in.
         k0 = self.kernels[0] * self.inv_std[:, :, None]                      # (M, d, h)
@@ -147,8 +152,7 @@ class VectorizedNetwork:
             if i in self.bn:
                 h = self._batchnorm(h, self.bn[i], training, rows)
             if layer.dropout and training:
-                u = tf.random.stateless_uniform(tf.shape(h), seed=tf.stack(
-                    [tf.cast(self.dropout_seed, tf.int64), tf.cast(step, tf.int64) * 64 + i]))
+                u = _dropout_uniform(tf, self.dropout_keys, steps, i, tf.shape(h))
                 h = tf.where(u >= layer.dropout, h / (1.0 - layer.dropout), 0.0)
         out = tf.matmul(h, self.kernels[-1]) + self.biases[-1]
         if self.arch.output == "softmax":
@@ -171,6 +175,27 @@ class VectorizedNetwork:
         else:
             mean, var = p["mean"], p["var"]
         return p["gamma"] * (h - mean) / tf.sqrt(var + eps) + p["beta"]
+
+
+def _mix32(tf, h):
+    """A bijective avalanche of uint32 ``h`` (C. Wellons' "lowbias32" integer hash): every
+    input bit flips each output bit with probability near 1/2."""
+    h = tf.bitwise.bitwise_xor(h, tf.bitwise.right_shift(h, 16)) * tf.constant(0x7FEB352D, tf.uint32)
+    h = tf.bitwise.bitwise_xor(h, tf.bitwise.right_shift(h, 15)) * tf.constant(0x846CA68B, tf.uint32)
+    return tf.bitwise.bitwise_xor(h, tf.bitwise.right_shift(h, 16))
+
+
+def _dropout_uniform(tf, keys, steps, layer: int, shape):
+    """Uniforms in [0, 1) of ``shape`` (M, B, W) for the dropout of hidden layer ``layer``: a
+    counter-based hash of (member key ``keys`` (M,) uint32, member step count ``steps`` (M,),
+    layer, row b, unit w), so each member's masks follow from its own key and its own steps
+    whatever the ensemble around it. 24-bit resolution."""
+    per_member = _mix32(tf, keys ^ _mix32(tf, tf.cast(steps, tf.uint32) * tf.constant(
+        16, tf.uint32) + tf.constant(layer, tf.uint32)))                      # (M,)
+    cell = tf.cast(tf.reshape(tf.range(shape[1] * shape[2]), (1, shape[1], shape[2])),
+                   tf.uint32)                                                 # (1, B, W)
+    h = _mix32(tf, _mix32(tf, cell ^ per_member[:, None, None]) + per_member[:, None, None])
+    return tf.cast(tf.bitwise.right_shift(h, 8), tf.float32) * (1.0 / (1 << 24))
 
 
 class MemberAdam:
@@ -407,8 +432,7 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
         mean, std = _member_moments(x, on_tr)
     else:
         mean, std = _member_table_moments(x, member_rows, on_tr)
-    net = VectorizedNetwork(arch, x.shape[1], member_seeds, mean, std,
-                            dropout_seed=seeds.derive_seed(seed, "dropout"))
+    net = VectorizedNetwork(arch, x.shape[1], member_seeds, mean, std)
     opt = MemberAdam(arch, net.trainable, m)
     rows = [np.nonzero(w)[0] for w in on_tr]
     order_rngs = [np.random.default_rng([s, 1]) for s in member_seeds]
@@ -419,9 +443,8 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
     data = dict(x=tf.constant(x), y=tf.constant(y[0] if shared_y else y),
                 rows=None if member_rows is None else tf.constant(member_rows))
     net_state = dict(kernels=net.kernels, biases=net.biases, bn=net.bn, mean=net.mean,
-                     inv_std=net.inv_std, dropout_seed=tf.constant(net.dropout_seed, tf.int64))
+                     inv_std=net.inv_std, dropout_keys=net.dropout_keys)
     adam_state = dict(m=opt.m, v=opt.v, steps=opt.steps)
-    step_count = tf.Variable(0, dtype=tf.int64)
     # Validation: each member evaluates only its own validation rows (a fold of k-fold is
     # 1/k of the events), gathered and padded like the training batches, with their weights.
     val_idx, val_real = _padded_rows(on_val)
@@ -440,7 +463,7 @@ def train_ensemble(x, y, arch: Architecture, n_members: int, seed: int, train_we
         # A stopped member gets no rows: it idles (module docstring).
         own = [r if a else r[:0] for r, a in zip(rows, active)]
         idx, real = member_batches(own, batch_size, order_rngs)
-        args = (net_state, adam_state, step_count, data,
+        args = (net_state, adam_state, data,
                 *(tf.constant(v) for v in (idx, real, member_values(w_tr, idx))))
         run_epoch(*args)(*args)
         vl = validation_loss(*val_args)(*val_args).numpy()
@@ -473,7 +496,7 @@ def _compiled_steps(arch: Architecture):
     as :func:`radflow.ml.traces.relaxed` getters: ``run_epoch(*args)`` is the graph to call
     with ``args``.
 
-    run_epoch(net_state, adam_state, step_count, data, idx, real, weight): one epoch of
+    run_epoch(net_state, adam_state, data, idx, real, weight): one epoch of
     minibatch steps, idx (S, M, B) int32 and real (S, M, B) float32 from
     :func:`member_batches`, weight (S, M, B) float32 the training weights at idx
     (:func:`member_values`).
@@ -481,7 +504,7 @@ def _compiled_steps(arch: Architecture):
     validation loss on its padded rows val_idx, val_real (M, V) with their weights val_w
     (M, V).
     net_state: a :class:`VectorizedNetwork`'s variables and constants (kernels, biases, bn,
-    mean, inv_std, dropout_seed); adam_state: a :class:`MemberAdam`'s (m, v, steps); data:
+    mean, inv_std, dropout_keys); adam_state: a :class:`MemberAdam`'s (m, v, steps); data:
     dict of x (N, d), y (N,) shared by the members or (M, N), and rows (M, L) or None
     (``member_rows``). The networks are arguments, not captured, and tensors are traced
     with open dimensions (:func:`radflow.ml.traces.relaxed`), so each function traces once
@@ -515,9 +538,9 @@ def _compiled_steps(arch: Architecture):
             return tf.gather(data["y"], ib)
         return tf.gather(data["y"], ib, batch_dims=1)
 
-    def run_epoch(net_state, adam_state, step_count, data, idx, real, weight):
+    def run_epoch(net_state, adam_state, data, idx, real, weight):
         traces.count("ensemble.run_epoch", (arch, traces.shapes(
-            (net_state, adam_state, step_count, data, idx, real, weight))))
+            (net_state, adam_state, data, idx, real, weight))))
         net, opt = bound(net_state, adam_state)
 
         def step(s):
@@ -526,13 +549,12 @@ def _compiled_steps(arch: Architecture):
             yb = gather_y(data, ib)
             n_rows = tf.reduce_sum(rb, axis=1)                                # (M,)
             with tf.GradientTape() as tape:
-                pred = net(xb, training=True, rows=rb, step=step_count)
+                pred = net(xb, training=True, rows=rb, steps=opt.steps)
                 loss = _per_event_loss(tf, arch, pred, yb, xb)
                 per_member = tf.reduce_sum(loss * wb * rb, axis=1) / tf.maximum(n_rows, 1.0)
                 total = tf.reduce_sum(per_member)
             grads = tape.gradient(total, net.trainable)
             opt.apply(grads, n_rows > 0)
-            step_count.assign_add(1)
             return (s + 1,)
 
         # The whole epoch is one graph: no Python between minibatches.

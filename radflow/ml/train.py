@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from radflow import seeds
 from radflow.ml import ensemble, models
 
 
@@ -58,7 +59,7 @@ class NestedKFoldResult:
 
 def nested_kfold(x, y, seed: int, arch="cwola_hunting", weights=None, k=5, n_init=10,
                  epochs=700, patience=300, batch_size=20480, fpr=0.01,
-                 strata=None) -> NestedKFoldResult:
+                 strata=None, benchmark_ids=None) -> NestedKFoldResult:
     """CWoLa Hunting's nested k-fold (y (N,): 1 for SR, 0 for SB events).
 
     For each outer test fold t, each of the k-1 inner rounds takes one remaining fold v for
@@ -71,7 +72,10 @@ def nested_kfold(x, y, seed: int, arch="cwola_hunting", weights=None, k=5, n_ini
     event absent from set j has weight 0 there), all J * k * (k-1) * n_init members in one
     vectorized ensemble; scores and selected then carry the leading J axis. ``strata``: see
     :func:`fold_assignment`. Early stopping follows each member's validation loss; the
-    selection among initializations uses :func:`tpr_at_fpr`.
+    selection among initializations uses :func:`tpr_at_fpr`. ``benchmark_ids`` (J,): the
+    training sets' labels in the member seeds (default 0..J-1): each member's seed follows
+    from (seed, its set's label, t, v, initialization), so a job that trains a part of the
+    sets gives their members the seeds, and (up to rounding) the scores, they get in one job.
     """
     n = len(x)
     w = np.ones(n, np.float32) if weights is None else np.asarray(weights, np.float32)
@@ -81,10 +85,15 @@ def nested_kfold(x, y, seed: int, arch="cwola_hunting", weights=None, k=5, n_ini
     members = [(j, t, v, i) for j in range(len(w)) for t in range(k) for v in range(k)
                if v != t for i in range(n_init)]
     j_of, t_of, v_of = (np.array([m[c] for m in members]) for c in range(3))
+    ids = range(len(w)) if benchmark_ids is None else list(benchmark_ids)
+    if len(ids) != len(w):
+        raise ValueError(f"benchmark_ids has {len(ids)} labels for {len(w)} training sets")
+    member_seeds = [seeds.derive_seed(seed, "member", ids[j], t, v, i) for j, t, v, i in members]
     w_tr = np.where((fold[None] != t_of[:, None]) & (fold[None] != v_of[:, None]), w[j_of], 0.0)
     w_val = np.where(fold[None] == v_of[:, None], w[j_of], 0.0)
     ens = ensemble.train_ensemble(x, y, models.get(arch), len(members), seed, w_tr, w_val,
-                                  epochs=epochs, patience=patience, batch_size=batch_size)
+                                  epochs=epochs, patience=patience, batch_size=batch_size,
+                                  member_seeds=member_seeds)
     scores = ens.predict(x)
     metric = tpr_at_fpr(scores, np.broadcast_to(np.asarray(y) > 0.5, scores.shape), w_val, fpr)
     selected = np.zeros((len(w), k, k - 1), int)

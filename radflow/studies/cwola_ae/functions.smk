@@ -19,7 +19,7 @@ KIND_TARGETS["cwola_ae"] = cwola_ae_targets
 
 
 def cwola_ae_runs(what, ext):
-    """Per-run outputs (``what``: inject, cwola, fits) of every CWoLa-vs-autoencoder study."""
+    """Per-run outputs (``what``: inject, fits) of every CWoLa-vs-autoencoder study."""
     return [f"results/{study}/{what}/run{r}.{ext}" for study in CWOLA_AE
             for r in range(STUDIES[study]["injection"]["repetitions"])]
 
@@ -27,6 +27,27 @@ def cwola_ae_runs(what, ext):
 def cwola_ae_run0(what, ext):
     """Run 0 outputs of every CWoLa-vs-autoencoder study (the single-run figures)."""
     return [f"results/{study}/{what}/run0.{ext}" for study in CWOLA_AE]
+
+
+def cwola_parts(study):
+    """The S/B benchmarks (ranges of indices) of each CWoLa Hunting training job of a run of
+    ``study`` (its cwola_hunting.benchmarks_per_job)."""
+    from radflow.methods.cwola_hunting import benchmark_parts
+
+    st = STUDIES[study]
+    return benchmark_parts(len(st["injection"]["sb"]),
+                           st["cwola_hunting"].get("benchmarks_per_job"))
+
+
+def cwola_scores(study, run):
+    """The CWoLa Hunting score files of one run: one per training job (cwola_parts)."""
+    return [f"results/{study}/cwola/run{run}_part{p}.h5" for p in range(len(cwola_parts(study)))]
+
+
+def cwola_benchmarks(wildcards):
+    """--benchmarks FIRST:STOP of one CWoLa Hunting training job."""
+    part = cwola_parts(wildcards.study)[int(wildcards.part)]
+    return f"--benchmarks {part.start}:{part.stop}"
 
 
 def all_signal_args(wildcards, input):

@@ -38,17 +38,19 @@ rule cwola_hunting:
         signal=role_inputs("signal"),
         injection="results/{study}/inject/run{run}.h5",
     output:
-        "results/{study}/cwola/run{run}.h5",
+        "results/{study}/cwola/run{run}_part{part}.h5",
     wildcard_constraints:
         study=study_constraint("cwola_ae"),
+        part=r"[0-9]+",
     params:
         config=study_cfg("features", "cwola_hunting", "fit_range", "binning"),
+        benchmarks=cwola_benchmarks,
         script=script("cwola_hunting"),
         code=code("cwola_hunting"),
     log:
-        "results/logs/cwola_hunting/{study}_cwola_run{run}.log",
+        "results/logs/cwola_hunting/{study}_cwola_run{run}_part{part}.log",
     benchmark:
-        "results/benchmarks/cwola_hunting/{study}_cwola_run{run}.tsv"
+        "results/benchmarks/cwola_hunting/{study}_cwola_run{run}_part{part}.tsv"
     resources:
         **cost_resources("cwola_hunting"),
     threads: 1
@@ -58,7 +60,7 @@ rule cwola_hunting:
         "TF_NUM_INTRAOP_THREADS={threads} TF_NUM_INTEROP_THREADS={threads}"
         " python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --data {input.data} --signal {input.signal} --injection {input.injection}"
-        " --output {output} > {log} 2>&1"
+        " {params.benchmarks} --output {output} > {log} 2>&1"
 
 
 rule autoencoder:
@@ -118,7 +120,7 @@ rule ae_model_selection:
 rule cwola_ae_fits:
     input:
         injection="results/{study}/inject/run{run}.h5",
-        cwola="results/{study}/cwola/run{run}.h5",
+        cwola=lambda wc: cwola_scores(wc.study, wc.run),
         autoencoder="results/cwola_ae/autoencoder/run{run}.h5",
     output:
         "results/{study}/fits/run{run}.json",
@@ -170,7 +172,7 @@ rule plot_cwola_ae:
         summary="results/cwola_ae/summary.json",
         fits=cwola_ae_run0("fits", "json"),
         inject=cwola_ae_run0("inject", "h5"),
-        cwola=cwola_ae_run0("cwola", "h5"),
+        cwola=[path for study in CWOLA_AE for path in cwola_scores(study, 0)],
         autoencoder="results/cwola_ae/autoencoder/run0.h5",
         features=lambda wc: ["results/features/data.h5"]
         + [study_sample_inputs(s, "signal")[0] for s in CWOLA_AE],
