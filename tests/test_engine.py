@@ -138,15 +138,22 @@ def test_dropout_masks_are_each_members_own_and_unbiased():
 
     keys = tf.constant([7, 8, 9], tf.uint32)
     shape = (3, 512, 64)
-    u = ensemble._dropout_uniform(tf, keys, tf.constant([0.0, 5.0, 5.0]), 1, shape).numpy()
-    alone = ensemble._dropout_uniform(tf, keys[1:2], tf.constant([5.0]), 1, (1, 512, 64)).numpy()
+
+    def uniform(keys, steps, layer, shape):
+        return ensemble._dropout_uniform_xla()(keys, tf.constant(steps), tf.constant(
+            layer, tf.uint32), tf.zeros(shape)).numpy()
+
+    u = uniform(keys, [0.0, 5.0, 5.0], 1, shape)
+    np.testing.assert_array_equal(u, ensemble._dropout_uniform(       # XLA: the same bits
+        tf, keys, tf.constant([0.0, 5.0, 5.0]), tf.constant(1, tf.uint32), shape).numpy())
+    alone = uniform(keys[1:2], [5.0], 1, (1, 512, 64))
     np.testing.assert_array_equal(u[1], alone[0])
     assert u.min() >= 0.0 and u.max() < 1.0
     n = u[0].size
     keep = (u >= 0.2).mean(axis=(1, 2))
     assert np.all(np.abs(keep - 0.8) < 5 * np.sqrt(0.16 / n)), keep
-    later = ensemble._dropout_uniform(tf, keys, tf.constant([1.0, 5.0, 5.0]), 1, shape).numpy()
-    other_layer = ensemble._dropout_uniform(tf, keys, tf.constant([0.0, 5.0, 5.0]), 2, shape).numpy()
+    later = uniform(keys, [1.0, 5.0, 5.0], 1, shape)
+    other_layer = uniform(keys, [0.0, 5.0, 5.0], 2, shape)
     for a, b in ((u[1], u[2]), (u[0], later[0]), (u[0], other_layer[0]),
                  (u[0][:, :-1], u[0][:, 1:]), (u[0][:-1], u[0][1:])):
         r = np.corrcoef(a.ravel(), b.ravel())[0, 1]
