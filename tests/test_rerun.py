@@ -130,8 +130,10 @@ def test_nested_kfold_epochs_rerun_that_study_s_cwola_hunting_only(moved, ci_con
     path = edited_config(moved, "cwola.yaml", lambda c: c["studies"]["cwola_ae_500"].update(
         cwola_hunting=dict(c["studies"]["cwola_ae_500"]["cwola_hunting"], epochs=2)))
     jobs, out = dry_run(moved, "--configfile", path)
-    reps = ci_config["studies"]["cwola_ae_500"]["injection"]["repetitions"]
-    assert jobs == {"cwola_hunting": reps, "cwola_ae_fits": reps, "cwola_ae_summary": 1,
+    st = ci_config["studies"]["cwola_ae_500"]
+    reps = st["injection"]["repetitions"]
+    parts = -(-len(st["injection"]["sb"]) // st["cwola_hunting"]["benchmarks_per_job"])
+    assert jobs == {"cwola_hunting": reps * parts, "cwola_ae_fits": reps, "cwola_ae_summary": 1,
                     "plot_cwola_ae": 1, "plot_ae_selection": 1, "all": 1, "report_captions": 1}
     outputs = [line for line in out.splitlines() if line.strip().startswith("output:")]
     assert not any("results/cwola_ae_300/" in o for o in outputs)
