@@ -179,12 +179,11 @@ def _scan(c, w):
 def _cwola_hunting(c, w):
     """Nested k-fold CWoLa hunting of one job: its benchmarks (the run's, or the part's of
     cwola_hunting.benchmarks_per_job) x k x (k-1) x initializations."""
-    from radflow.methods.cwola_hunting import benchmark_parts
+    from radflow.methods.cwola_hunting import run_parts
 
     st = c["studies"][w["study"]]
     ch = st["cwola_hunting"]
-    parts = benchmark_parts(len(st["injection"]["sb"]), ch.get("benchmarks_per_job"))
-    benchmarks = len(parts[int(w.get("part", 0))])
+    benchmarks = len(run_parts(st)[int(w.get("part", 0))])
     members = benchmarks * ch["k"] * (ch["k"] - 1) * ch["n_init"]
     n = _background(c, w["study"])
     return n * members * ch["epochs"], n * members

@@ -31,7 +31,8 @@ def main(argv=None):
             for p, role in ((args.data, "data"), (args.signal, inject.SIGNAL_ROLE)))
     table = cwola_hunting.event_table(d, s, st["features"])
     n_inj = h5io.read_attrs(args.injection)["n_injected"]
-    first, stop = (0, len(n_inj)) if args.benchmarks is None else map(int, args.benchmarks.split(":"))
+    first, stop = ((0, len(n_inj)) if args.benchmarks is None
+                   else map(int, args.benchmarks.split(":")))
     if not 0 <= first < stop <= len(n_inj):
         raise SystemExit(f"cwola_hunting: --benchmarks {args.benchmarks} outside the "
                          f"{len(n_inj)} benchmarks of {args.injection}")

@@ -15,14 +15,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from radflow import inject
+from radflow import h5io, inject
 from radflow.methods import cwola
+
 
 def benchmark_parts(n_benchmarks: int, per_job: int | None) -> list[range]:
     """The benchmarks (indices into the injection's S/B list) of each training job of a run:
     consecutive groups of ``per_job`` (None: one job for all)."""
-    step = n_benchmarks if per_job is None else max(1, int(per_job))
+    step = per_job or n_benchmarks
     return [range(a, min(a + step, n_benchmarks)) for a in range(0, n_benchmarks, step)]
+
+
+def run_parts(study: dict) -> list[range]:
+    """:func:`benchmark_parts` of a run of a CWoLa-vs-autoencoder study (its config): its
+    injection's S/B benchmarks in jobs of ``cwola_hunting.benchmarks_per_job``."""
+    return benchmark_parts(len(study["injection"]["sb"]),
+                           study["cwola_hunting"].get("benchmarks_per_job"))
 
 
 def read_scores(paths) -> dict:
@@ -30,8 +38,6 @@ def read_scores(paths) -> dict:
     :func:`benchmark_parts`, in any order) as one table: the shared per-event columns once and
     every ``score_b{j}``. ValueError naming the file whose events differ from the first's or
     that repeats a benchmark."""
-    from radflow import h5io
-
     paths = list(paths)
     table = h5io.read_columns(paths[0])
     for path in paths[1:]:

@@ -32,9 +32,9 @@ Each member trains as if alone (Keras ``fit`` semantics per member):
   are averaged (the CATHODE paper's classifier): K weight snapshots of every member are
   kept, K times the memory of the weights (none for K = 1, where the restored best epoch is
   the only kept one);
-- its own dropout masks from a counter-based hash of (the member's dropout key, its own step count,
-  layer, batch row, unit) (:func:`_dropout_uniform`): a member draws the same masks alone,
-  among other companions or in a job that trains only part of an ensemble.
+- its own dropout masks from a counter-based hash of (the member's dropout key, its own
+  step count, layer, batch row, unit) (:func:`_dropout_uniform`): a member draws the same
+  masks alone, among other companions or in a job that trains only part of an ensemble.
 Members share nothing but the events (and, on a lone run's shape, agree with it to rounding).
 """
 from __future__ import annotations
@@ -180,9 +180,10 @@ class VectorizedNetwork:
 def _mix32(tf, h):
     """A bijective avalanche of uint32 ``h`` (C. Wellons' "lowbias32" integer hash): every
     input bit flips each output bit with probability near 1/2."""
-    h = tf.bitwise.bitwise_xor(h, tf.bitwise.right_shift(h, 16)) * tf.constant(0x7FEB352D, tf.uint32)
-    h = tf.bitwise.bitwise_xor(h, tf.bitwise.right_shift(h, 15)) * tf.constant(0x846CA68B, tf.uint32)
-    return tf.bitwise.bitwise_xor(h, tf.bitwise.right_shift(h, 16))
+    xor, shift = tf.bitwise.bitwise_xor, tf.bitwise.right_shift
+    h = xor(h, shift(h, 16)) * tf.constant(0x7FEB352D, tf.uint32)
+    h = xor(h, shift(h, 15)) * tf.constant(0x846CA68B, tf.uint32)
+    return xor(h, shift(h, 16))
 
 
 def _dropout_uniform(tf, keys, steps, layer, shape):

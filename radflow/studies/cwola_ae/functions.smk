@@ -32,11 +32,9 @@ def cwola_ae_run0(what, ext):
 def cwola_parts(study):
     """The S/B benchmarks (ranges of indices) of each CWoLa Hunting training job of a run of
     ``study`` (its cwola_hunting.benchmarks_per_job)."""
-    from radflow.methods.cwola_hunting import benchmark_parts
+    from radflow.methods.cwola_hunting import run_parts
 
-    st = STUDIES[study]
-    return benchmark_parts(len(st["injection"]["sb"]),
-                           st["cwola_hunting"].get("benchmarks_per_job"))
+    return run_parts(STUDIES[study])
 
 
 def cwola_scores(study, run):
