@@ -9,17 +9,52 @@ no SavedModel, so :class:`_NoKerasInTensorFlowImport` refuses that import while 
 initializes: `import tensorflow` takes 2.5 s instead of 3.1 s (2 cores), in every training
 job. TF_USE_LEGACY_KERAS makes the Keras behind tf.keras tf_keras instead of Keras 3 (which
 pulls matplotlib, pandas and scikit-learn where tf.keras is used). A later import of tf_keras
-(TensorFlow Probability, tf.keras) or of Keras 3 (the benchmark's Keras fits) loads as usual."""
+(TensorFlow Probability, tf.keras) or of Keras 3 (the benchmark's Keras fits) loads as usual.
+
+Where RADFLOW_XLA_CACHE names a directory (the Snakefile sets it for every job), XLA's
+persistent compilation cache is switched on in a subdirectory for this TensorFlow version
+and this CPU's instruction set (:func:`xla_cache_flag`): a training step compiled by one job
+is loaded, not compiled again, by the next job of the same shape (the same executable, so
+the same numbers; docs/performance.md)."""
 import atexit
+import hashlib
 import importlib.abc
 import importlib.machinery
+import importlib.metadata
 import os
+import platform
 import socket
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+
+
+def xla_cache_flag(cache_root: str) -> str:
+    """The TF_XLA_FLAGS entry that keeps XLA's compiled executables in ``cache_root``, in a
+    subdirectory per TensorFlow version and CPU instruction set (the "flags" line of
+    /proc/cpuinfo, else the machine type): an executable is native code for the CPU that
+    compiled it, so nodes of a cluster with other instruction sets keep their own. Files are
+    written to a temporary name and renamed, and an entry is used only if its HLO module
+    equals the one being compiled (TensorFlow's DeviceExecutablePersistor)."""
+    try:
+        tf_version = importlib.metadata.version("tensorflow")
+    except importlib.metadata.PackageNotFoundError:
+        tf_version = "unknown"
+    try:
+        isa = next(line for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("flags"))
+    except (OSError, StopIteration):
+        isa = platform.machine()
+    key = hashlib.sha1(isa.encode()).hexdigest()[:12]
+    return f"--tf_xla_persistent_cache_directory={Path(cache_root) / f'tensorflow-{tf_version}-cpu-{key}'}"
+
+
+if os.environ.get("RADFLOW_XLA_CACHE") and "persistent_cache_directory" not in os.environ.get(
+        "TF_XLA_FLAGS", ""):
+    os.environ["TF_XLA_FLAGS"] = " ".join(filter(None, [
+        os.environ.get("TF_XLA_FLAGS"), xla_cache_flag(os.environ["RADFLOW_XLA_CACHE"])]))
 
 
 class _RefuseImport(importlib.abc.Loader):

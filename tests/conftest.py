@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -101,13 +102,18 @@ def pytest_xdist_make_scheduler(config, log):
     return GroupScheduling(config, log)
 
 
+def _ci_run_root(tmp_path_factory, worker_id) -> Path:
+    """The directory of the session's CI run, shared by the pytest-xdist workers."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
+
 @pytest.fixture(scope="session")
 def ci_run(tmp_path_factory, worker_id):
     """Results directory of a full CI-sized DAG run (events, features, regions, figures), run
     once per test session: under pytest-xdist the first worker that needs it runs it in the
     session's shared temporary directory, holding a lock that the others wait on."""
-    base = tmp_path_factory.getbasetemp()
-    root = base if worker_id == "master" else base.parent
+    root = _ci_run_root(tmp_path_factory, worker_id)
     workdir, done = root / "ci_run", root / "ci_run.done"
     with open(root / "ci_run.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -118,6 +124,32 @@ def ci_run(tmp_path_factory, worker_id):
             snakemake(workdir, "all")
             done.touch()
     return workdir / "results"
+
+
+@pytest.fixture(scope="session")
+def ci_run_events(tmp_path_factory, worker_id):
+    """``events(samples, timeout)``: the generated event chunks of ``samples`` in the
+    session's CI run, {sample: [chunk files]}, once that run has merged each sample into its
+    features (so every chunk is complete), waiting while another worker builds the run; None
+    where no CI run holds them (none started, or it stopped before) or after ``timeout`` s.
+    Lets a second DAG run of the same config skip regenerating those samples."""
+    root = _ci_run_root(tmp_path_factory, worker_id)
+    results = root / "ci_run" / "results"
+
+    def events(samples, timeout=1500.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all((results / "features" / f"{s}.h5").exists() for s in samples):
+                return {s: sorted((results / "events" / s).glob("chunk*.root")) for s in samples}
+            with open(root / "ci_run.lock", "a") as lock:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:     # another worker is building the run
+                    time.sleep(5)
+                    continue
+            return None                     # nobody is building it and it does not hold them
+        return None
+    return events
 
 
 @functools.lru_cache(maxsize=None)

@@ -3,6 +3,7 @@ own import from loading Keras; the tests check, in a fresh interpreter, that Ten
 imports and computes, that Keras was not loaded on the way, and that what does need Keras
 afterwards (TensorFlow Probability, tf.keras, Keras 3 for the benchmark's fits) still loads."""
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,3 +41,65 @@ def test_tensorflow_imports_without_keras_and_keras_users_still_load():
     assert abs(out["tfp_normal_logpdf_0"] + 0.9189385) < 1e-6     # -ln sqrt(2 pi)
     assert out["tf_keras_dense"] == [1, 2]
     assert out["keras3"] == "3"
+
+
+FLOW_JOB = """
+import json, sys
+sys.path.insert(0, {scripts!r})
+import _bootstrap
+import numpy as np
+from radflow.ml import flows
+rng = np.random.default_rng(4)
+m = rng.uniform(2600, 5000, 3000)
+x = rng.normal(0.01 * (m - 2600), 1.0)[:, None]
+spec = flows.FlowSpec(n_blocks=2, hidden=16, epochs=2, batch_size=256, learning_rate=1e-2,
+                      keep_best=1)
+fl = flows.train_flows(x, m, [np.arange(len(x))], spec, seed=1, names=["toy"], log=lambda s: None)
+print("FLOW " + json.dumps(fl.val_loss.ravel().tolist()))
+"""
+
+
+def flow_job(env):
+    """A flow training (an XLA-compiled step) in a fresh interpreter: its validation losses."""
+    proc = subprocess.run([sys.executable, "-c", FLOW_JOB.format(scripts=str(SCRIPTS))],
+                          capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads([ln for ln in proc.stdout.splitlines() if ln.startswith("FLOW ")][-1][5:])
+
+
+def test_xla_steps_compiled_by_one_job_are_loaded_by_the_next_with_the_same_numbers(tmp_path):
+    """RADFLOW_XLA_CACHE (set by the Snakefile for every job) makes the first job write its
+    compiled step into a directory of this TensorFlow version and CPU; a second job of the
+    same shape adds nothing there (it loaded the step) and trains to the same losses as a job
+    without the cache, bit for bit."""
+    env = {k: v for k, v in os.environ.items() if k not in ("RADFLOW_XLA_CACHE", "TF_XLA_FLAGS")}
+    cache = tmp_path / "xla"
+    plain = flow_job(env)
+    first = flow_job(dict(env, RADFLOW_XLA_CACHE=str(cache)))
+    (keyed,) = cache.iterdir()
+    assert keyed.name.startswith("tensorflow-") and "-cpu-" in keyed.name
+    entries = {p: p.stat().st_mtime_ns for p in keyed.iterdir()}
+    assert entries and all(p.suffix == ".pb" for p in entries)
+    second = flow_job(dict(env, RADFLOW_XLA_CACHE=str(cache)))
+    assert {p: p.stat().st_mtime_ns for p in keyed.iterdir()} == entries
+    assert first == plain and second == plain
+
+
+def test_xla_cache_is_keyed_by_tensorflow_version_and_instruction_set(monkeypatch):
+    sys.path.insert(0, str(SCRIPTS))
+    import _bootstrap
+    flag = _bootstrap.xla_cache_flag("/cache")
+    monkeypatch.setattr(_bootstrap.importlib.metadata, "version", lambda name: "0.0-other")
+    other_tf = _bootstrap.xla_cache_flag("/cache")
+    monkeypatch.setattr(_bootstrap.Path, "read_text", lambda self: "flags\t: sse2 avx\n")
+    other_cpu = _bootstrap.xla_cache_flag("/cache")
+    assert flag.startswith("--tf_xla_persistent_cache_directory=/cache/tensorflow-")
+    assert len({flag, other_tf, other_cpu}) == 3
+    assert "tensorflow-0.0-other-cpu-" in other_tf
+
+
+def test_dag_jobs_write_their_xla_steps_to_the_run_s_cache(ci_run):
+    """The Snakefile's RADFLOW_XLA_CACHE reaches the jobs: the CI run's flow and CWoLa
+    hunting jobs left their compiled steps in its .snakemake directory."""
+    entries = list((ci_run.parent / ".snakemake" / "radflow-xla-cache").glob("tensorflow-*/*.pb"))
+    assert entries
