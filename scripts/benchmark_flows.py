@@ -28,7 +28,9 @@ import time
 
 import numpy as np
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+# Compilation is part of what is measured: no executables from XLA's persistent cache.
+os.environ.pop("RADFLOW_XLA_CACHE", None)
+import _bootstrap  # noqa: E402, F401  (sys.path, job header)
 from radflow.ml import flows
 from radflow.ml.determinism import set_determinism
 
