@@ -102,10 +102,12 @@ def pytest_xdist_make_scheduler(config, log):
     return GroupScheduling(config, log)
 
 
-def _ci_run_root(tmp_path_factory, worker_id) -> Path:
-    """The directory of the session's CI run, shared by the pytest-xdist workers."""
+def _ci_run_paths(tmp_path_factory, worker_id) -> tuple[Path, Path, Path]:
+    """The session's CI run, shared by the pytest-xdist workers: its working directory, the
+    file that marks it done and the lock held while a worker builds it."""
     base = tmp_path_factory.getbasetemp()
-    return base if worker_id == "master" else base.parent
+    root = base if worker_id == "master" else base.parent
+    return root / "ci_run", root / "ci_run.done", root / "ci_run.lock"
 
 
 @pytest.fixture(scope="session")
@@ -113,9 +115,8 @@ def ci_run(tmp_path_factory, worker_id):
     """Results directory of a full CI-sized DAG run (events, features, regions, figures), run
     once per test session: under pytest-xdist the first worker that needs it runs it in the
     session's shared temporary directory, holding a lock that the others wait on."""
-    root = _ci_run_root(tmp_path_factory, worker_id)
-    workdir, done = root / "ci_run", root / "ci_run.done"
-    with open(root / "ci_run.lock", "w") as lock:
+    workdir, done, lock_file = _ci_run_paths(tmp_path_factory, worker_id)
+    with open(lock_file, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not done.exists():
             if workdir.exists():       # a failed run of another worker: run it again
@@ -133,15 +134,15 @@ def ci_run_events(tmp_path_factory, worker_id):
     features (so every chunk is complete), waiting while another worker builds the run; None
     where no CI run holds them (none started, or it stopped before) or after ``timeout`` s.
     Lets a second DAG run of the same config skip regenerating those samples."""
-    root = _ci_run_root(tmp_path_factory, worker_id)
-    results = root / "ci_run" / "results"
+    workdir, _, lock_file = _ci_run_paths(tmp_path_factory, worker_id)
+    results = workdir / "results"
 
     def events(samples, timeout=1500.0):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if all((results / "features" / f"{s}.h5").exists() for s in samples):
                 return {s: sorted((results / "events" / s).glob("chunk*.root")) for s in samples}
-            with open(root / "ci_run.lock", "a") as lock:
+            with open(lock_file, "a") as lock:
                 try:
                     fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:     # another worker is building the run

@@ -86,8 +86,7 @@ def test_xla_steps_compiled_by_one_job_are_loaded_by_the_next_with_the_same_numb
 
 
 def test_xla_cache_is_keyed_by_tensorflow_version_and_instruction_set(monkeypatch):
-    sys.path.insert(0, str(SCRIPTS))
-    import _bootstrap
+    import _bootstrap     # scripts/ is on pytest's pythonpath (pytest.ini)
     flag = _bootstrap.xla_cache_flag("/cache")
     monkeypatch.setattr(_bootstrap.importlib.metadata, "version", lambda name: "0.0-other")
     other_tf = _bootstrap.xla_cache_flag("/cache")
