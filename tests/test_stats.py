@@ -277,3 +277,43 @@ def test_bad_starting_values_are_recovered_by_the_alternative_starts():
     bad = stats.fit_sidebands(counts, EDGES, ~SR, start=(1e4, -50.0, 30.0))
     assert bad.nll == pytest.approx(good.nll, abs=1e-6)
     assert bad.prediction(SR)[0] == pytest.approx(good.prediction(SR)[0], rel=1e-6)
+
+
+def test_likelihood_derivatives_match_finite_differences_in_any_call_order():
+    """The exact gradient and Hessian of the sideband likelihood against central differences
+    of its value, each asked for at a point other than the last one evaluated (MIGRAD's
+    order varies): a stale cached quadrature would give the previous point's derivatives."""
+    rng = np.random.default_rng(3)
+    counts = rng.poisson(dijet_toys.expected_counts(EDGES, true_params(50_000)))
+    lik = stats._Likelihood(counts[~SR].astype(float), EDGES, ~SR, stats.SQRT_S)
+    best = stats.fit_sidebands(counts, EDGES, ~SR).theta
+    h = 1e-5
+    for theta in (best, best + [0.05, -0.3, 0.2, 0.02], best - [0.1, 0.5, -0.4, 0.05]):
+        lik.nll(theta + 0.7)                                  # evaluated elsewhere first
+        numeric = np.array([(lik.nll(theta + h * e) - lik.nll(theta - h * e)) / (2 * h)
+                            for e in np.eye(4)])
+        grad = lik.grad(theta)
+        np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-3)
+        lik.nll(theta - 0.7)
+        numeric_h = np.array([(lik.grad(theta + h * e) - lik.grad(theta - h * e)) / (2 * h)
+                              for e in np.eye(4)])
+        np.testing.assert_allclose(lik.hessian(theta), numeric_h, rtol=1e-4,
+                                   atol=1e-4 * np.abs(numeric_h).max())
+        assert lik.nll(theta) == pytest.approx(
+            float(np.sum(lik.moments(theta)[0] - lik.n - lik.n * np.log(lik.moments(theta)[0])
+                         + lik.nlogn)), rel=1e-15)
+
+
+def test_a_fit_without_a_finite_minimum_gives_up_within_migrad_s_call_budget(monkeypatch):
+    """One event in the sidebands: the likelihood rises without bound along a flat
+    direction and no start converges. Each start stops after MIGRAD's own budget (680 calls
+    a pass, at most 5 passes, once more): the five starts take fewer than 5 x 10 x 680 x 1.2
+    likelihood evaluations (a budget of 20,000 calls a pass took 800,000, 20 s)."""
+    calls = []
+    nll = stats._Likelihood.nll
+    monkeypatch.setattr(stats._Likelihood, "nll", lambda self, t: calls.append(1) or nll(self, t))
+    counts = np.zeros(30)
+    counts[3] = 1.0
+    with pytest.raises(stats.FitError, match="did not converge"):
+        stats.fit_sidebands(counts, EDGES, ~SR)
+    assert 0 < len(calls) < 5 * 10 * 680 * 1.2, len(calls)
