@@ -5,6 +5,7 @@ DAG naming the rule."""
 import re
 from collections import defaultdict
 
+import numpy as np
 import pytest
 
 from radflow import cost, studies, timing, workflow_dag
@@ -102,13 +103,17 @@ EXACT_CPU_WALL_S = 15.0
 
 def test_ci_run_benchmarks_within_a_factor_2_of_the_model(ci_run, tmp_path):
     """Per rule of the CI run with at least 5 s of CPU time: its summed CPU time within a
-    factor 2 of the fitted model (for jobs longer than the exact sampling, the interval from
-    their sampled CPU time to their wall time x threads must meet that range), and for each
-    job of at least 100 MB its max_rss within a factor 2."""
+    factor 2 of the fitted model times the run's machine speed (for jobs longer than the
+    exact sampling, the interval from their sampled CPU time to their wall time x threads
+    must meet that range), and for each job of at least 100 MB its max_rss within a factor
+    2. The machine speed is the median over those rules of measured / predicted CPU time,
+    within a factor 3 of 1: CPU seconds of the same jobs differ between machines (and on a
+    shared VM within an hour) by a factor largely common to all rules, while a rule whose model is
+    wrong stands out from the others."""
     jobs = workflow_dag.snakemake_dag([CI_CONFIG], 1, workdir=tmp_path)
     config = studies.load_config(CI_CONFIG)
     bench = timing.load_benchmarks(jobs, ci_run.parent)
-    low, high, predicted, checked = defaultdict(float), defaultdict(float), defaultdict(float), 0
+    low, high, predicted = defaultdict(float), defaultdict(float), defaultdict(float)
     for j in jobs:
         if j.name not in bench:
             continue
@@ -120,9 +125,11 @@ def test_ci_run_benchmarks_within_a_factor_2_of_the_model(ci_run, tmp_path):
         predicted[j.rule] += p.runtime_min * 60
         if b.max_rss_mb >= 100:
             assert 0.5 <= p.mem_mb / b.max_rss_mb <= 2, (j.name, p.mem_mb, b)
-    for rule, measured in low.items():
-        if measured >= 5:
-            checked += 1
-            assert measured <= 2 * predicted[rule] and high[rule] >= 0.5 * predicted[rule], \
-                (rule, predicted[rule], measured, high[rule])
-    assert checked >= 10
+    checked = [rule for rule, measured in low.items() if measured >= 5]
+    speed = float(np.median([low[rule] / predicted[rule] for rule in checked]))
+    assert 1 / 3 <= speed <= 3, speed
+    for rule in checked:
+        expected = speed * predicted[rule]
+        assert low[rule] <= 2 * expected and high[rule] >= 0.5 * expected, \
+            (rule, predicted[rule], speed, low[rule], high[rule])
+    assert len(checked) >= 10
