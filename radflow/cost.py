@@ -148,13 +148,18 @@ def _comp_synthetic(c, w):
 
 def _comp_classify(c, w):
     """The common classifier: methods x runs x folds over the data (and each generator
-    seed's template); hgb counts one pass."""
+    seed's template); hgb counts one pass. Held: the members' training tables
+    (radflow.methods.common_classifier.member_tables: per member the SR data and its
+    template, as int32 rows and two float32 weights), members x SR background events, the
+    members being (each method's and the sample-level combination's generators, and the
+    truth) x runs x folds."""
     st = c["studies"][w["study"]]
     cl = st["classifier"]
-    n = _background(c, w["study"]) * st["generators"]["seeds"]
+    background, seeds = _background(c, w["study"]), st["generators"]["seeds"]
     epochs = cl["epochs"] if w["variant"].startswith("nn") else 1
     runs = len(st["methods"]) * cl["runs"] * cl["folds"]
-    return n * runs * epochs, n
+    members = ((len(st["methods"]) + 1) * seeds + 1) * cl["runs"] * cl["folds"]
+    return background * seeds * runs * epochs, background * members
 
 
 def _comp_multiclass(c, w):
