@@ -220,11 +220,12 @@ def fit_sidebands(counts, edges, fit_bins, start=(10.0, 5.0, 0.0), sqrt_s=SQRT_S
     Minimized with iminuit (MIGRAD, strategy 2): the Poisson deviance / 2, in centred
     internal parameters, from ``start`` (p1, p2, p3) and then :data:`ALTERNATIVE_STARTS`;
     the valid minimum with the lowest deviance wins. Each start gets MIGRAD's own call
-    budget (200 + 100 k + 5 k^2 = 680 calls for k = 4 parameters, up to 5 passes while the
-    minimum is invalid, then once more): converged starts take ~100 calls; a start still
-    invalid after that has run away along a flat direction (spectra of a few events). A
-    budget of 20,000 calls a pass changed none of the 4,000 fits of a default run's bump
-    hunts, KS tests and mass scan, at 1.6x their CPU time. Raises :class:`FitError` when no start
+    budget (200 + 100 k + 5 k^2 = 680 calls for k = 4 parameters; iminuit repeats an invalid
+    minimum with SIMPLEX and MIGRAD up to 5 times, and the start is tried once more):
+    converged starts take ~100 calls; a start still invalid after that has run away along a
+    flat direction (spectra of a few events). A budget of 20,000 calls a pass changed none
+    of the 4,000 fits of a default run's bump hunts, KS tests and mass scan, at 1.6x their
+    CPU time. Raises :class:`FitError` when no start
     converges to a minimum with a positive-definite Hessian and parameter errors below
     :data:`MAX_PARAMETER_ERROR`, or when the only minima need |ln p0| > 700 (cancelling
     parameters of O(100+), a shape the dijet function cannot represent: 'ran away'), and
