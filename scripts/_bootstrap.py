@@ -48,7 +48,8 @@ def xla_cache_flag(cache_root: str) -> str:
     except (OSError, StopIteration):
         isa = platform.machine()
     key = hashlib.sha1(isa.encode()).hexdigest()[:12]
-    return f"--tf_xla_persistent_cache_directory={Path(cache_root) / f'tensorflow-{tf_version}-cpu-{key}'}"
+    cache = Path(cache_root) / f"tensorflow-{tf_version}-cpu-{key}"
+    return f"--tf_xla_persistent_cache_directory={cache}"
 
 
 if os.environ.get("RADFLOW_XLA_CACHE") and "persistent_cache_directory" not in os.environ.get(
