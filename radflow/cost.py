@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from radflow.jobs import job_parts
 from radflow.regions import study_scan_windows
 
 #: The fitted coefficients (scripts/fit_costs.py).
@@ -134,7 +135,9 @@ def _cathode_train(c, w):
 
 
 def _comp_synthetic(c, w):
-    """A complementarity generator: its flows' epochs (x generator seeds) on the data."""
+    """A complementarity generator: its flows' epochs (x generator seeds) on the data. Held:
+    the data of one generator's training (the seeds train in turn: a default-size CATHODE
+    job peaked at 935 MB with one seed and 993 MB with two, 1 core)."""
     st = c["studies"][w["study"]]
     n = _background(c, w["study"])
     method = w["method"]
@@ -143,23 +146,24 @@ def _comp_synthetic(c, w):
     else:
         epochs = sum(f["epochs"] for f in st[method].values() if isinstance(f, dict) and "epochs" in f)
     seeds = st["generators"]["seeds"]
-    return n * epochs * seeds, n * seeds
+    return n * epochs * seeds, n
 
 
 def _comp_classify(c, w):
-    """The common classifier: methods x runs x folds over the data (and each generator
-    seed's template); hgb counts one pass. Held: the members' training tables
-    (radflow.methods.common_classifier.member_tables: per member the SR data and its
-    template, as int32 rows and two float32 weights), members x SR background events, the
-    members being (each method's and the sample-level combination's generators, and the
-    truth) x runs x folds."""
+    """The common classifier of one job (its part of the runs, classifier.runs_per_job):
+    methods x runs x folds over the data (and each generator seed's template); hgb counts
+    one pass. Held: the tables of the template in training (train_common trains one after
+    the other; radflow.methods.common_classifier.member_tables: per member the SR data and
+    its template as int32 rows and two float32 weights, copied by the ensemble), the largest
+    being the sample-level combination's, the union of the methods' samples: generators x
+    runs x folds members, each over SR background events times a fixed oversampling."""
     st = c["studies"][w["study"]]
     cl = st["classifier"]
     background, seeds = _background(c, w["study"]), st["generators"]["seeds"]
+    runs = len(job_parts(cl["runs"], cl.get("runs_per_job"))[int(w.get("part", 0))])
     epochs = cl["epochs"] if w["variant"].startswith("nn") else 1
-    runs = len(st["methods"]) * cl["runs"] * cl["folds"]
-    members = ((len(st["methods"]) + 1) * seeds + 1) * cl["runs"] * cl["folds"]
-    return background * seeds * runs * epochs, background * members
+    work = background * seeds * len(st["methods"]) * runs * cl["folds"] * epochs
+    return work, background * seeds * runs * cl["folds"]
 
 
 def _comp_multiclass(c, w):

@@ -3,8 +3,10 @@
 every method's synthetic sample of every generator, against the sample-level combination of
 the four (each method 1/4 of the total weight, SALAD's DCTR weights multiplied in) and
 against the true SR background (truth vs truth, the idealized detector), all trained as one
-vectorized ensemble (radflow.methods.common_classifier). Writes the scores of the fixed test
-set: columns is_signal, mjj and the features (N_test,), datasets score/<method> (G, R, N_test)."""
+vectorized ensemble (radflow.methods.common_classifier), for the runs of one job (``--runs``,
+classifier.runs_per_job). Writes the scores of the fixed test set: columns is_signal, mjj and
+the features (N_test,), datasets score/<method> (G, R_job, N_test), attribute runs [first,
+last + 1]."""
 import json
 
 import h5py
@@ -24,8 +26,11 @@ def main(argv=None):
     ap.add_argument("--injection", required=True)
     ap.add_argument("--variant", required=True, help="nn, hgb, nn_noise or hgb_noise")
     ap.add_argument("--synthetic", nargs="+", required=True)
+    ap.add_argument("--runs", required=True, metavar="FIRST:STOP",
+                    help="this job's classifier runs, range(FIRST, STOP)")
     ap.add_argument("--output", required=True)
     args = ap.parse_args(argv)
+    first, stop = (int(v) for v in args.runs.split(":"))
     cfg = cli.load_config(args)
     st = cfg["studies"][args.study]
     cols = st["features"]
@@ -58,11 +63,13 @@ def main(argv=None):
     settings = ({**clf, "kind": kind} if kind == "nn" else
                 {"kind": kind, "runs": clf["runs"], "folds": clf["folds"], **clf["hgb"],
                  "patience": clf["hgb"]["n_iter_no_change"]})
-    where = f"study {args.study}, injection {args.injection_name}, classifier {args.variant}"
+    where = (f"study {args.study}, injection {args.injection_name}, classifier {args.variant}, "
+             f"runs {first}:{stop}")
     try:
         result = common_classifier.train_common(
             x_data, bkg, x_test, settings,
-            derive_seed(cfg["seed"], args.study, "classifier", kind, args.injection_name))
+            derive_seed(cfg["seed"], args.study, "classifier", kind, args.injection_name),
+            runs=range(first, stop))
     except ValueError as err:
         raise SystemExit(f"complementarity_classify: {where}: {err}") from None
     scores = result.scores
@@ -73,6 +80,7 @@ def main(argv=None):
              "noise_features": st["robustness"]["noise_features"] if noisy else 0,
              "n_signal": int((sig["injected"] & sig["sr"]).sum()), "n_sr_data": len(search),
              "n_truth": len(truth), "ensemble": st["classifier"]["ensemble"],
+             "runs": [first, stop],
              "repetition": json.dumps(inject.repetition_seeds(args.injection))}
     with h5io.atomic_output(args.output) as tmp:
         h5io.write_columns(tmp, columns, attrs)

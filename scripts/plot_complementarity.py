@@ -33,25 +33,24 @@ def label_of(path) -> tuple[int, int, str]:
     return int(n), r, suffix
 
 
-def first_ensembled(path, methods) -> tuple[dict, object]:
+def first_ensembled(paths, methods) -> tuple[dict, object]:
     """({method: ensembled score (N,) of generator 0 and the first ``ensemble`` runs},
-    is_signal (N,)) of a scores file."""
-    size = int(h5io.read_attrs(path).get("ensemble", 1))
-    with h5py.File(path, "r") as f:
-        raw = {m: f[f"score/{m}"][:1, :size] for m in methods if f"score/{m}" in f}
-    for m, s in raw.items():
-        h5io.check_finite(path, f"score/{m}", s, kind="dataset")
+    is_signal (N,)) of the part files of one injection and classifier variant."""
+    attrs, is_signal, data = comp_summary.read_score_parts(paths)
+    size = int(attrs.get("ensemble", 1))
     try:
-        scores = {m: cs.ensembled(s, size)[0, 0] for m, s in raw.items()}
+        scores = {m: cs.ensembled(data[m][:1, :size], size)[0, 0] for m in methods if m in data}
     except ValueError as err:
-        raise h5io.InputError(f"{path}: {err}") from err
-    return scores, h5io.read_columns(path, ["is_signal"])["is_signal"].astype(bool)
+        raise h5io.InputError(f"{paths[0]}: {err}") from err
+    return scores, is_signal
 
 
-def pick(paths, n_sig, variant=None):
-    """The file of the lowest repetition at ``n_sig`` (and classifier ``variant``), or None."""
-    found = sorted((label_of(p)[1], p) for p in paths
-                   if label_of(p)[0] == n_sig and (variant is None or label_of(p)[2] == variant))
+def pick(paths, n_sig, variant):
+    """The parts of the scores of the lowest repetition at ``n_sig`` and classifier
+    ``variant``: (repetition, [part paths]), or (None, None)."""
+    found = sorted((inject.parse(inj)[2], parts)
+                   for (inj, v), parts in comp_summary.score_groups(paths).items()
+                   if int(inject.parse(inj)[1]) == n_sig and v == variant)
     return found[0] if found else (None, None)
 
 
@@ -78,14 +77,14 @@ def main(argv=None):
 
     plotting.save(figures.sic_vs_efficiency(table, n_max), args.d2)
 
-    rep, truth_file = pick(args.scores, 0, variant)
-    if truth_file is None:
+    rep, truth_parts = pick(args.scores, 0, variant)
+    if truth_parts is None:
         raise h5io.InputError(f"no scores file of nsig0 and classifier {variant} among --scores")
     synthetic = {suffix: h5io.read_columns(p, [*s["features"], "mjj", "weight"])
                  for p in args.synthetic for n, r, suffix in [label_of(p)] if n == 0 and r == rep}
     if not synthetic:
         raise h5io.InputError(f"no synthetic sample of nsig0_rep{rep} among --synthetic")
-    truth = comp_summary.truth_background(truth_file, [*s["features"], "mjj"])
+    truth = comp_summary.truth_background(truth_parts[0], [*s["features"], "mjj"])
     plotting.save(figures.marginals(synthetic, truth, s["features"], s["ks"], rep), args.d3)
 
     plotting.save(figures.auc_at_zero(table), args.d5)

@@ -1,9 +1,9 @@
-"""Fake but realistic inputs of the complementarity study (issue #24) in the exact formats of
-/work/spec-complementarity.md, for the statistics, summary and figure tests:
+"""Fake but realistic inputs of the complementarity study in the formats its jobs write, for the
+statistics, summary and figure tests:
 
 - synthetic samples results/{study}/synthetic/{injection}_{method}.h5 (5 features and mjj in
   GeV, ``weight``: SALAD's DCTR weights, 1 otherwise; ``generator``);
-- classifier scores results/{study}/scores/{injection}_{variant}.h5 (the fixed test set's
+- classifier scores results/{study}/scores/{injection}_{variant}_part{k}.h5 (the fixed test set's
   ``is_signal``, ``mjj`` and features as columns; ``score/<method>`` (G, R, N_test) float32
   for the four methods and the sample-level ``combined``, ``score/truth`` (1, R, N_test));
 - multiclass log posteriors results/{study}/multiclass/{injection}.json (n_sig = 0 only).
@@ -27,7 +27,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from radflow import h5io
+from radflow import h5io, jobs
 
 METHODS = ("salad", "cathode", "curtains", "feta")
 FEATURES = ("mj2", "delta_m", "tau21_j1", "tau21_j2", "delta_R_jj")
@@ -75,9 +75,12 @@ def repetition_seeds(rep: int, n_sig: int, seed: int) -> dict:
                       "injection": base + 10000 * rep + n_sig}}
 
 
-def write_scores(path, test: dict, latent: dict, n_sig: int, rep: int, variant: str, seed: int,
-                 n_generators: int, runs: int, ensemble: int, methods=METHODS) -> None:
-    """One scores file of the fixed ``test`` set (columns (N,)) from the ``latent`` event terms."""
+def write_scores(stem, test: dict, latent: dict, n_sig: int, rep: int, variant: str, seed: int,
+                 n_generators: int, runs: int, ensemble: int, methods=METHODS,
+                 runs_per_part=None) -> list:
+    """The scores files {stem}_part{k}.h5 of one injection and variant: the fixed ``test``
+    set (columns (N,)) and scores from the ``latent`` event terms, the runs in parts of
+    ``runs_per_part`` (None: one part), as the classify jobs write them. Returns the paths."""
     rng = np.random.default_rng([seed, rep, n_sig, sum(map(ord, variant))])
     n = len(test["mjj"])
     k = signal_strength(n_sig, variant)
@@ -95,10 +98,15 @@ def write_scores(path, test: dict, latent: dict, n_sig: int, rep: int, variant: 
              "ensemble": ensemble, "classifier": variant,
              "noise_features": 10 if variant.endswith("_noise") else 0,
              "repetition": json.dumps(repetition_seeds(rep, n_sig, seed))}
-    h5io.write_columns(path, test, attrs)
-    with h5py.File(path, "a") as f:
-        for m, s in scores.items():
-            f.create_dataset(f"score/{m}", data=s)
+    paths = []
+    for k, part in enumerate(jobs.job_parts(runs, runs_per_part)):
+        path = f"{stem}_part{k}.h5"
+        h5io.write_columns(path, test, {**attrs, "runs": [part.start, part.stop]})
+        with h5py.File(path, "a") as f:
+            for m, s in scores.items():
+                f.create_dataset(f"score/{m}", data=s[:, part.start:part.stop])
+        paths.append(path)
+    return paths
 
 
 def write_synthetic(path, method: str, rng, n: int, n_generators: int) -> None:
@@ -125,7 +133,7 @@ def write_multiclass(path, rng, runs: int, methods=METHODS) -> None:
 def write(directory, n_sig=(0, 750, 1500), repetitions: int = 3, variants=("nn", "hgb"),
           noise_variants=True, n_generators: int = 2, runs: int = 4, ensemble: int = 2,
           n_background: int = 3000, n_signal: int = 400, n_synthetic: int = 4000,
-          methods=METHODS, seed: int = 0) -> dict:
+          methods=METHODS, seed: int = 0, runs_per_part=None) -> dict:
     """Write a fake study under ``directory`` (results/{study}): synthetic/, scores/ and
     multiclass/ for injections nsig{n}_rep{r}; the noise variants (``noise_variants``) only at
     the largest n_sig, as the study runs them. Returns {"scores", "synthetic", "multiclass":
@@ -147,10 +155,9 @@ def write(directory, n_sig=(0, 750, 1500), repetitions: int = 3, variants=("nn",
             runs_here = [*variants, *((f"{v}_noise" for v in variants) if noise_variants
                                       and n_s == max(n_sig) else ())]
             for variant in runs_here:
-                p = directory / "scores" / f"{label}_{variant}.h5"
-                write_scores(p, test, latent, n_s, rep, variant, seed, n_generators, runs,
-                             ensemble, methods)
-                out["scores"].append(str(p))
+                out["scores"] += write_scores(directory / "scores" / f"{label}_{variant}", test,
+                                              latent, n_s, rep, variant, seed, n_generators,
+                                              runs, ensemble, methods, runs_per_part)
             srng = np.random.default_rng([seed, rep, n_s, 7])
             for m in methods:
                 p = directory / "synthetic" / f"{label}_{m}.h5"

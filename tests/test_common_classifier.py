@@ -119,7 +119,7 @@ def test_each_run_keeps_its_fold_of_lowest_validation_loss(toy, trained, kind):
     for g in range(2):
         for r in range(settings["runs"]):
             np.testing.assert_array_equal(res.scores["background"][g, r], fs[g, r, kept[g, r]])
-    members = cc.member_tables(toy["x_data"], toy["templates"], settings["runs"],
+    members = cc.member_tables(toy["x_data"], toy["templates"], range(settings["runs"]),
                                settings["folds"], SEED)
     offset = 2 * N_TEST
     for i, (name, g, r, j) in enumerate(members.keys):
@@ -140,7 +140,7 @@ def test_balanced_class_weights_by_hand():
     rng = np.random.default_rng(0)
     w = np.arange(1.0, 8.0)
     templates = {"a": [(rng.normal(size=(7, 2)), w)], "b": [(rng.normal(size=(5, 2)), np.ones(5))]}
-    m = cc.member_tables(rng.normal(size=(10, 2)), templates, runs=2, folds=5, seed=3)
+    m = cc.member_tables(rng.normal(size=(10, 2)), templates, runs=range(2), folds=5, seed=3)
     assert len(m.keys) == 2 * 2 * 5 and m.rows.shape == (20, 17)
     np.testing.assert_array_equal(m.y, np.r_[np.ones(10), np.zeros(7)])
     data_val = {}
@@ -359,6 +359,27 @@ def test_each_template_trains_as_if_alone():
     for key in ("fold_scores", "val_loss", "best_epoch", "kept_fold"):
         np.testing.assert_array_equal(getattr(both, key)["short"], getattr(alone, key)["short"])
     assert not np.array_equal(both.fold_scores["long"], both.fold_scores["short"])
+
+
+@pytest.mark.parametrize("kind", ["nn", "hgb"])
+def test_a_job_of_some_runs_gives_those_runs_of_the_whole(kind):
+    """A job that trains runs 1 and 2 of three (classifier.runs_per_job splits an injection's
+    classifier into such jobs) gives the whole job's runs 1 and 2: the same folds, fold
+    models, losses and kept folds (nn: each member trains as if alone, so up to float32
+    rounding of a smaller ensemble; hgb: bit for bit), and not its run 0."""
+    rng = np.random.default_rng(9)
+    x_d, x_test = rng.normal(size=(400, 2)) + [0.2, 0.0], rng.normal(size=(100, 2))
+    templates = {"a": [(rng.normal(size=(500, 2)), rng.uniform(0.5, 1.5, 500))]}
+    settings = dict(SETTINGS[kind], runs=3, folds=3, epochs=4, patience=2, max_iter=20)
+    whole = cc.train_common(x_d, templates, x_test, settings, 3)
+    part = cc.train_common(x_d, templates, x_test, settings, 3, runs=[1, 2])
+    assert part.fold_scores["a"].shape == (1, 2, 3, 100)
+    np.testing.assert_array_equal(part.kept_fold["a"], whole.kept_fold["a"][:, 1:])
+    np.testing.assert_array_equal(part.best_epoch["a"], whole.best_epoch["a"][:, 1:])
+    tol = 1e-5 if kind == "nn" else 0
+    np.testing.assert_allclose(part.fold_scores["a"], whole.fold_scores["a"][:, 1:], atol=tol)
+    np.testing.assert_allclose(part.val_loss["a"], whole.val_loss["a"][:, 1:], rtol=tol)
+    assert not np.allclose(part.fold_scores["a"][:, 0], whole.fold_scores["a"][:, 0], atol=1e-3)
 
 
 def test_hgb_bin_thresholds_by_hand():

@@ -24,9 +24,10 @@ FIGURES = {"d2": "D2_sic_four_methods", "d3": "D3_synthetic_marginals_ks",
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
-    """Fake study files, their summary.json and the figures drawn by the script."""
+    """Fake study files (each run its own classifier job, so that an ensembled score spans
+    two part files), their summary.json and the figures drawn by the script."""
     root = tmp_path_factory.mktemp("complementarity")
-    paths = fakes.write(root / "results", repetitions=2)
+    paths = fakes.write(root / "results", repetitions=2, runs_per_part=1)
     s = summary.build(paths["scores"], paths["synthetic"], paths["multiclass"], list(fakes.FEATURES))
     (root / "summary.json").write_text(json.dumps(s))
     out = {k: root / "figures" / f"{name}.png" for k, name in FIGURES.items()}
@@ -49,13 +50,18 @@ def test_every_figure_is_a_nonempty_png(study):
 def test_d6_pearson_r_is_the_correlation_of_the_standardized_background_scores(study):
     """The r printed in each D6 panel equals numpy's corrcoef of the two methods' ensembled
     (generator 0, first `ensemble` runs), standardized scores on the background events."""
-    path = next(p for p in study["paths"]["scores"] if p.endswith("nsig0_rep0_nn.h5"))
-    size = h5io.read_attrs(path)["ensemble"]
-    with h5py.File(path, "r") as f:
-        raw = {m: f[f"score/{m}"][0, :size].astype(np.float64).mean(axis=0) for m in fakes.METHODS}
-        bkg = ~f["is_signal"][()].astype(bool)
-    z = {m: (s - s.mean()) / s.std() for m, s in raw.items()}
-    scores, is_signal = cli.first_ensembled(path, list(fakes.METHODS))
+    parts = sorted(p for p in study["paths"]["scores"] if "/nsig0_rep0_nn_part" in p)
+    size = h5io.read_attrs(parts[0])["ensemble"]
+    assert size == 2 and len(parts) == 4          # the first ensembled score: parts 0 and 1
+    raw = {m: [] for m in fakes.METHODS}
+    for path in parts[:size]:
+        with h5py.File(path, "r") as f:
+            for m in fakes.METHODS:
+                raw[m].append(f[f"score/{m}"][0, 0].astype(np.float64))
+            bkg = ~f["is_signal"][()].astype(bool)
+    z = {m: np.mean(s, axis=0) for m, s in raw.items()}
+    z = {m: (s - s.mean()) / s.std() for m, s in z.items()}
+    scores, is_signal = cli.first_ensembled(parts, list(fakes.METHODS))
     pearson = study["summary"]["per_variant"]["nn"]["pearson"]["background"]["0"]
     fig = figures.score_scatter(scores, is_signal, "background", "D6", 0, pearson)
     titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_title(loc="left")]
@@ -77,7 +83,7 @@ def test_d3_ratio_applies_salad_weights(study):
     """D3's SALAD ratio panel is the DCTR-weighted normalized histogram over the truth's."""
     rep0 = [p for p in study["paths"]["synthetic"] if "/nsig0_rep0_" in p]
     synthetic = {p.rsplit("_", 1)[1][:-3]: h5io.read_columns(p) for p in rep0}
-    truth_file = next(p for p in study["paths"]["scores"] if p.endswith("nsig0_rep0_nn.h5"))
+    truth_file = next(p for p in study["paths"]["scores"] if p.endswith("nsig0_rep0_nn_part0.h5"))
     cols = [*fakes.FEATURES, "mjj"]
     truth = summary.truth_background(truth_file, cols)
     fig = figures.marginals(synthetic, truth, list(fakes.FEATURES), study["summary"]["ks"], 0)
@@ -129,8 +135,8 @@ def test_figures_show_only_the_methods_that_ran(tmp_path):
                if ln.get_markerfacecolor() == "none"}                  # the paper's markers
     plt.close(fig)
     assert colours == {figures.STYLE[k][1] for k in ("cathode", "feta", *figures.COMBINATIONS)}
-    path = next(p for p in paths["scores"] if p.endswith("nsig0_rep0_nn.h5"))
-    scores, is_signal = cli.first_ensembled(path, ["cathode", "feta"])
+    parts = [p for p in paths["scores"] if "/nsig0_rep0_nn_part" in p]
+    scores, is_signal = cli.first_ensembled(parts, ["cathode", "feta"])
     fig = figures.score_scatter(scores, is_signal, "background", "D6", 0)
     assert sum(bool(ax.get_title(loc="left")) for ax in fig.axes) == 1
     plt.close(fig)

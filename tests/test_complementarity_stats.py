@@ -1,6 +1,8 @@
 """Statistics of the complementarity study (radflow.stats.complementarity) against hand
 values and independent samples, and each statement of its summary on inputs where the
 answer is known (holds, fails, undetermined); the summary end to end on fake files."""
+import json
+
 import numpy as np
 import pytest
 
@@ -298,7 +300,6 @@ def test_statement_thresholds_by_hand():
 
 
 def test_summary_end_to_end_on_fake_files(tmp_path):
-    import json
 
     import complementarity_summary
     from tests import complementarity_fakes as fakes
@@ -353,17 +354,49 @@ def test_summary_names_bad_input(tmp_path):
     p = paths["scores"][0]
     with h5py.File(p, "a") as f:
         f["score/feta"][0, 0, 3] = np.nan
-    with pytest.raises(h5io.InputError, match=r"nsig0_rep0_nn.h5.*score/feta.*1 non-finite"):
+    with pytest.raises(h5io.InputError, match=r"nsig0_rep0_nn_part0.h5.*score/feta.*1 non-finite"):
         summary.build([p])
     with h5py.File(p, "a") as f:
         del f["score/feta"]
-    with pytest.raises(h5io.InputError, match=r"nsig0_rep0_nn.h5: no dataset 'score/feta'"):
+    with pytest.raises(h5io.InputError, match=r"nsig0_rep0_nn_part0.h5: no dataset 'score/feta'"):
         summary.build([p])
     with h5py.File(p, "a") as f:
         f.attrs["ensemble"] = 3
         f.attrs["methods"] = ["salad", "cathode"]
     with pytest.raises(h5io.InputError, match="not a multiple of the ensemble size 3"):
         summary.build([p])
+
+
+def test_scores_split_into_run_parts_summarize_as_one_job(tmp_path):
+    """The same scores written by one classifier job and by jobs of one run each
+    (classifier.runs_per_job) give the same summary; a missing part, runs that do not
+    continue the previous part's and a part of another test set are errors naming the
+    file."""
+    import h5py
+
+    from radflow import h5io
+    from tests import complementarity_fakes as fakes
+
+    kw = dict(n_sig=(0, 1500), repetitions=2, variants=("nn",), noise_variants=False,
+              n_background=500, n_signal=100)
+    whole = fakes.write(tmp_path / "whole", **kw)
+    split = fakes.write(tmp_path / "split", runs_per_part=1, **kw)
+    assert len(split["scores"]) == 4 * len(whole["scores"])
+    a, b = summary.build(whole["scores"]), summary.build(split["scores"])
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    parts = sorted(p for p in split["scores"] if "/nsig0_rep0_nn_part" in p)
+    with pytest.raises(h5io.InputError, match="nsig0_rep0, classifier nn: no part 1 beside .*part3"):
+        summary.build([p for p in split["scores"] if not p.endswith("nsig0_rep0_nn_part1.h5")])
+    with h5py.File(parts[2], "a") as f:
+        f.attrs["runs"] = [1, 3]
+    with pytest.raises(h5io.InputError, match=r"part2.h5: attribute runs=\[1, 3\) does not "
+                                              r"continue the previous parts' runs \[0, 2\)"):
+        summary.build(parts)
+    with h5py.File(parts[2], "a") as f:
+        f.attrs["runs"] = [2, 3]
+        f["is_signal"][0] = ~f["is_signal"][0]
+    with pytest.raises(h5io.InputError, match="part2.h5: test set differs from .*part0.h5"):
+        summary.build(parts)
 
 
 def test_top_p_overlap_of_tied_independent_scores_is_random():

@@ -63,7 +63,7 @@ def test_scores_on_one_fixed_test_set_never_trained_on(ci_run, ci_config):
     res = ci_run
     cols = st["features"]
     for inj in injections(ci_config):
-        path = res / STUDY / "scores" / f"{inj}_nn.h5"
+        path = res / STUDY / "scores" / f"{inj}_nn_part0.h5"     # one job of all runs
         with h5py.File(path) as f:
             n_test = len(f["is_signal"])
             is_signal = f["is_signal"][()]

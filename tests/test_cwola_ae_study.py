@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from radflow import h5io, regions
+from radflow import h5io, jobs, regions
 from radflow.methods import cwola_hunting
 from radflow.ml import train
 from radflow.stats import bump_hunt, fit as stats
@@ -295,9 +295,8 @@ def test_flattening_claim_is_the_papers_criterion():
 def test_score_parts_of_a_run_read_as_one_table(tmp_path):
     """The parts of a run split by benchmarks_per_job read as the run's one file would; parts
     of different injections or a benchmark in two parts are errors naming the file."""
-    assert [list(p) for p in cwola_hunting.benchmark_parts(9, 4)] == [[0, 1, 2, 3], [4, 5, 6, 7],
-                                                                      [8]]
-    assert [list(p) for p in cwola_hunting.benchmark_parts(3, None)] == [[0, 1, 2]]
+    assert [list(p) for p in jobs.job_parts(9, 4)] == [[0, 1, 2, 3], [4, 5, 6, 7], [8]]
+    assert [list(p) for p in jobs.job_parts(3, None)] == [[0, 1, 2]]
     ev = {"mjj": np.array([3000.0, 3500.0]), "fold": np.array([0, 1])}
     paths = []
     for name, cols in (("a", {"score_b0": [0.1, 0.2], "score_b1": [0.3, 0.4]}),

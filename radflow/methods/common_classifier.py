@@ -131,14 +131,17 @@ class Members:
     n_data: int
 
 
-def member_tables(x_data, templates: dict, runs: int, folds: int, seed: int) -> Members:
-    """The fold models' tables (:class:`Members`) of :func:`train_common` (its arguments).
+def member_tables(x_data, templates: dict, runs, folds: int, seed: int) -> Members:
+    """The fold models' tables (:class:`Members`) of :func:`train_common` (its arguments;
+    ``runs``: the run indices r of the members, e.g. range(R) or one job's part of them).
 
     Folds: data events by fold_assignment(N_d, folds, derive_seed(seed, 'fold', 'data', r))
     (the same data folds for every sample and generator of run r), each template's events
-    by derive_seed(seed, 'fold', name, g, r)."""
-    if folds < 2 or runs < 1:
-        raise ValueError(f"common classifier: need folds >= 2 and runs >= 1, got {folds}, {runs}")
+    by derive_seed(seed, 'fold', name, g, r): a run's members are the same whichever other
+    runs share the table."""
+    runs = list(runs)
+    if folds < 2 or not runs:
+        raise ValueError(f"common classifier: need folds >= 2 and runs, got {folds}, {runs}")
     n_data = len(x_data)
     blocks, offsets, start = [np.asarray(x_data, np.float32)], {}, n_data
     for name, gens in templates.items():
@@ -149,13 +152,13 @@ def member_tables(x_data, templates: dict, runs: int, folds: int, seed: int) -> 
     longest = max(len(x_t) for gens in templates.values() for x_t, _ in gens)
     width = n_data + longest
     keys = [(name, g, r, j) for name, gens in templates.items() for g in range(len(gens))
-            for r in range(runs) for j in range(folds)]
+            for r in runs for j in range(folds)]
     rows = np.zeros((len(keys), width), np.int32)
     rows[:, :n_data] = np.arange(n_data)
     w_tr = np.zeros((len(keys), width), np.float32)
     w_val = np.zeros((len(keys), width), np.float32)
-    data_folds = [fold_assignment(n_data, folds, derive_seed(seed, "fold", "data", r))
-                  for r in range(runs)]
+    data_folds = {r: fold_assignment(n_data, folds, derive_seed(seed, "fold", "data", r))
+                  for r in runs}
     t_folds = {}                       # (name, g, r) -> folds of the template's events
     for i, (name, g, r, j) in enumerate(keys):
         x_t, w_t = templates[name][g]
@@ -200,7 +203,7 @@ class CommonScores:
 
 
 def train_common(x_data, templates: dict, x_test, settings: dict, seed: int,
-                 threads: int = 1) -> CommonScores:
+                 threads: int = 1, runs=None) -> CommonScores:
     """Train the common classifier of every template against the SR data and score the
     test set (module docstring).
 
@@ -213,14 +216,17 @@ def train_common(x_data, templates: dict, x_test, settings: dict, seed: int,
     it (folds: :func:`member_tables`; members: derive_seed(seed, 'member', name, g, r, j)).
     threads: OpenMP threads of each hgb fit (the rule's threads; more threads than free
     cores make scikit-learn's OpenMP loops spin and slow down many-fold).
-    Returns :class:`CommonScores`. ValueError naming the sample on non-finite or malformed
-    input, on unknown kind or missing settings.
+    runs: the run indices to train (default range(R)): a job of one part of the runs gives
+    those runs' numbers of the whole, since folds and members derive from the run index.
+    Returns :class:`CommonScores` (its R: len(runs)). ValueError naming the sample on
+    non-finite or malformed input, on unknown kind or missing settings.
 
-    Size: M = R k sum_name G_name fold models, each with a table of L = N_d + (longest
-    template) entries; the (M, L) index and weight arrays take 12 bytes per entry,
-    and the ensemble of a template with M_t members copies its (M_t, N_d + N_t) part while
-    it trains. Every nn training step of a template's ensemble is M_t minibatches, and its
-    epoch lasts as many steps as its member with the most rows needs."""
+    Size: the templates are trained one after the other, each with its own tables
+    (:func:`member_tables`): M_t = G_t len(runs) k fold models of L = N_d + N_t entries
+    (its longest generator), whose index and weight arrays take 12 bytes per entry; the
+    vectorized ensemble of the nn copies them while it trains. Every nn training step is
+    M_t minibatches, and an epoch lasts as many steps as the member with the most rows
+    needs."""
     kind = settings.get("kind")
     if kind not in SETTINGS:
         raise ValueError(f"common classifier: unknown kind {kind!r} (known: {list(SETTINGS)})")
@@ -240,47 +246,42 @@ def train_common(x_data, templates: dict, x_test, settings: dict, seed: int,
             what = f"common classifier ({kind}): template '{name}' generator {g}"
             x_t = _check_events(x_t, n_features, what)
             checked[name].append((x_t, _check_weights(w_t, len(x_t), what)))
-    members = member_tables(x_data, checked, int(settings["runs"]), int(settings["folds"]),
-                            seed)
-    member_seeds = [derive_seed(seed, "member", *key) for key in members.keys]
-    if kind == "nn":
-        fold_scores, val_loss, best_epoch = _train_nn(members, x_test, settings, seed,
-                                                      member_seeds)
-    else:
-        fold_scores, val_loss, best_epoch = _train_hgb(members, x_test, settings,
-                                                       member_seeds, threads)
-    return _collect(members, checked, fold_scores, val_loss, best_epoch, int(settings["runs"]),
-                    int(settings["folds"]), kind)
+    runs = list(range(int(settings["runs"])) if runs is None else runs)
+    folds = int(settings["folds"])
+    parts = []
+    for name, gens in checked.items():
+        members = member_tables(x_data, {name: gens}, runs, folds, seed)
+        member_seeds = [derive_seed(seed, "member", *key) for key in members.keys]
+        if kind == "nn":
+            parts.append(_train_nn(members, x_test, settings, seed, member_seeds))
+        else:
+            parts.append(_train_hgb(members, x_test, settings, member_seeds, threads))
+    fold_scores, val_loss, best_epoch = (np.concatenate(a) for a in zip(*parts))
+    return _collect(checked, fold_scores, val_loss, best_epoch, len(runs), folds, kind)
 
 
 def _train_nn(members: Members, x_test, settings, seed, member_seeds):
-    """The members of each template (all its generators, runs and folds) in one vectorized
-    ensemble, the templates' ensembles in turn: (M, N_test) scores, (M,) best validation
-    losses and best epochs. A member trains as if alone, so the grouping changes none of
-    its numbers; it saves the steps that members of short templates would spend idle (and
-    computing, their cost grows with the members of a step) while an ensemble's longest
-    member (the sample-level combination) finishes its epochs."""
+    """The members of one template (all its generators, runs and folds) in one vectorized
+    ensemble: (M, N_test) scores, (M,) best validation losses and best epochs. A member
+    trains as if alone, so the grouping changes none of its numbers; one ensemble per
+    template saves the steps that members of short templates would spend idle (and
+    computing, their cost grows with the members of a step) while the longest member (the
+    sample-level combination) finishes its epochs."""
     arch = dataclasses.replace(models.get("complementarity"),
                                learning_rate=float(settings["learning_rate"]))
-    names = [key[0] for key in members.keys]
-    scores = np.empty((len(names), len(x_test)), np.float32)
-    val_loss, best = np.empty(len(names)), np.empty(len(names), int)
-    for name in dict.fromkeys(names):
-        group = np.flatnonzero([n == name for n in names])
-        used = (members.train_weight[group] != 0) | (members.val_weight[group] != 0)
-        width = int(np.flatnonzero(used.any(axis=0))[-1]) + 1    # the group's table length
-        trained = ensemble.train_ensemble(
-            members.x, members.y[:width], arch, len(group), derive_seed(seed, "nn"),
-            members.train_weight[group, :width], members.val_weight[group, :width],
-            epochs=int(settings["epochs"]), patience=int(settings["patience"]),
-            batch_size=int(settings["batch_size"]),
-            member_seeds=[member_seeds[i] for i in group], member_rows=members.rows[group, :width])
-        best[group] = trained.best_epoch
-        val_loss[group] = trained.val_loss[trained.best_epoch, np.arange(len(group))]
-        # Test events per prediction step: at most ~16M hidden activations (M x batch x 64).
-        batch = max(256, (1 << 24) // (len(group) * max(layer.units for layer in arch.hidden)))
-        scores[group] = trained.predict(x_test, batch_size=batch)
-    return scores, val_loss, best
+    m = len(members.keys)
+    used = (members.train_weight != 0) | (members.val_weight != 0)
+    width = int(np.flatnonzero(used.any(axis=0))[-1]) + 1    # the template's table length
+    trained = ensemble.train_ensemble(
+        members.x, members.y[:width], arch, m, derive_seed(seed, "nn"),
+        members.train_weight[:, :width], members.val_weight[:, :width],
+        epochs=int(settings["epochs"]), patience=int(settings["patience"]),
+        batch_size=int(settings["batch_size"]), member_seeds=member_seeds,
+        member_rows=members.rows[:, :width])
+    val_loss = trained.val_loss[trained.best_epoch, np.arange(m)]
+    # Test events per prediction step: at most ~16M hidden activations (M x batch x 64).
+    batch = max(256, (1 << 24) // (m * max(layer.units for layer in arch.hidden)))
+    return trained.predict(x_test, batch_size=batch), val_loss, trained.best_epoch
 
 
 def weighted_bce(y, p, w) -> float:
@@ -372,7 +373,7 @@ def _fit_hgb_members(hgb, members: Members, x_test, settings, member_seeds):
     return scores, val_loss, n_trees
 
 
-def _collect(members, templates, fold_scores, val_loss, best_epoch, runs, folds, kind):
+def _collect(templates, fold_scores, val_loss, best_epoch, runs, folds, kind):
     out = {k: {} for k in ("scores", "fold_scores", "val_loss", "best_epoch", "kept_fold")}
     start = 0
     for name, gens in templates.items():

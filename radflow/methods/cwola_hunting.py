@@ -15,22 +15,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from radflow import h5io, inject
+from radflow import h5io, inject, jobs
 from radflow.methods import cwola
 
 
-def benchmark_parts(n_benchmarks: int, per_job: int | None) -> list[range]:
-    """The benchmarks (indices into the injection's S/B list) of each training job of a run:
-    consecutive groups of ``per_job`` (None: one job for all)."""
-    step = per_job or n_benchmarks
-    return [range(a, min(a + step, n_benchmarks)) for a in range(0, n_benchmarks, step)]
-
-
 def run_parts(study: dict) -> list[range]:
-    """:func:`benchmark_parts` of a run of a CWoLa-vs-autoencoder study (its config): its
-    injection's S/B benchmarks in jobs of ``cwola_hunting.benchmarks_per_job``."""
-    return benchmark_parts(len(study["injection"]["sb"]),
-                           study["cwola_hunting"].get("benchmarks_per_job"))
+    """The benchmarks (indices into the injection's S/B list) of each training job of a run
+    of a CWoLa-vs-autoencoder study (its config): consecutive groups of
+    ``cwola_hunting.benchmarks_per_job`` (radflow.jobs.job_parts)."""
+    return jobs.job_parts(len(study["injection"]["sb"]),
+                              study["cwola_hunting"].get("benchmarks_per_job"))
 
 
 def read_scores(paths) -> dict:

@@ -30,10 +30,26 @@ def comp_variants(study, injection):
     return kinds + ([f"{k}_noise" for k in kinds] if noisy else [])
 
 
+def comp_run_parts(study):
+    """The classifier runs of each classify job of an injection and variant: consecutive
+    groups of classifier.runs_per_job (radflow.jobs.job_parts)."""
+    from radflow.jobs import job_parts
+
+    clf = STUDIES[study]["classifier"]
+    return job_parts(clf["runs"], clf.get("runs_per_job"))
+
+
 def comp_scores(study):
-    """Every scores file of ``study``: injections x classifier variants."""
-    return [f"results/{study}/scores/{inj}_{v}.h5" for inj in injections(study)
-            for v in comp_variants(study, inj)]
+    """Every scores file of ``study``: injections x classifier variants x run parts."""
+    parts = range(len(comp_run_parts(study)))
+    return [f"results/{study}/scores/{inj}_{v}_part{p}.h5" for inj in injections(study)
+            for v in comp_variants(study, inj) for p in parts]
+
+
+def comp_runs_arg(wildcards):
+    """The --runs argument of a classify job: its part's runs, FIRST:STOP."""
+    part = comp_run_parts(wildcards.study)[int(wildcards.part)]
+    return f"--runs {part.start}:{part.stop}"
 
 
 def comp_synthetic(study, injection_names):

@@ -49,18 +49,20 @@ rule complementarity_classify:
         injection="results/{study}/inject/{injection}.h5",
         synthetic=lambda wc: comp_synthetic(wc.study, [wc.injection]),
     output:
-        "results/{study}/scores/{injection}_{variant}.h5",
+        "results/{study}/scores/{injection}_{variant}_part{part}.h5",
     wildcard_constraints:
         study=study_constraint("complementarity"),
         variant="(nn|hgb)(_noise)?",
+        part=r"[0-9]+",
     params:
         config=comp_classify_cfg,
+        runs=comp_runs_arg,
         script=script("complementarity_classify"),
         code=code("complementarity_classify"),
     log:
-        "results/logs/complementarity_classify/{study}_{injection}_{variant}.log",
+        "results/logs/complementarity_classify/{study}_{injection}_{variant}_part{part}.log",
     benchmark:
-        "results/benchmarks/complementarity_classify/{study}_{injection}_{variant}.tsv"
+        "results/benchmarks/complementarity_classify/{study}_{injection}_{variant}_part{part}.tsv"
     resources:
         **cost_resources("complementarity_classify"),
     threads: 1
@@ -71,7 +73,7 @@ rule complementarity_classify:
         " python {params.script} --config-json {params.config:q} --study {wildcards.study}"
         " --injection-name {wildcards.injection} --variant {wildcards.variant}"
         " --data {input.data} --signal {input.signal} --extra {input.extra}"
-        " --injection {input.injection} --synthetic {input.synthetic}"
+        " --injection {input.injection} --synthetic {input.synthetic} {params.runs}"
         " --output {output} > {log} 2>&1"
 
 

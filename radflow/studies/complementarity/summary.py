@@ -1,8 +1,8 @@
 """The complementarity study's summary (results/{study}/summary.json) from its inputs
 (formats: the scores, synthetic and multiclass files of the study; arXiv 2307.11157).
 
-- :func:`evaluate`: one scores file (one injection nsig{n}_rep{r} and classifier variant)
-  reduced to numbers: per method (salad, cathode, curtains, feta, combined_samples,
+- :func:`evaluate`: the scores of one injection nsig{n}_rep{r} and classifier variant (its
+  part files, one per classifier job: :func:`score_groups`) reduced to numbers: per method (salad, cathode, curtains, feta, combined_samples,
   combined_scores, truth) the max SIC, SIC at rejection 1e3 and AUC of every ensembled score
   (G, E), the SIC curves, Pearson r and top-p overlaps of the methods' background and signal
   test scores, and at n_sig = 0 the AUC of every single run.
@@ -107,20 +107,97 @@ def _repetition_record(path, label: str, value) -> dict | None:
 
 
 #: Attributes every scores file carries.
-SCORE_ATTRS = ("methods", "n_signal", "n_sr_data", "ensemble", "classifier", "noise_features")
+SCORE_ATTRS = ("methods", "n_signal", "n_sr_data", "ensemble", "classifier", "noise_features",
+               "runs")
+#: A scores file of one classifier job: {injection}_{variant}_part{k}.h5 (the job's runs:
+#: classifier.runs_per_job).
+SCORE_PART = re.compile(r"^(nsig[0-9.]+_rep[0-9]+)_(.+)_part([0-9]+)$")
 
 
-def read_scores(path) -> dict:
-    """A scores file, one score dataset at a time: {"injection", "n_sig", "rep", "variant",
-    "attrs", "methods" (present, in METHODS order), "labels" (N,) bool (is_signal),
-    "ensembled": {line: (G, R // ensemble, N)}, "auc_single_runs": {line: (G R,)} at n_sig = 0
-    (else None), "record"}. InputError naming the file and key for a missing or malformed
+def score_groups(paths) -> dict:
+    """{(injection, variant): [paths of parts 0, 1, ...]} of scores files named
+    {injection}_{variant}_part{k}.h5. InputError naming the file whose name is not of that
+    form, or the first missing part of a group."""
+    groups = {}
+    for p in paths:
+        m = SCORE_PART.match(Path(p).stem)
+        if not m:
+            raise h5io.InputError(f"{p}: scores file name is not {{injection}}_{{variant}}_part{{k}}")
+        groups.setdefault((m.group(1), m.group(2)), {})[int(m.group(3))] = str(p)
+    out = {}
+    for key, parts in sorted(groups.items()):
+        missing = sorted(set(range(max(parts) + 1)) - set(parts))
+        if missing:
+            raise h5io.InputError(f"scores of {key[0]}, classifier {key[1]}: no part {missing[0]} "
+                                  f"beside {parts[max(parts)]}")
+        out[key] = [parts[k] for k in sorted(parts)]
+    return out
+
+
+def read_score_parts(paths) -> tuple[dict, np.ndarray, dict]:
+    """The part files of one injection and classifier variant (:func:`score_groups`, in part
+    order) as one: (attrs of part 0, is_signal (N,) bool, {dataset: (G, R, N) float32}) with
+    each dataset's runs concatenated in part order. InputError naming the file of a missing
+    attribute, of runs that do not continue the previous part's (attribute ``runs``: [first,
+    last + 1]), of a test set or attribute that differs from part 0's, or of a dataset whose
+    generators differ between parts."""
+    paths = list(paths)
+    attrs, labels, data, next_run = None, None, {}, 0
+    for path in paths:
+        a = h5io.read_attrs(path)
+        missing = [k for k in SCORE_ATTRS if k not in a]
+        if missing:
+            raise h5io.InputError(f"{path}: no attribute {missing[0]!r}")
+        first, stop = (int(v) for v in np.atleast_1d(a["runs"]))
+        if first != next_run or stop <= first:
+            raise h5io.InputError(f"{path}: attribute runs=[{first}, {stop}) does not continue the "
+                                  f"previous parts' runs [0, {next_run})")
+        next_run = stop
+        y = np.asarray(h5io.read_columns(path, ["is_signal"])["is_signal"], bool)
+        if attrs is None:
+            attrs, labels = a, y
+        else:
+            for k in ("methods", "n_signal", "classifier", "ensemble", "noise_features"):
+                if not np.array_equal(np.atleast_1d(a[k]), np.atleast_1d(attrs[k])):
+                    raise h5io.InputError(f"{path}: attribute {k}={a[k]!r} differs from {paths[0]}'s")
+            if not np.array_equal(y, labels):
+                raise h5io.InputError(f"{path}: test set differs from {paths[0]}'s: the parts must "
+                                      "come from one injection")
+        with h5py.File(path, "r") as f:
+            for ds in (f["score"] if "score" in f else ()):
+                s = f["score"][ds][()]
+                h5io.check_finite(path, f"score/{ds}", s, kind="dataset")
+                if s.ndim != 3 or s.shape[2] != len(y) or s.shape[1] != stop - first:
+                    raise h5io.InputError(f"{path}: dataset score/{ds} has shape {s.shape}, "
+                                          f"expected (G, {stop - first}, {len(y)})")
+                if ds in data and data[ds][-1].shape[0] != s.shape[0]:
+                    raise h5io.InputError(f"{path}: dataset score/{ds} has {s.shape[0]} generators, "
+                                          f"{paths[0]} {data[ds][-1].shape[0]}")
+                if path != paths[0] and ds not in data:
+                    raise h5io.InputError(f"{path}: dataset score/{ds} is not in {paths[0]}")
+                data.setdefault(ds, []).append(s)
+        absent = [ds for ds, parts in data.items() if len(parts) < paths.index(path) + 1]
+        if absent:
+            raise h5io.InputError(f"{path}: no dataset 'score/{absent[0]}'")
+    return attrs, labels, {ds: np.concatenate(parts, axis=1) for ds, parts in data.items()}
+
+
+def read_scores(paths) -> dict:
+    """The part files of one injection and classifier variant (:func:`read_score_parts`),
+    one score dataset at a time: {"injection", "n_sig", "rep", "variant", "attrs",
+    "methods" (present, in METHODS order), "labels" (N,) bool (is_signal), "ensembled":
+    {line: (G, R // ensemble, N)}, "auc_single_runs": {line: (G R,)} at n_sig = 0 (else
+    None), "record"}. InputError naming the file and key for a missing or malformed
     attribute or dataset."""
-    label, n_sig, rep, variant = _label(path, "scores")
-    attrs = h5io.read_attrs(path)
-    missing = [k for k in SCORE_ATTRS if k not in attrs]
-    if missing:
-        raise h5io.InputError(f"{path}: no attribute {missing[0]!r}")
+    paths = list(paths)
+    path = paths[0]
+    m = SCORE_PART.match(Path(path).stem)
+    if not m:
+        raise h5io.InputError(f"{path}: scores file name is not {{injection}}_{{variant}}_part{{k}}")
+    label, variant = m.group(1), m.group(2)
+    _, n_sig, rep = inject.parse(label)
+    n_sig = int(n_sig)
+    attrs, labels, data = read_score_parts(paths)
     if attrs["classifier"] != variant:
         raise h5io.InputError(f"{path}: attribute classifier={attrs['classifier']!r} but the "
                               f"file name says {variant!r}")
@@ -128,26 +205,23 @@ def read_scores(path) -> dict:
     methods = [m for m in METHODS if m in named]
     if not methods:
         raise h5io.InputError(f"{path}: attribute 'methods' names none of {list(METHODS)}")
-    labels = np.asarray(h5io.read_columns(path, ["is_signal"])["is_signal"], bool)
     n = len(labels)
     ens, single = {}, {} if n_sig == 0 else None
-    with h5py.File(path, "r") as f:
-        for ds, line in DATASETS.items():
-            if "score" not in f or ds not in f["score"]:
-                if ds in methods or ds == "truth":
-                    raise h5io.InputError(f"{path}: no dataset 'score/{ds}'")
-                continue
-            s = f["score"][ds][()]
-            h5io.check_finite(path, f"score/{ds}", s, kind="dataset")
-            if s.ndim != 3 or s.shape[2] != n or (line == "truth" and s.shape[0] != 1):
-                raise h5io.InputError(f"{path}: dataset score/{ds} has shape {s.shape}, expected "
-                                      f"({'1' if line == 'truth' else 'G'}, R, {n})")
-            try:
-                ens[line] = comp.ensembled(s, int(attrs["ensemble"]))
-                if single is not None:
-                    single[line] = np.array([comp.auc(labels, run) for run in s.reshape(-1, n)])
-            except ValueError as err:
-                raise h5io.InputError(f"{path}: score/{ds}: {err}") from err
+    for ds, line in DATASETS.items():
+        if ds not in data:
+            if ds in methods or ds == "truth":
+                raise h5io.InputError(f"{path}: no dataset 'score/{ds}'")
+            continue
+        s = data[ds]
+        if line == "truth" and s.shape[0] != 1:
+            raise h5io.InputError(f"{path}: dataset score/{ds} has shape {s.shape}, expected "
+                                  f"(1, R, {n})")
+        try:
+            ens[line] = comp.ensembled(s, int(attrs["ensemble"]))
+            if single is not None:
+                single[line] = np.array([comp.auc(labels, run) for run in s.reshape(-1, n)])
+        except ValueError as err:
+            raise h5io.InputError(f"{path}: score/{ds}: {err}") from err
     return {"injection": label, "n_sig": n_sig, "rep": rep, "variant": variant, "attrs": attrs,
             "methods": methods, "labels": labels, "ensembled": ens, "auc_single_runs": single,
             "record": _repetition_record(path, label, attrs.get("repetition"))}
@@ -157,8 +231,9 @@ def _pairs(methods):
     return [(a, b) for i, a in enumerate(methods) for b in methods[i + 1:]]
 
 
-def evaluate(path, p=comp.P_GRID) -> dict:
-    """One scores file reduced to numbers (module docstring): {"injection", "n_sig", "rep",
+def evaluate(paths, p=comp.P_GRID) -> dict:
+    """The scores of one injection and variant (its part files, :func:`read_scores`) reduced
+    to numbers (module docstring): {"injection", "n_sig", "rep",
     "variant", "methods", "n_signal", "n_sr_data", "noise_features", "ensemble",
     "n_generators", "record", "n_test": {"background", "signal"}, "metrics": {line: {metric:
     (G, E)}}, "curves": {line: {"sic_vs_efficiency": (G E, len(EFFICIENCY_GRID)),
@@ -166,7 +241,9 @@ def evaluate(path, p=comp.P_GRID) -> dict:
     {"a|b": (G E,)}}, "overlap": {"background"/"signal": {"a|b" or "all": {"overlap",
     "excess": (G E, P)}}}, "auc_single_runs": {line: (G R,)} at n_sig = 0 (the four methods,
     combined samples, truth), else None}. E = R // ensemble ensembled scores per generator."""
-    f = read_scores(path)
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    path = paths[0]
+    f = read_scores(paths)
     y, ens, methods = f["labels"], f["ensembled"], f["methods"]
     try:
         if len(methods) > 1:
@@ -644,15 +721,15 @@ def jsonable(x):
 def build(score_paths, synthetic_paths=(), multiclass_paths=(), features=None) -> dict:
     """The summary from the scores, synthetic and multiclass files (module docstring);
     ``features``: the classifier features (config ``features``; default: the scores files'
-    columns other than is_signal and mjj). Reads one scores file at a time."""
+    columns other than is_signal and mjj). Reads one injection and variant's parts at a time."""
     evaluations, records, truth_files = {}, [], {}
-    for p in sorted(score_paths):
-        ev = evaluate(p)
+    for parts in score_groups(score_paths).values():
+        ev = evaluate(parts)
         evaluations.setdefault(ev["variant"], []).append(ev)
         if ev["record"]:
             records.append(ev["record"])
         if ev["n_sig"] == 0:
-            truth_files.setdefault(ev["rep"], p)
+            truth_files.setdefault(ev["rep"], parts[0])
     if not evaluations:
         raise ValueError("complementarity summary: no scores files")
     overlap = inject.shared_fraction(records)
