@@ -30,9 +30,16 @@ def main(argv=None):
                     help="this job's classifier runs, range(FIRST, STOP)")
     ap.add_argument("--output", required=True)
     args = ap.parse_args(argv)
-    first, stop = (int(v) for v in args.runs.split(":"))
     cfg = cli.load_config(args)
     st = cfg["studies"][args.study]
+    clf = st["classifier"]
+    try:
+        first, stop = (int(v) for v in args.runs.split(":"))
+    except ValueError:
+        first = stop = -1
+    if not 0 <= first < stop <= clf["runs"]:
+        raise SystemExit(f"complementarity_classify: --runs {args.runs} is not a part of the "
+                         f"{clf['runs']} runs of studies.{args.study}.classifier.runs")
     cols = st["features"]
     kind, noisy = args.variant.split("_")[0], args.variant.endswith("_noise")
     d, sig, e = (inject.load_repetition(*p, args.injection, role, cols) for p, role in
@@ -59,7 +66,6 @@ def main(argv=None):
         x_test = common_classifier.add_noise_features(x_test, n_noise, derive_seed(seed, "test"))
         bkg = {m: [(common_classifier.add_noise_features(x, n_noise, derive_seed(seed, m, g)), w)
                    for g, (x, w) in enumerate(v)] for m, v in bkg.items()}
-    clf = st["classifier"]
     settings = ({**clf, "kind": kind} if kind == "nn" else
                 {"kind": kind, "runs": clf["runs"], "folds": clf["folds"], **clf["hgb"],
                  "patience": clf["hgb"]["n_iter_no_change"]})

@@ -10,6 +10,8 @@ Gaussian toys whose optimal classifiers are known:
 - the multiclass classifier's log posterior (eq. 3.1) reproduces the Bayes posterior of
   four Gaussian classes, computed by hand on the same events.
 """
+import json
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -380,6 +382,21 @@ def test_a_job_of_some_runs_gives_those_runs_of_the_whole(kind):
     np.testing.assert_allclose(part.fold_scores["a"], whole.fold_scores["a"][:, 1:], atol=tol)
     np.testing.assert_allclose(part.val_loss["a"], whole.val_loss["a"][:, 1:], rtol=tol)
     assert not np.allclose(part.fold_scores["a"][:, 0], whole.fold_scores["a"][:, 0], atol=1e-3)
+
+
+@pytest.mark.parametrize("runs", ["1:3", "2:2", "0-1"])
+def test_classify_job_rejects_runs_outside_the_config(runs):
+    """A classify job's --runs must be a part of classifier.runs: an error naming the option
+    and the config field, before any input is read (the sample paths do not exist)."""
+    import complementarity_classify
+
+    cfg = {"seed": 1, "studies": {"comp": {"classifier": {"runs": 2}}}}
+    args = ["--config-json", json.dumps(cfg), "--study", "comp", "--injection-name", "nsig0_rep0",
+            "--injection", "x.h5", "--variant", "nn", "--synthetic", "s.h5", "--output", "o.h5",
+            "--runs", runs, *(a for r in ("data", "signal", "extra") for a in (f"--{r}", "f", "r"))]
+    with pytest.raises(SystemExit, match=f"--runs {runs} is not a part of the 2 runs of "
+                                         "studies.comp.classifier.runs"):
+        complementarity_classify.main(args)
 
 
 def test_hgb_bin_thresholds_by_hand():
