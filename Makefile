@@ -6,9 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config/config.yaml
 CORES ?= all
-# pytest-xdist workers of `make test` (0: one process); with 2, tests/conftest.py has one
-# worker build the CI run while the other runs the tests that do not read it, then both run
-# the tests that do (groups in conftest's order: --no-loadscope-reorder).
+# pytest-xdist workers of `make test` (0: one process); with 2, tests/conftest.py gives the
+# tests that read the CI run to one worker, which builds it while the other runs the rest.
 TEST_WORKERS ?= 2
 
 .PHONY: cost figures report test timing venv
@@ -40,7 +39,7 @@ report: figures
 
 test: venv
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python -m pytest -ra --durations=20 -n $(TEST_WORKERS) \
-		--dist loadgroup --no-loadscope-reorder tests
+		--dist loadgroup tests
 
 # Where the time of a run goes (docs/performance.md): per rule and per study from
 # results/benchmarks, the critical path of the DAG of CONFIG and its makespan simulated on

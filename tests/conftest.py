@@ -40,30 +40,13 @@ def snakemake(workdir, *args, configfile=CI_CONFIG, check=True, timeout=1800):
 GROUPS_ENV = "RADFLOW_TEST_GROUPS"
 
 
-#: The module whose CI-run tests make the group "ci_run", queued first: the worker that takes
-#: it builds the CI run (the other worker runs the rest meanwhile). The CI-run tests of every
-#: other module make a group per module, "ci_run:<module>", queued last: once the run is
-#: built, both workers read it.
-CI_RUN_BUILDER = "test_bootstrap"
-
-
 def xdist_group_of(item) -> str:
     """The xdist group of a test: its module's ``pytestmark = pytest.mark.xdist_group(name)``
-    if it names one; for a test that reads the CI run "ci_run" in :data:`CI_RUN_BUILDER`,
-    else "ci_run:<module>"; else its module."""
+    if it names one, "ci_run" for a test that reads the CI run, else its module."""
     mark = item.get_closest_marker("xdist_group")
     if mark is not None:
         return mark.args[0]
-    module = item.module.__name__
-    if "ci_run" in item.fixturenames:
-        return "ci_run" if module.rsplit(".", 1)[-1] == CI_RUN_BUILDER else f"ci_run:{module}"
-    return module
-
-
-def _rank(group: str) -> int:
-    """Queue position of a group: the CI-run build first, the Slurm tests (which read the CI
-    run's events) after the other modules, the other CI-run readers last."""
-    return {"ci_run": 0, "slurm": 2}.get(group, 3 if group.startswith("ci_run:") else 1)
+    return "ci_run" if "ci_run" in item.fixturenames else item.module.__name__
 
 
 def pytest_configure(config):
@@ -83,10 +66,12 @@ def pytest_unconfigure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Orders the tests by group (:func:`_rank`); every module keeps its place within its
-    rank. Under pytest-xdist each worker writes the groups to the file the controller's
+    """Orders the tests by group, the CI-run tests first and the Slurm tests last (they read
+    the CI run too, so its worker should have built it by then); every other module keeps
+    its place. Under pytest-xdist each worker writes the groups to the file the controller's
     scheduler reads (:func:`pytest_xdist_make_scheduler`)."""
-    items.sort(key=lambda item: _rank(xdist_group_of(item)))
+    rank = {"ci_run": 0, "slurm": 2}
+    items.sort(key=lambda item: rank.get(xdist_group_of(item), 1))
     path = os.environ.get(GROUPS_ENV)
     if hasattr(config, "workerinput") and path:
         tmp = f"{path}.{config.workerinput['workerid']}"
@@ -96,11 +81,9 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.hookimpl(optionalhook=True, tryfirst=True)
 def pytest_xdist_make_scheduler(config, log):
-    """``--dist loadgroup`` (`make test` runs two pytest-xdist workers, in the order of
-    :func:`_rank` with ``--no-loadscope-reorder``): each group of :func:`xdist_group_of` is
-    one unit of work, so one worker builds the CI run while the other runs the modules that
-    do not read it and the Slurm tests, then both run the CI run's readers, and each
-    module's fixtures are built once.
+    """``--dist loadgroup`` (`make test` runs two pytest-xdist workers): each group of
+    :func:`xdist_group_of` is one unit of work, so the CI-run tests go to one worker, which builds
+    the run while the other worker runs the rest, and each module's fixtures are built once.
     xdist's own loadgroup scheduler reads the group from a suffix it writes into the test id,
     which pytest 9 does not let a plugin change: there every test is its own unit, and two
     workers would each start a Slurm cluster on the same ports."""

@@ -35,7 +35,7 @@ def test_each_group_runs_on_one_worker(tmp_path):
         worker, nodeid = line.split(" ", 1)
         workers[nodeid.split("::")[0]].add(worker)
     assert set(workers) == set(MODULES)
-    # test_slurm.py: its own group; test_salad_study.py: all its tests read the CI run, one
-    # group; test_stats.py (19 tests): its module's group.
+    # test_slurm.py: its own group; test_salad_study.py: all in the CI-run group;
+    # test_stats.py (17 tests): its module's group.
     assert all(len(w) == 1 for w in workers.values()), dict(workers)
     assert set().union(*workers.values()) == {"gw0", "gw1"}
