@@ -17,20 +17,10 @@ import argparse
 import json
 from pathlib import Path
 
-import h5py
-
 import _bootstrap  # noqa: F401  (sys.path, job header)
 from radflow import h5io, inject, plotting
 from radflow.stats import complementarity as cs
 from radflow.studies.complementarity import figures, summary as comp_summary
-
-
-def label_of(path) -> tuple[int, int, str]:
-    """(n_sig, repetition, suffix) of a file named {injection}_{suffix}.{ext}."""
-    head, rest = Path(path).stem.split("_rep", 1)
-    rep, suffix = rest.split("_", 1) if "_" in rest else (rest, "")
-    _, n, r = inject.parse(f"{head}_rep{rep}")
-    return int(n), r, suffix
 
 
 def first_ensembled(paths, methods) -> tuple[dict, object]:
@@ -81,7 +71,9 @@ def main(argv=None):
     if truth_parts is None:
         raise h5io.InputError(f"no scores file of nsig0 and classifier {variant} among --scores")
     synthetic = {suffix: h5io.read_columns(p, [*s["features"], "mjj", "weight"])
-                 for p in args.synthetic for n, r, suffix in [label_of(p)] if n == 0 and r == rep}
+                 for p in args.synthetic
+                 for _, n, r, suffix in [comp_summary.file_label(p, "synthetic")]
+                 if n == 0 and r == rep}
     if not synthetic:
         raise h5io.InputError(f"no synthetic sample of nsig0_rep{rep} among --synthetic")
     truth = comp_summary.truth_background(truth_parts[0], [*s["features"], "mjj"])

@@ -385,7 +385,8 @@ def test_scores_split_into_run_parts_summarize_as_one_job(tmp_path):
     a, b = summary.build(whole["scores"]), summary.build(split["scores"])
     assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
     parts = sorted(p for p in split["scores"] if "/nsig0_rep0_nn_part" in p)
-    with pytest.raises(h5io.InputError, match="nsig0_rep0, classifier nn: no part 1 beside .*part3"):
+    with pytest.raises(h5io.InputError,
+                       match="nsig0_rep0, classifier nn: no part 1 beside .*part3"):
         summary.build([p for p in split["scores"] if not p.endswith("nsig0_rep0_nn_part1.h5")])
     with h5py.File(parts[2], "a") as f:
         f.attrs["runs"] = [1, 3]

@@ -24,7 +24,7 @@ def run_parts(study: dict) -> list[range]:
     of a CWoLa-vs-autoencoder study (its config): consecutive groups of
     ``cwola_hunting.benchmarks_per_job`` (radflow.jobs.job_parts)."""
     return jobs.job_parts(len(study["injection"]["sb"]),
-                              study["cwola_hunting"].get("benchmarks_per_job"))
+                          study["cwola_hunting"].get("benchmarks_per_job"))
 
 
 def read_scores(paths) -> dict:

@@ -2,10 +2,11 @@
 (formats: the scores, synthetic and multiclass files of the study; arXiv 2307.11157).
 
 - :func:`evaluate`: the scores of one injection nsig{n}_rep{r} and classifier variant (its
-  part files, one per classifier job: :func:`score_groups`) reduced to numbers: per method (salad, cathode, curtains, feta, combined_samples,
-  combined_scores, truth) the max SIC, SIC at rejection 1e3 and AUC of every ensembled score
-  (G, E), the SIC curves, Pearson r and top-p overlaps of the methods' background and signal
-  test scores, and at n_sig = 0 the AUC of every single run.
+  part files, one per classifier job: :func:`score_groups`) reduced to numbers: per method
+  (salad, cathode, curtains, feta, combined_samples, combined_scores, truth) the max SIC, SIC
+  at rejection 1e3 and AUC of every ensembled score (G, E), the SIC curves, Pearson r and
+  top-p overlaps of the methods' background and signal test scores, and at n_sig = 0 the AUC
+  of every single run.
 - :func:`variant_table`: the evaluations of one classifier variant gathered per method,
   n_sig and repetition: a repetition's value is the median over its generators and ensembled
   scores; the figures' bands pool repetitions x generators x ensembles (median, 16th, 84th
@@ -85,7 +86,7 @@ ROBUST_FRACTION = 0.8
 LABEL = re.compile(r"^(nsig[0-9.]+_rep[0-9]+)_(.+)$")
 
 
-def _label(path, what: str) -> tuple[str, int, int, str]:
+def file_label(path, what: str) -> tuple[str, int, int, str]:
     """(injection, n_sig, rep, suffix) of a file named {injection}_{suffix}.{ext}."""
     m = LABEL.match(Path(path).stem)
     if not m:
@@ -122,7 +123,8 @@ def score_groups(paths) -> dict:
     for p in paths:
         m = SCORE_PART.match(Path(p).stem)
         if not m:
-            raise h5io.InputError(f"{p}: scores file name is not {{injection}}_{{variant}}_part{{k}}")
+            raise h5io.InputError(f"{p}: scores file name is not "
+                                  "{injection}_{variant}_part{k}")
         groups.setdefault((m.group(1), m.group(2)), {})[int(m.group(3))] = str(p)
     out = {}
     for key, parts in sorted(groups.items()):
@@ -159,26 +161,29 @@ def read_score_parts(paths) -> tuple[dict, np.ndarray, dict]:
         else:
             for k in ("methods", "n_signal", "classifier", "ensemble", "noise_features"):
                 if not np.array_equal(np.atleast_1d(a[k]), np.atleast_1d(attrs[k])):
-                    raise h5io.InputError(f"{path}: attribute {k}={a[k]!r} differs from {paths[0]}'s")
+                    raise h5io.InputError(f"{path}: attribute {k}={a[k]!r} differs from "
+                                          f"{paths[0]}'s")
             if not np.array_equal(y, labels):
                 raise h5io.InputError(f"{path}: test set differs from {paths[0]}'s: the parts must "
                                       "come from one injection")
         with h5py.File(path, "r") as f:
-            for ds in (f["score"] if "score" in f else ()):
+            names = set(f["score"]) if "score" in f else set()
+            if path != paths[0]:
+                absent, extra = sorted(set(data) - names), sorted(names - set(data))
+                if absent:
+                    raise h5io.InputError(f"{path}: no dataset 'score/{absent[0]}'")
+                if extra:
+                    raise h5io.InputError(f"{path}: dataset score/{extra[0]} is not in {paths[0]}")
+            for ds in sorted(names):
                 s = f["score"][ds][()]
                 h5io.check_finite(path, f"score/{ds}", s, kind="dataset")
                 if s.ndim != 3 or s.shape[2] != len(y) or s.shape[1] != stop - first:
                     raise h5io.InputError(f"{path}: dataset score/{ds} has shape {s.shape}, "
                                           f"expected (G, {stop - first}, {len(y)})")
                 if ds in data and data[ds][-1].shape[0] != s.shape[0]:
-                    raise h5io.InputError(f"{path}: dataset score/{ds} has {s.shape[0]} generators, "
-                                          f"{paths[0]} {data[ds][-1].shape[0]}")
-                if path != paths[0] and ds not in data:
-                    raise h5io.InputError(f"{path}: dataset score/{ds} is not in {paths[0]}")
+                    raise h5io.InputError(f"{path}: dataset score/{ds} has {s.shape[0]} "
+                                          f"generators, {paths[0]} {data[ds][-1].shape[0]}")
                 data.setdefault(ds, []).append(s)
-        absent = [ds for ds, parts in data.items() if len(parts) < paths.index(path) + 1]
-        if absent:
-            raise h5io.InputError(f"{path}: no dataset 'score/{absent[0]}'")
     return attrs, labels, {ds: np.concatenate(parts, axis=1) for ds, parts in data.items()}
 
 
@@ -189,12 +194,12 @@ def read_scores(paths) -> dict:
     {line: (G, R // ensemble, N)}, "auc_single_runs": {line: (G R,)} at n_sig = 0 (else
     None), "record"}. InputError naming the file and key for a missing or malformed
     attribute or dataset."""
-    paths = list(paths)
+    groups = score_groups(paths)
+    if len(groups) != 1:
+        raise h5io.InputError(f"{sorted(paths)[0]}: parts of one injection and classifier "
+                              f"variant expected, got {sorted(groups)}")
+    (label, variant), paths = next(iter(groups.items()))
     path = paths[0]
-    m = SCORE_PART.match(Path(path).stem)
-    if not m:
-        raise h5io.InputError(f"{path}: scores file name is not {{injection}}_{{variant}}_part{{k}}")
-    label, variant = m.group(1), m.group(2)
     _, n_sig, rep = inject.parse(label)
     n_sig = int(n_sig)
     attrs, labels, data = read_score_parts(paths)
@@ -241,8 +246,7 @@ def evaluate(paths, p=comp.P_GRID) -> dict:
     {"a|b": (G E,)}}, "overlap": {"background"/"signal": {"a|b" or "all": {"overlap",
     "excess": (G E, P)}}}, "auc_single_runs": {line: (G R,)} at n_sig = 0 (the four methods,
     combined samples, truth), else None}. E = R // ensemble ensembled scores per generator."""
-    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
-    path = paths[0]
+    path = list(paths)[0]
     f = read_scores(paths)
     y, ens, methods = f["labels"], f["ensembled"], f["methods"]
     try:
@@ -372,7 +376,7 @@ def ks_tables(synthetic_paths, truth: dict, features) -> dict:
     union weighted by :func:`radflow.stats.complementarity.sample_combination_weights`)."""
     samples = {}
     for p in synthetic_paths:
-        _, _, _, method = _label(p, "synthetic")
+        _, _, _, method = file_label(p, "synthetic")
         att = h5io.read_attrs(p)
         if att.get("method", method) != method:
             raise h5io.InputError(f"{p}: attribute method={att['method']!r} but the file name "
@@ -741,7 +745,7 @@ def build(score_paths, synthetic_paths=(), multiclass_paths=(), features=None) -
     tables = {v: variant_table(evs, overlap) for v, evs in sorted(evaluations.items())}
     by_rep = {}
     for p in synthetic_paths:
-        _, n, rep, _ = _label(p, "synthetic")
+        _, n, rep, _ = file_label(p, "synthetic")
         if n == 0:
             by_rep.setdefault(rep, []).append(p)
     missing = sorted(set(by_rep) - set(truth_files))
