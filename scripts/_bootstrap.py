@@ -6,7 +6,7 @@ training step's tf.function was traced (radflow.ml.traces; nothing if none was).
 TensorFlow's import ends with an eager, optional import of Keras' optimizers (inside
 try/except ImportError, to register them for SavedModel). The engines use no Keras and save
 no SavedModel, so :class:`_NoKerasInTensorFlowImport` refuses that import while tensorflow
-initializes: `import tensorflow` takes 2.5 s instead of 3.1 s (2 cores), in every training
+initializes: `import tensorflow` takes 1.8 s instead of 2.3 s (2 cores), in every training
 job. TF_USE_LEGACY_KERAS makes the Keras behind tf.keras tf_keras instead of Keras 3 (which
 pulls matplotlib, pandas and scikit-learn where tf.keras is used). A later import of tf_keras
 (TensorFlow Probability, tf.keras) or of Keras 3 (the benchmark's Keras fits) loads as usual.
