@@ -29,10 +29,11 @@ JOB_ID = re.compile(r"SLURM_JOB_ID=(\d+)")
 # figure, the data-vs-sim check): ~25 Slurm jobs instead of the whole DAG, to keep CI short.
 TARGETS = ("results/validation/data_vs_sim.json", "results/figures/A3_supervised.png",
            "results/salad/lines/sb0.05_rep0_scores.h5", "results/sacwola/train/nsig1500_rep0_scores.h5")
-# The slice's two largest samples (3/4 of its generation time) are the local CI run's chunks
-# where that run has made them: the slice's generation jobs are then sim's two chunks and
-# the signal's, which test_generation_chunks_... compares with the local run.
-REUSED_SAMPLES = ("data", "data_extra")
+# The slice's background samples (all but 1% of its generation time) are the local CI run's
+# chunks where that run has made them: the slice's generation jobs are then the signal's two
+# chunks (config/ci.yaml), which test_generation_chunks_... compares with the local run.
+REUSED_SAMPLES = ("data", "sim", "data_extra")
+GENERATED_SAMPLE = "sig_xy"
 
 
 @pytest.fixture(scope="session")
@@ -96,10 +97,10 @@ def test_generation_chunks_are_separate_slurm_jobs_and_merge_like_local(slurm_ru
     results, _ = slurm_run
     ids = job_ids(results)
     chunks = {log: jid for log, jid in ids.items() if log.startswith("logs/generate/")}
-    sim_chunks = [log for log in chunks if "/sim_chunk" in log]
-    assert len(sim_chunks) >= 2
+    generated = [log for log in chunks if f"/{GENERATED_SAMPLE}_chunk" in log]
+    assert len(generated) >= 2, chunks
     assert len(set(chunks.values())) == len(chunks)
-    for sample in ("data", "sim"):
+    for sample in (*REUSED_SAMPLES, GENERATED_SAMPLE):
         a = h5io.read_columns(ci_run / "features" / f"{sample}.h5")
         b = h5io.read_columns(results / "features" / f"{sample}.h5")
         for col in a:
