@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 CONFIG ?= config/config.yaml
 CORES ?= all
 # pytest-xdist workers of `make test` (0: one process); with 2, tests/conftest.py gives the
-# tests that read the CI run to one worker, which builds it while the other runs the rest.
+# tests that read the CI run to one worker, which builds it while the other runs the Slurm
+# slice and then the rest.
 TEST_WORKERS ?= 2
 
 .PHONY: cost figures report test timing venv

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -66,12 +67,19 @@ def pytest_unconfigure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Orders the tests by group, the CI-run tests first and the Slurm tests last (they read
-    the CI run too, so its worker should have built it by then); every other module keeps
-    its place. Under pytest-xdist each worker writes the groups to the file the controller's
-    scheduler reads (:func:`pytest_xdist_make_scheduler`)."""
-    rank = {"ci_run": 0, "slurm": 2}
-    items.sort(key=lambda item: rank.get(xdist_group_of(item), 1))
+    """Orders the tests by group: the CI-run tests first, the Slurm slice second (under
+    pytest-xdist the other worker starts it while the first builds the CI run, whose
+    background events it reuses: its waits on Slurm leave that worker's core to the CI run),
+    then the other modules, those of more tests first (as xdist's loadscope reorder), each
+    module's tests in their place. Under pytest-xdist each worker writes the groups to the
+    file the controller's scheduler reads (:func:`pytest_xdist_make_scheduler`), which keeps
+    this order."""
+    rank = {"ci_run": 0, "slurm": 1}
+    groups = [xdist_group_of(item) for item in items]
+    size = Counter(groups)
+    order = {item.nodeid: (rank.get(g, 2), 0 if g in rank else -size[g])
+             for item, g in zip(items, groups)}
+    items.sort(key=lambda item: order[item.nodeid])
     path = os.environ.get(GROUPS_ENV)
     if hasattr(config, "workerinput") and path:
         tmp = f"{path}.{config.workerinput['workerid']}"
@@ -83,12 +91,14 @@ def pytest_collection_modifyitems(config, items):
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadgroup`` (`make test` runs two pytest-xdist workers): each group of
     :func:`xdist_group_of` is one unit of work, so the CI-run tests go to one worker, which builds
-    the run while the other worker runs the rest, and each module's fixtures are built once.
+    the run while the other worker runs the Slurm slice and the rest, and each module's
+    fixtures are built once.
     xdist's own loadgroup scheduler reads the group from a suffix it writes into the test id,
     which pytest 9 does not let a plugin change: there every test is its own unit, and two
     workers would each start a Slurm cluster on the same ports."""
     if config.getvalue("dist") != "loadgroup":
         return None
+    config.option.loadscopereorder = False      # the order of pytest_collection_modifyitems
     from xdist.scheduler import LoadScopeScheduling
 
     class GroupScheduling(LoadScopeScheduling):
@@ -102,12 +112,13 @@ def pytest_xdist_make_scheduler(config, log):
     return GroupScheduling(config, log)
 
 
-def _ci_run_paths(tmp_path_factory, worker_id) -> tuple[Path, Path, Path]:
-    """The session's CI run, shared by the pytest-xdist workers: its working directory, the
-    file that marks it done and the lock held while a worker builds it."""
+def shared_paths(tmp_path_factory, worker_id, name: str) -> tuple[Path, Path, Path]:
+    """A run shared by the session's pytest-xdist workers (the CI run, the Slurm slice): its
+    working directory ``name``, the file that marks it done and the lock held while a worker
+    builds it, in the session's common temporary directory."""
     base = tmp_path_factory.getbasetemp()
     root = base if worker_id == "master" else base.parent
-    return root / "ci_run", root / "ci_run.done", root / "ci_run.lock"
+    return root / name, root / f"{name}.done", root / f"{name}.lock"
 
 
 @pytest.fixture(scope="session")
@@ -115,7 +126,7 @@ def ci_run(tmp_path_factory, worker_id):
     """Results directory of a full CI-sized DAG run (events, features, regions, figures), run
     once per test session: under pytest-xdist the first worker that needs it runs it in the
     session's shared temporary directory, holding a lock that the others wait on."""
-    workdir, done, lock_file = _ci_run_paths(tmp_path_factory, worker_id)
+    workdir, done, lock_file = shared_paths(tmp_path_factory, worker_id, "ci_run")
     with open(lock_file, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not done.exists():
@@ -129,17 +140,19 @@ def ci_run(tmp_path_factory, worker_id):
 
 @pytest.fixture(scope="session")
 def ci_run_events(tmp_path_factory, worker_id):
-    """``events(samples, timeout)``: the generated event chunks of ``samples`` in the
-    session's CI run, {sample: [chunk files]}, once that run has merged each sample into its
-    features (so every chunk is complete), waiting while another worker builds the run; None
-    where no CI run holds them (none started, or it stopped before) or after ``timeout`` s.
-    Lets a second DAG run of the same config skip regenerating those samples."""
-    workdir, _, lock_file = _ci_run_paths(tmp_path_factory, worker_id)
+    """``events(samples, timeout, start_wait)``: the generated event chunks of ``samples``
+    in the session's CI run, {sample: [chunk files]}, once that run has merged each sample
+    into its features (so every chunk is complete), waiting while another worker builds the
+    run (and up to ``start_wait`` s for one to start it: the workers start their first tests
+    together); None where no CI run holds them (none started, or it stopped before) or
+    after ``timeout`` s. Lets a second DAG run of the same config skip regenerating those
+    samples."""
+    workdir, _, lock_file = shared_paths(tmp_path_factory, worker_id, "ci_run")
     results = workdir / "results"
 
-    def events(samples, timeout=1500.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+    def events(samples, timeout=1500.0, start_wait=30.0):
+        start = time.monotonic()
+        while time.monotonic() < start + timeout:
             if all((results / "features" / f"{s}.h5").exists() for s in samples):
                 return {s: sorted((results / "events" / s).glob("chunk*.root")) for s in samples}
             with open(lock_file, "a") as lock:
@@ -148,7 +161,9 @@ def ci_run_events(tmp_path_factory, worker_id):
                 except BlockingIOError:     # another worker is building the run
                     time.sleep(5)
                     continue
-            return None                     # nobody is building it and it does not hold them
+            if workdir.exists() or time.monotonic() > start + start_wait:
+                return None                 # nobody is building it and it does not hold them
+            time.sleep(1)
         return None
     return events
 

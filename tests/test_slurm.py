@@ -3,24 +3,19 @@
 Skipped with a visible reason where Slurm cannot be started (not root, no apt-get);
 under CI=true it must run, so there the reason is a failure instead.
 """
+import fcntl
 import json
 import os
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from radflow import h5io
-from tests.conftest import REPO, snakemake
+from tests.conftest import REPO, shared_paths, snakemake
 from tests.slurm_cluster import SlurmCluster, SlurmUnavailable
-
-# The tests read one Slurm run (a session fixture, so that pytest-xdist may interleave other
-# tests between them): one worker runs them, while the other builds the CI run
-# (tests/conftest.py).
-pytestmark = pytest.mark.xdist_group("slurm")
 
 PROFILE = REPO / "tests" / "slurm_profile"
 JOB_ID = re.compile(r"SLURM_JOB_ID=(\d+)")
@@ -36,9 +31,12 @@ REUSED_SAMPLES = ("data", "sim", "data_extra")
 GENERATED_SAMPLE = "sig_xy"
 
 
-@pytest.fixture(scope="session")
-def slurm_run(tmp_path_factory, ci_run_events):
-    workdir = tmp_path_factory.mktemp("slurm_run")
+def run_slice(workdir, ci_run_events) -> str:
+    """Runs the slice in ``workdir`` through a Slurm started for it: "ok", or why not
+    ("skip: " and the reason Slurm cannot be started, else the failure)."""
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir()
     for sample, chunks in (ci_run_events(REUSED_SAMPLES) or {}).items():
         (workdir / "results" / "events" / sample).mkdir(parents=True)
         for chunk in chunks:
@@ -46,17 +44,37 @@ def slurm_run(tmp_path_factory, ci_run_events):
     try:
         cluster = SlurmCluster().__enter__()
     except SlurmUnavailable as why:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but Slurm could not be started: {why}")
-        pytest.skip(f"Slurm cannot be started here: {why}")
+        return f"skip: Slurm cannot be started here: {why}"
     try:
         proc = snakemake(workdir, *TARGETS, "--workflow-profile", str(PROFILE), check=False,
                          timeout=1500)
         jobs = subprocess.run(["squeue", "-h"], capture_output=True, text=True).stdout
+    except Exception as err:        # recorded for the tests of the other worker too
+        return f"snakemake through Slurm raised {err!r}"
     finally:
         cluster.__exit__(None, None, None)
-    assert proc.returncode == 0, f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}\nsqueue: {jobs}"
-    return workdir / "results", proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        return f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}\nsqueue: {jobs}"
+    return "ok"
+
+
+@pytest.fixture(scope="session")
+def slurm_run(tmp_path_factory, worker_id, ci_run_events):
+    """Results directory of the slice, run once per test session like the CI run: under
+    pytest-xdist by the worker of the 'slurm' group (early, while the other worker builds the
+    CI run), whose outcome the CI-run group's comparisons read from the shared directory."""
+    workdir, done, lock_file = shared_paths(tmp_path_factory, worker_id, "slurm_run")
+    with open(lock_file, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            done.write_text(run_slice(workdir, ci_run_events))
+    outcome = done.read_text()
+    if outcome.startswith("skip: "):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {outcome[len('skip: '):]}")
+        pytest.skip(outcome[len("skip: "):])
+    assert outcome == "ok", outcome
+    return workdir / "results"
 
 
 def job_ids(results):
@@ -68,8 +86,11 @@ def job_ids(results):
     return out
 
 
+# The slice's own group, second in line (tests/conftest.py): one worker runs the slice while
+# the other builds the CI run; the comparisons with the local run are in the CI-run group.
+@pytest.mark.xdist_group("slurm")
 def test_every_job_ran_as_a_slurm_job(slurm_run):
-    results, _ = slurm_run
+    results = slurm_run
     ids = job_ids(results)
     assert len(ids) >= 20
     missing = [log for log, jid in ids.items() if jid is None]
@@ -78,7 +99,7 @@ def test_every_job_ran_as_a_slurm_job(slurm_run):
 
 
 def test_slurm_outputs_equal_local(slurm_run, ci_run):
-    results, _ = slurm_run
+    results = slurm_run
     files = sorted(p.relative_to(results) for p in results.rglob("*.h5"))
     # Features, regions, injections, DCTR weights and trained scores of the slice.
     kinds = {f.parts[0] if f.parts[0] == "features" else f.parts[1] for f in files}
@@ -94,7 +115,7 @@ def test_slurm_outputs_equal_local(slurm_run, ci_run):
 
 
 def test_generation_chunks_are_separate_slurm_jobs_and_merge_like_local(slurm_run, ci_run):
-    results, _ = slurm_run
+    results = slurm_run
     ids = job_ids(results)
     chunks = {log: jid for log, jid in ids.items() if log.startswith("logs/generate/")}
     generated = [log for log in chunks if f"/{GENERATED_SAMPLE}_chunk" in log]

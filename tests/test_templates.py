@@ -37,7 +37,7 @@ def split(ev):
 
 def make(name):
     if name == "salad":
-        return SaladTemplate(arch="salad", n_init=3, epochs=50, patience=10, batch_size=512)
+        return SaladTemplate(arch="salad", n_init=3, epochs=20, patience=5, batch_size=512)
     if name != "cathode":
         return quick(name)
     return CathodeTemplate(flows.FlowSpec(n_blocks=3, hidden=32, epochs=15, batch_size=256,
