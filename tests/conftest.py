@@ -121,20 +121,32 @@ def shared_paths(tmp_path_factory, worker_id, name: str) -> tuple[Path, Path, Pa
     return root / name, root / f"{name}.done", root / f"{name}.lock"
 
 
-@pytest.fixture(scope="session")
-def ci_run(tmp_path_factory, worker_id):
-    """Results directory of a full CI-sized DAG run (events, features, regions, figures), run
-    once per test session: under pytest-xdist the first worker that needs it runs it in the
-    session's shared temporary directory, holding a lock that the others wait on."""
-    workdir, done, lock_file = shared_paths(tmp_path_factory, worker_id, "ci_run")
+def run_once(tmp_path_factory, worker_id, name: str, build) -> tuple[Path, str]:
+    """A run shared by the session's workers (:func:`shared_paths`), built once: the first
+    worker that asks for it runs ``build(workdir)`` in a fresh working directory, holding the
+    lock that the others wait on, and records the outcome text it returns in the done file;
+    a build that raises records nothing, so the next worker that asks builds it again.
+    Returns (workdir, outcome)."""
+    workdir, done, lock_file = shared_paths(tmp_path_factory, worker_id, name)
     with open(lock_file, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not done.exists():
-            if workdir.exists():       # a failed run of another worker: run it again
+            if workdir.exists():       # a failed build of another worker: build it again
                 shutil.rmtree(workdir)
             workdir.mkdir()
-            snakemake(workdir, "all")
-            done.touch()
+            done.write_text(build(workdir))
+    return workdir, done.read_text()
+
+
+@pytest.fixture(scope="session")
+def ci_run(tmp_path_factory, worker_id):
+    """Results directory of a full CI-sized DAG run (events, features, regions, figures), run
+    once per test session (:func:`run_once`): under pytest-xdist by the first worker that
+    needs it, in the session's shared temporary directory."""
+    def build(workdir):
+        snakemake(workdir, "all")
+        return "ok"
+    workdir, _ = run_once(tmp_path_factory, worker_id, "ci_run", build)
     return workdir / "results"
 
 

@@ -3,7 +3,6 @@
 Skipped with a visible reason where Slurm cannot be started (not root, no apt-get);
 under CI=true it must run, so there the reason is a failure instead.
 """
-import fcntl
 import json
 import os
 import re
@@ -14,7 +13,7 @@ import numpy as np
 import pytest
 
 from radflow import h5io
-from tests.conftest import REPO, shared_paths, snakemake
+from tests.conftest import REPO, run_once, snakemake
 from tests.slurm_cluster import SlurmCluster, SlurmUnavailable
 
 PROFILE = REPO / "tests" / "slurm_profile"
@@ -32,11 +31,8 @@ GENERATED_SAMPLE = "sig_xy"
 
 
 def run_slice(workdir, ci_run_events) -> str:
-    """Runs the slice in ``workdir`` through a Slurm started for it: "ok", or why not
-    ("skip: " and the reason Slurm cannot be started, else the failure)."""
-    if workdir.exists():
-        shutil.rmtree(workdir)
-    workdir.mkdir()
+    """Runs the slice in the empty ``workdir`` through a Slurm started for it: "ok", or why
+    not ("skip: " and the reason Slurm cannot be started, else the failure)."""
     for sample, chunks in (ci_run_events(REUSED_SAMPLES) or {}).items():
         (workdir / "results" / "events" / sample).mkdir(parents=True)
         for chunk in chunks:
@@ -60,15 +56,12 @@ def run_slice(workdir, ci_run_events) -> str:
 
 @pytest.fixture(scope="session")
 def slurm_run(tmp_path_factory, worker_id, ci_run_events):
-    """Results directory of the slice, run once per test session like the CI run: under
-    pytest-xdist by the worker of the 'slurm' group (early, while the other worker builds the
-    CI run), whose outcome the CI-run group's comparisons read from the shared directory."""
-    workdir, done, lock_file = shared_paths(tmp_path_factory, worker_id, "slurm_run")
-    with open(lock_file, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not done.exists():
-            done.write_text(run_slice(workdir, ci_run_events))
-    outcome = done.read_text()
+    """Results directory of the slice, run once per test session like the CI run
+    (tests/conftest.py run_once): under pytest-xdist by the worker of the 'slurm' group
+    (early, while the other worker builds the CI run); the CI-run group's comparisons read
+    its outcome from the shared directory."""
+    workdir, outcome = run_once(tmp_path_factory, worker_id, "slurm_run",
+                                lambda path: run_slice(path, ci_run_events))
     if outcome.startswith("skip: "):
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true but {outcome[len('skip: '):]}")
