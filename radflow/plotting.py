@@ -106,10 +106,16 @@ def spectrum_fit_figure(edges, counts, expected, signal_region, data_label: str,
 
 
 def save(fig, outputs) -> None:
-    """Save ``fig`` to each output path (atomically) and close it."""
+    """Save ``fig`` to each output path (atomically), cropped to its tight bounding box, and
+    close it. The layout and the box are found once, by a draw without rendering, for all
+    formats: each format is then drawn once (with ``bbox_inches="tight"``, or a layout
+    engine left on the figure, as by ``tight_layout``, every format is drawn twice)."""
+    fig.draw_without_rendering()
+    bbox = fig.get_tightbbox().padded(plt.rcParams["savefig.pad_inches"])
+    fig.set_layout_engine(None)
     for out in outputs:
         with atomic_output(out) as tmp:
-            fig.savefig(tmp, format=Path(out).suffix[1:], bbox_inches="tight")
+            fig.savefig(tmp, format=Path(out).suffix[1:], bbox_inches=bbox)
     plt.close(fig)
 
 

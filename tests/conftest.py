@@ -20,6 +20,13 @@ from radflow import config as cfgmod
 REPO = Path(__file__).resolve().parent.parent
 CI_CONFIG = REPO / "config" / "ci.yaml"
 
+# One TensorFlow thread per test process (intra- and inter-op), as each job of the DAG has
+# (its rules' threads: 1): under pytest-xdist the two workers share the 2 cores with the CI
+# run's jobs. The tests outside the CI run and the Slurm slice, in one process on 2 cores:
+# 411 CPU s with TensorFlow's default (a thread per core), 372 CPU s with one thread.
+os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
+os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
+
 
 def snakemake(workdir, *args, configfile=CI_CONFIG, check=True, timeout=1800):
     """Run the repository's Snakefile in ``workdir`` with the venv's tools on PATH;
