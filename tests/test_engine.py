@@ -107,7 +107,7 @@ def test_member_trains_as_if_alone(arch):
     a lone run the batched matmuls differ in shape (M = 3 vs 1), so rounding differs at
     1e-7 and grows over the steps; against the same member among other companions of the
     same count, the result is identical."""
-    x, y = gaussian_toy(4_000, 31)
+    x, y = gaussian_toy(2_000, 31)
     n = len(y)
     w_tr, w_val = mixed_members(n, 32)
     labels = None if arch == "autoencoder" else np.stack([y, 1 - y, y])
@@ -384,11 +384,12 @@ def test_same_seed_same_scores_bitwise():
 
 def test_autoencoder_ensemble_learns_to_reconstruct():
     rng = np.random.default_rng(0)
-    z = rng.normal(size=(5_000, 2))
+    z = rng.normal(size=(3_000, 2))
     x = np.column_stack([z[:, 0], z[:, 1], z[:, 0] + z[:, 1], z[:, 0] - z[:, 1]]).astype(np.float32)
     val = rng.random(len(x)) < 0.2
+    # Best validation loss 0.35 and 0.42 of the first epoch's (one TensorFlow thread).
     ens = ensemble.train_ensemble(x, None, models.get("autoencoder"), 2, 4, (~val).astype(float),
-                                  val.astype(float), epochs=30, patience=5, batch_size=256)
+                                  val.astype(float), epochs=20, patience=5, batch_size=128)
     assert np.all(np.nanmin(ens.val_loss, axis=0) < 0.5 * ens.val_loss[0])
     outlier = np.array([[3.0, -3.0, 3.0, 3.0]], np.float32)   # violates x3 = x1 + x2
     assert np.all(ens.predict(outlier)[:, 0] > np.median(ens.predict(x[val]), axis=1))
