@@ -22,8 +22,9 @@ CI_CONFIG = REPO / "config" / "ci.yaml"
 
 # One TensorFlow thread per test process (intra- and inter-op), as each job of the DAG has
 # (its rules' threads: 1): under pytest-xdist the two workers share the 2 cores with the CI
-# run's jobs. The tests outside the CI run and the Slurm slice, in one process on 2 cores:
-# 411 CPU s with TensorFlow's default (a thread per core), 372 CPU s with one thread.
+# run's jobs, and a second thread only spins. `make test`'s pytest on 2 cores, two runs in a
+# row: 680.7 s (1194 CPU s) with TensorFlow's default (a thread per core), 608.4 s (1077 CPU
+# s) with one thread.
 os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
 os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
 
