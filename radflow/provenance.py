@@ -32,15 +32,17 @@ _IMPORT_LINE = re.compile(r"[ \t]*(?:import|from)[ \t]")
 
 def _statements(lines: list[str]):
     """The import statements of a file's ``lines``, each with its continuation lines (open
-    brackets, trailing backslash), dedented. A docstring line that reads like one but does
-    not parse is dropped, and the lines after it are searched again."""
+    brackets, trailing backslash; counted without comments, which an import holds no string
+    to hide), the first line dedented. A docstring line that reads like one but does not
+    parse is dropped, and the lines after it are searched again."""
     for i, line in enumerate(lines):
         if not _IMPORT_LINE.match(line):
             continue
-        stmt, j = line.strip(), i
-        while (stmt.count("(") > stmt.count(")") or stmt.endswith("\\")) and j + 1 < len(lines):
+        stmt, code, j = line.strip(), line.split("#")[0].rstrip(), i
+        while (code.count("(") > code.count(")") or code.endswith("\\")) and j + 1 < len(lines):
             j += 1
             stmt += "\n" + lines[j]
+            code += "\n" + lines[j].split("#")[0].rstrip()
         try:
             yield ast.parse(stmt).body[0]
         except SyntaxError:

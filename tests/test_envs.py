@@ -70,7 +70,8 @@ def test_snakemake_lint(tmp_path):
 
 def test_import_scan_finds_every_form_and_skips_prose(tmp_path):
     """The code hash follows the imports of a file (radflow.provenance): parenthesized over
-    lines, with a backslash, inside a function, several names, aliases; a docstring line
+    lines, with a backslash, inside a function, several names, aliases, a comment holding a
+    bracket; a docstring line
     that starts like an import but is prose (an open bracket over the next lines included)
     adds nothing and hides nothing after it."""
     f = tmp_path / "mod.py"
@@ -79,7 +80,11 @@ def test_import_scan_finds_every_form_and_skips_prose(tmp_path):
                  "from radflow.b import (c,\n    d)\n"
                  "from radflow.e import \\\n    f\n"
                  "def g():\n    from radflow.h import i  # inside a function\n"
+                 "def n():\n    from radflow.j import k  # a comment (with a bracket\n"
+                 "    return k\n"
+                 "from radflow.l import m\n"
                  "x = 'import nothing'\n")
     assert sorted(provenance._parsed_imports(f, 0, 0)) == sorted([
         "os", "radflow.a", "radflow.b", "radflow.b.c", "radflow.b.d", "radflow.e",
-        "radflow.e.f", "radflow.h", "radflow.h.i"])
+        "radflow.e.f", "radflow.h", "radflow.h.i", "radflow.j", "radflow.j.k", "radflow.l",
+        "radflow.l.m"])
