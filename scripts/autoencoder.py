@@ -16,7 +16,7 @@ those members) of every event of the fit range of the data (``score_data``, with
 ``members_per_event`` and ``subsample`` (training events per member)."""
 import numpy as np
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+import _bootstrap  # sys.path, job header, run()
 from radflow import cli, h5io, inject, regions
 from radflow.methods import autoencoder
 from radflow.seeds import derive_seed
@@ -62,4 +62,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

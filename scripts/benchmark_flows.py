@@ -30,7 +30,7 @@ import numpy as np
 
 # Compilation is part of what is measured: no executables from XLA's persistent cache.
 os.environ.pop("RADFLOW_XLA_CACHE", None)
-import _bootstrap  # noqa: E402, F401  (sys.path, job header)
+import _bootstrap  # noqa: E402  (sys.path, job header, run())
 from radflow.ml import flows
 from radflow.ml.determinism import set_determinism
 
@@ -257,4 +257,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

@@ -8,7 +8,7 @@ sample-quality checks) and the training record (JSON)."""
 import json
 import time
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+import _bootstrap  # sys.path, job header, run()
 from radflow import cli, h5io, inject
 from radflow.ml import flows
 from radflow.seeds import derive_seed
@@ -72,4 +72,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

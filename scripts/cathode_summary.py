@@ -7,7 +7,7 @@ draw) before their spread is taken."""
 import argparse
 import json
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+import _bootstrap  # sys.path, job header, run()
 from radflow import h5io
 from radflow.studies.cathode import summary
 
@@ -28,4 +28,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

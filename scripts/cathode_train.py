@@ -10,7 +10,7 @@ signal); writes the scores (HDF5) and metrics (JSON), with the template's qualit
 KS against the SR test background and the CATHODE classifier's AUC between them."""
 import json
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+import _bootstrap  # sys.path, job header, run()
 from radflow import cli, h5io, inject
 from radflow.methods import anode, cathode
 
@@ -69,4 +69,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

@@ -8,7 +8,7 @@ repetitions (radflow.stats.claims). The true SR background is the scores files' 
 import argparse
 import json
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+import _bootstrap  # sys.path, job header, run()
 from radflow import h5io
 from radflow.studies.complementarity import summary
 
@@ -38,4 +38,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

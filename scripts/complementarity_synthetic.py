@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+import _bootstrap  # sys.path, job header, run()
 from radflow import cli, h5io, inject
 from radflow.seeds import derive_seed
 from radflow.studies.complementarity import samples
@@ -84,4 +84,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

@@ -7,7 +7,7 @@ radflow.inject.load_repetition."""
 
 import numpy as np
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+import _bootstrap  # sys.path, job header, run()
 from radflow import cli, h5io, inject
 from radflow.methods import cwola_hunting
 
@@ -60,4 +60,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

@@ -10,7 +10,7 @@ initialization): a job with part of the benchmarks trains their members as the w
 would."""
 import numpy as np
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+import _bootstrap  # sys.path, job header, run()
 from radflow import cli, h5io, inject, regions
 from radflow.methods import cwola_hunting
 from radflow.ml import train
@@ -59,4 +59,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

@@ -7,7 +7,7 @@ normalized over the training sidebands (so sum(w) over sim sidebands ~ N_sim).""
 
 import numpy as np
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+import _bootstrap  # sys.path, job header, run()
 from radflow import h5io
 from radflow import cli, inject
 from radflow.seeds import derive_seed
@@ -48,4 +48,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

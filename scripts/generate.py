@@ -5,7 +5,7 @@ Writes results/events/{sample}/chunk{i}.root (see radflow.io) and prints the tim
 import json
 import time
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+import _bootstrap  # sys.path, job header, run()
 from radflow import cli, config as cfgmod
 from radflow.events import generate, io
 from radflow.seeds import derive_seed
@@ -43,4 +43,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

@@ -9,7 +9,7 @@ radflow.inject.load_repetition."""
 
 import numpy as np
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+import _bootstrap  # sys.path, job header, run()
 from radflow import h5io
 from radflow import cli, inject
 
@@ -67,4 +67,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

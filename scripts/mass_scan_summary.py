@@ -10,7 +10,7 @@ the calibration (reference experiments' global p-values: coverage and KS); the s
 import argparse
 import json
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+import _bootstrap  # sys.path, job header, run()
 from radflow import h5io
 from radflow.studies.mass_scan import summary
 
@@ -52,4 +52,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

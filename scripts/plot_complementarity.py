@@ -17,7 +17,7 @@ import argparse
 import json
 from pathlib import Path
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+import _bootstrap  # sys.path, job header, run()
 from radflow import h5io, inject, plotting
 from radflow.stats import complementarity as cs
 from radflow.studies.complementarity import figures, summary as comp_summary
@@ -104,4 +104,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

@@ -16,7 +16,7 @@ import json
 
 import numpy as np
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+import _bootstrap  # sys.path, job header, run()
 from radflow import h5io
 from radflow.methods import cwola_hunting
 from radflow.studies.cwola_ae import figures
@@ -64,4 +64,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

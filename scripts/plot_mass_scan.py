@@ -19,7 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+import _bootstrap  # sys.path, job header, run()
 from radflow import plotting
 from radflow.stats import significance
 
@@ -172,4 +172,4 @@ def below_legend(ax, handles, labels, title=None, ncol=2, offset=0.17):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

@@ -12,7 +12,7 @@ import json
 import matplotlib.pyplot as plt
 import numpy as np
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+import _bootstrap  # sys.path, job header, run()
 from radflow import cli, h5io, plotting
 from radflow.methods import cwola
 from radflow.ml import metrics
@@ -99,4 +99,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

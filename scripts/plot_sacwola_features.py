@@ -4,7 +4,7 @@ m_j -> m_j + alpha * mjj, in the signal region of the test half (of the DCTR's r
 
 import numpy as np
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+import _bootstrap  # sys.path, job header, run()
 from radflow import h5io
 from radflow import cli, inject, plotting
 
@@ -40,4 +40,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

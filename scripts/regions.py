@@ -3,7 +3,7 @@ jet masses of one sample in one study (the train/test split is per repetition: t
 rule's). Fails, writing nothing,
 if a background sample (data, sim) has no events in the SR or in a sideband window."""
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+import _bootstrap  # sys.path, job header, run()
 from radflow import h5io
 from radflow import cli, regions
 
@@ -26,4 +26,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+import _bootstrap  # sys.path, job header, run()
 import readme_tables
 from radflow import h5io, timing
 
@@ -124,4 +124,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

@@ -6,7 +6,7 @@ number."""
 import argparse
 import json
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+import _bootstrap  # sys.path, job header, run()
 from radflow import h5io
 from radflow.studies.sacwola import summary
 
@@ -30,4 +30,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

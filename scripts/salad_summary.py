@@ -6,7 +6,7 @@ closure, and each paper statement decided against its statistical error
 import argparse
 import json
 
-import _bootstrap  # noqa: F401  (sys.path, job header)
+import _bootstrap  # sys.path, job header, run()
 from radflow import h5io
 from radflow.studies.salad import summary
 
@@ -33,4 +33,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    _bootstrap.run(main)

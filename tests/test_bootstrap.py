@@ -102,3 +102,60 @@ def test_dag_jobs_write_their_xla_steps_to_the_run_s_cache(ci_run):
     hunting jobs left their compiled steps in its .snakemake directory."""
     entries = list((ci_run.parent / ".snakemake" / "radflow-xla-cache").glob("tensorflow-*/*.pb"))
     assert entries
+
+
+RUN_JOB = """
+import atexit, sys
+sys.path.insert(0, {scripts!r})
+import _bootstrap
+import h5py
+import numpy as np
+
+
+class Teardown:
+    def __del__(self):
+        print("module teardown ran", flush=True)
+
+
+KEPT = Teardown()      # collected only by the interpreter's teardown of this module
+
+
+def main():
+    with h5py.File({out!r}, "w") as f:
+        f["x"] = np.arange(3.0)
+    atexit.register(print, "exit handler ran")
+    print("main returned")
+    if {fail!r}:
+        raise RuntimeError("bad input")
+
+
+_bootstrap.run(main)
+"""
+
+
+def run_job(tmp_path, fail):
+    out = tmp_path / "out.h5"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # stdout buffered
+    proc = subprocess.run([sys.executable, "-c", RUN_JOB.format(scripts=str(SCRIPTS),
+                                                                out=str(out), fail=fail)],
+                          capture_output=True, text=True, timeout=120, env=env)
+    return proc, out
+
+
+def test_run_ends_a_finished_job_without_teardown_and_keeps_its_output(tmp_path):
+    import h5py
+    import numpy as np
+
+    proc, out = run_job(tmp_path, fail=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "main returned" in proc.stdout and "exit handler ran" in proc.stdout
+    assert "module teardown ran" not in proc.stdout
+    with h5py.File(out) as f:
+        np.testing.assert_array_equal(f["x"][()], [0.0, 1.0, 2.0])
+
+
+def test_run_lets_a_failing_job_end_with_its_traceback_and_status_1(tmp_path):
+    proc, _ = run_job(tmp_path, fail=True)
+    assert proc.returncode == 1
+    assert "RuntimeError: bad input" in proc.stderr
+    assert "main returned" in proc.stdout and "exit handler ran" in proc.stdout
