@@ -71,9 +71,8 @@ def test_snakemake_lint(tmp_path):
 def test_import_scan_finds_every_form_and_skips_prose(tmp_path):
     """The code hash follows the imports of a file (radflow.provenance): parenthesized over
     lines, with a backslash, inside a function, several names, aliases, a comment holding a
-    bracket; a docstring line
-    that starts like an import but is prose (an open bracket over the next lines included)
-    adds nothing and hides nothing after it."""
+    bracket; a docstring line that starts like an import but is prose (an open bracket over
+    the next lines included) adds nothing and hides nothing after it."""
     f = tmp_path / "mod.py"
     f.write_text('"""Module.\n\nfrom the sidebands (the data\nof the SR) we learn.\n"""\n'
                  "import os, radflow.a as a\n"
