@@ -84,6 +84,23 @@ def read_benchmark(path: str | Path) -> Benchmark:
     return Benchmark(wall_s=mean("s"), cpu_s=mean("cpu_time"), max_rss_mb=mean("max_rss"))
 
 
+#: Snakemake's benchmark thread samples a job every 0.5 s over its first 15 s of wall time,
+#: then every 30 s (snakemake/benchmark.py: BENCHMARK_INTERVAL_SHORT, BENCHMARK_INTERVAL).
+FIRST_SAMPLES_S, SAMPLE_INTERVAL_S = 15.0, 30.0
+
+
+def whole_job_cpu_s(b: Benchmark) -> float:
+    """A job's CPU time [s] over its whole wall time. A job of at most
+    :data:`FIRST_SAMPLES_S` is sampled to its end: its ``cpu_time``. A longer one's
+    ``cpu_time`` was read at its last sample, 15 s + a multiple of 30 s, and misses what it
+    used after it (a 38.9 s Pythia job reads 15.1 s): scaled by wall / that time, the mean
+    CPU rate up to the last sample held to the job's end (38.9 x 15.1 / 15 = 39.2 s)."""
+    if b.wall_s <= FIRST_SAMPLES_S:
+        return b.cpu_s
+    last = FIRST_SAMPLES_S + SAMPLE_INTERVAL_S * ((b.wall_s - FIRST_SAMPLES_S) // SAMPLE_INTERVAL_S)
+    return b.cpu_s * b.wall_s / last
+
+
 def load_benchmarks(jobs: list[Job], root: str | Path) -> dict[str, Benchmark]:
     """{job name: Benchmark} of the jobs whose benchmark file exists under ``root`` (the
     directory the run's results/ lies in)."""

@@ -3,7 +3,8 @@ and write its coefficients (radflow/cost_coefficients.yaml). Each --run names a 
 benchmark directory (its results/benchmarks) and the config overlay it ran with; the jobs
 and their wildcards come from the DAG Snakemake builds for that config
 (radflow/workflow_dag.py), their sizes from radflow.cost.size. Per rule, the CPU time [s]
-(``cpu_time``) and max_rss [MB] of every job with a benchmark file are fitted to a + b * work
+(``cpu_time``, of a job longer than Snakemake's first 15 s of samples extrapolated to its
+end: radflow.timing.whole_job_cpu_s) and max_rss [MB] of every job with a benchmark file are fitted to a + b * work
 and c + d * held (radflow.cost.fit), per model (radflow.cost.models: the rule, a model several
 rules share, or a kind of the rule's jobs).
 
@@ -55,7 +56,8 @@ def rows(bench_dir, configfile):
         if path.is_file():
             b = timing.read_benchmark(path)
             for name in cost.models(j.rule, j.wildcards):
-                out.append((name, *cost.size(j.rule, j.wildcards, config), b.cpu_s, b.max_rss_mb))
+                out.append((name, *cost.size(j.rule, j.wildcards, config),
+                            timing.whole_job_cpu_s(b), b.max_rss_mb))
     return out
 
 

@@ -150,3 +150,19 @@ def test_docs_block_is_the_cli_output(run, tmp_path):
     readme_tables.main(["--timing", str(tmp_path / "timing.json"), "--doc", str(doc)])
     assert doc.read_text() == ("intro\n<!-- BEGIN generated: timing -->\n" + timing.markdown(summary)
                                + "\n<!-- END generated: timing -->\n")
+
+
+def test_cpu_time_of_a_long_job_is_extrapolated_from_its_last_sample():
+    """Snakemake reads a job's CPU time every 0.5 s up to 15 s, then at 45 s, 75 s, ...: a
+    job of at most 15 s keeps its cpu_time; a longer one's is scaled by wall / its last
+    sample time (numbers of two Pythia jobs of the CI run: 38.9 s read 15.1 s, 109.2 s read
+    105.1 s)."""
+    def cpu(wall, sampled):
+        return timing.whole_job_cpu_s(timing.Benchmark(wall_s=wall, cpu_s=sampled, max_rss_mb=1))
+
+    assert cpu(10.0, 9.0) == 9.0
+    assert cpu(15.0, 14.5) == 14.5
+    assert cpu(38.87, 15.13) == pytest.approx(38.87 * 15.13 / 15)
+    assert cpu(44.9, 15.0) == pytest.approx(44.9)
+    assert cpu(45.2, 44.8) == pytest.approx(44.8 * 45.2 / 45)
+    assert cpu(109.21, 105.14) == pytest.approx(109.21 * 105.14 / 105)
