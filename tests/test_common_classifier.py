@@ -414,6 +414,27 @@ def test_hgb_bin_thresholds_by_hand():
                                   [[0, 0], [1, 2], [2, 0]])
 
 
+@pytest.mark.parametrize("weights", ["unit", "exponential", "integer"])
+def test_hgb_percentiles_are_scikit_learns_bit_for_bit(weights):
+    """The thresholds' weighted 'averaged inverted CDF' percentiles equal scikit-learn's
+    own (``_weighted_percentile(..., average=True)``) exactly, on a column of distinct
+    values and two with many repeated ones (rounded normals): 2550 events, so with unit or
+    integer weights the percentiles k / 255 fall on cumulative weights and are averaged
+    with the next value."""
+    from sklearn.utils.stats import _weighted_percentile
+
+    rng = np.random.default_rng(4)
+    x = np.c_[rng.normal(size=2550), np.round(rng.normal(size=(2550, 2)), 1)]
+    w = {"unit": np.ones(2550), "exponential": rng.exponential(size=2550),
+         "integer": rng.integers(1, 4, 2550).astype(float)}[weights]
+    order = np.argsort(x, axis=0)
+    x_sorted, w_sorted = np.take_along_axis(x, order, axis=0), w[order]
+    percentiles = np.linspace(0, 100, num=256)[1:-1]
+    np.testing.assert_array_equal(cc._averaged_inverted_cdf(x_sorted, w_sorted, percentiles),
+                                  _weighted_percentile(x_sorted, w_sorted, percentiles,
+                                                       average=True))
+
+
 def test_hgb_on_bin_codes_is_the_fit_on_the_features():
     """A HistGradientBoostingClassifier fitted on the bin codes of weighted events (repeated
     values, weights 0, one feature of few values) predicts, on any events' codes, what the
