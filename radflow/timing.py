@@ -9,9 +9,10 @@ config; tests build one by hand) and the :class:`Benchmark` of each job that has
 Times are wall-clock seconds (the benchmark's ``s``) and CPU seconds (``cpu_time``, user +
 system of the job's processes); memory is the resident set size ``max_rss`` in MB. Snakemake
 samples ``cpu_time`` and ``max_rss`` every 0.5 s for a job's first 15 s, then every 30 s, so
-a long job's CPU time misses what it used after its last sample (up to 30 s); the wall time
-is exact, and the makespan and its bound use only wall times. A job with no benchmark file
-counts as 0 s and is listed under ``no_benchmark``.
+a long job's CPU time misses what it used after its last sample (up to 30 s;
+:func:`whole_job_cpu_s` extrapolates it, for the cost model); the wall time is exact, and
+the makespan and its bound use only wall times. A job with no benchmark file counts as 0 s
+and is listed under ``no_benchmark``.
 """
 from __future__ import annotations
 

@@ -3,10 +3,10 @@ and write its coefficients (radflow/cost_coefficients.yaml). Each --run names a 
 benchmark directory (its results/benchmarks) and the config overlay it ran with; the jobs
 and their wildcards come from the DAG Snakemake builds for that config
 (radflow/workflow_dag.py), their sizes from radflow.cost.size. Per rule, the CPU time [s]
-(``cpu_time``, of a job longer than Snakemake's first 15 s of samples extrapolated to its
-end: radflow.timing.whole_job_cpu_s) and max_rss [MB] of every job with a benchmark file are fitted to a + b * work
-and c + d * held (radflow.cost.fit), per model (radflow.cost.models: the rule, a model several
-rules share, or a kind of the rule's jobs).
+(``cpu_time``; a job longer than Snakemake's first 15 s of samples has it extrapolated to
+its end, radflow.timing.whole_job_cpu_s) and max_rss [MB] of every job with a benchmark file
+are fitted to a + b * work and c + d * held (radflow.cost.fit), per model
+(radflow.cost.models: the rule, a model several rules share, or a kind of the rule's jobs).
 
     python scripts/fit_costs.py --run default/results/benchmarks config/config.yaml \\
         --run ci/results/benchmarks config/ci.yaml --out radflow/cost_coefficients.yaml

@@ -96,8 +96,9 @@ def test_node_limit_below_a_request_stops_the_dry_run(tmp_path):
 
 
 #: Snakemake samples a job's CPU time every 0.5 s over its first 15 s of wall time, then
-#: every 30 s: the CPU time of a longer job is a lower bound, its wall time x threads an
-#: upper one.
+#: every 30 s: a longer job's CPU time is extrapolated from its last sample
+#: (radflow.timing.whole_job_cpu_s, at most its true value at a constant rate), its wall
+#: time x threads an upper bound.
 EXACT_CPU_WALL_S = 15.0
 #: Jobs of less CPU time than this, on average, are below the benchmark's sampling: their
 #: CPU time reads 0 in one run (all 96 inject rows the model was fitted to) and 0.25 s in the
@@ -109,8 +110,8 @@ def test_ci_run_benchmarks_within_a_factor_2_of_the_model(ci_run, tmp_path):
     """Per rule of the CI run with at least 5 s of CPU time (and 1 s a job,
     :data:`MIN_SAMPLED_CPU_S`): its summed CPU time within a
     factor 2 of the fitted model times the run's machine speed (for jobs longer than the
-    exact sampling, the interval from their sampled CPU time to their wall time x threads
-    must meet that range), and for each job of at least 100 MB its max_rss within a factor
+    exact sampling, the interval from their extrapolated CPU time to their wall time x
+    threads must meet that range), and for each job of at least 100 MB its max_rss within a factor
     2. The machine speed is the median over those rules of measured / predicted CPU time,
     within a factor 3 of 1: CPU seconds of the same jobs differ between machines (and on a
     shared VM within an hour) by a factor largely common to all rules, while a rule whose model is
