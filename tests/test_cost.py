@@ -99,7 +99,7 @@ def test_node_limit_below_a_request_stops_the_dry_run(tmp_path):
 #: every 30 s: a longer job's CPU time is extrapolated from its last sample
 #: (radflow.timing.whole_job_cpu_s, at most its true value at a constant rate), its wall
 #: time x threads an upper bound.
-EXACT_CPU_WALL_S = 15.0
+EXACT_CPU_WALL_S = timing.FIRST_SAMPLES_S
 #: Jobs of less CPU time than this, on average, are below the benchmark's sampling: their
 #: CPU time reads 0 in one run (all 96 inject rows the model was fitted to) and 0.25 s in the
 #: next (the same 21 CI inject jobs), so their rule's model is not checked.

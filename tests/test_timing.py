@@ -155,8 +155,8 @@ def test_docs_block_is_the_cli_output(run, tmp_path):
 def test_cpu_time_of_a_long_job_is_extrapolated_from_its_last_sample():
     """Snakemake reads a job's CPU time every 0.5 s up to 15 s, then at 45 s, 75 s, ...: a
     job of at most 15 s keeps its cpu_time; a longer one's is scaled by wall / its last
-    sample time (numbers of two Pythia jobs of the CI run: 38.9 s read 15.1 s, 109.2 s read
-    105.1 s)."""
+    sample time (numbers of two Pythia jobs, of the CI and the default run: 38.9 s read
+    15.1 s, 109.2 s read 105.1 s)."""
     def cpu(wall, sampled):
         return timing.whole_job_cpu_s(timing.Benchmark(wall_s=wall, cpu_s=sampled, max_rss_mb=1))
 

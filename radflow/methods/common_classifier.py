@@ -310,9 +310,10 @@ def hgb_bin_thresholds(x, w, max_bins: int = 255) -> list:
     feature has at most ``max_bins`` of them, else its weighted 'averaged inverted CDF'
     percentiles at k / max_bins (k = 1 .. max_bins - 1), repeated values once. The same
     arithmetic as scikit-learn's, whose weighted binning computes every percentile with its
-    own sort of the column and its own pass of Python per percentile; here the column is
-    sorted once and every percentile found in one pass (:func:`_averaged_inverted_cdf`, the
-    same thresholds bit for bit). Returns F
+    own sort of the column and its own pass of Python per percentile; here every percentile
+    of a column is found in one pass (:func:`_averaged_inverted_cdf`, which repeats
+    scikit-learn's sort of the sorted column so that tied values keep its order: the same
+    thresholds bit for bit). Returns F
     increasing float64 arrays; event x goes to bin i of feature f iff
     thresholds[f][i - 1] < x <= thresholds[f][i] (:func:`hgb_bin_codes`). scikit-learn
     bins a random subsample above 2e5 training events; these thresholds use every event."""
@@ -346,9 +347,10 @@ def _averaged_inverted_cdf(x, w, percentiles) -> np.ndarray:
     cdf = np.cumsum(np.take_along_axis(w, sorted_idx, axis=0).T, axis=1)        # (F, N)
     max_idx = len(x) - 1
     eps = np.finfo(np.float64).eps
-    out = np.empty((x.shape[1], len(percentiles)))
+    fractions = np.asarray(percentiles, np.float64) / 100
+    out = np.empty((x.shape[1], len(fractions)))
     for f in range(x.shape[1]):
-        rank = np.asarray(percentiles, np.float64) / 100 * cdf[f, -1]
+        rank = fractions * cdf[f, -1]
         rank = np.where(rank == 0, np.nextafter(rank, rank + 1), rank)
         at = np.clip(np.searchsorted(cdf[f], rank), 0, max_idx)
         value = x[sorted_idx[at, f], f]
