@@ -31,8 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import yaml
-
+from radflow.config import load_yaml
 from radflow.jobs import job_parts
 from radflow.regions import study_scan_windows
 
@@ -275,7 +274,7 @@ def fit(xs, ys) -> tuple[float, float]:
 
 @lru_cache(maxsize=None)
 def _load(path: str) -> dict:
-    return yaml.safe_load(Path(path).read_text())
+    return load_yaml(path)
 
 
 def coefficients(path: str | Path = COEFFICIENTS) -> dict:

@@ -209,12 +209,12 @@ KINDS_DIR = Path(__file__).resolve().parents[1] / "radflow" / "studies"
 def kind_info(kind: str) -> dict:
     """The paper and figure ids of a study kind, from radflow/studies/<kind>/kind.yaml ({} if
     there is none)."""
-    import yaml
+    from radflow.config import load_yaml
 
     path = KINDS_DIR / kind / "kind.yaml"
     if not path.is_file():
         return {}
-    spec = yaml.safe_load(path.read_text())
+    spec = load_yaml(path)
     return {"paper": spec.get("paper"), "figures": list(spec.get("figures") or {})}
 
 

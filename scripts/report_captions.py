@@ -22,6 +22,7 @@ import yaml
 import _bootstrap  # sys.path, job header, run()
 import readme_tables
 from radflow import h5io, timing
+from radflow.config import load_yaml
 
 
 def rst_text(text: str) -> str:
@@ -93,7 +94,7 @@ def main(argv=None):
     ap.add_argument("--config-out", required=True)
     args = ap.parse_args(argv)
     catalog = {fid: entry for path in args.catalog
-               for fid, entry in yaml.safe_load(Path(path).read_text())["figures"].items()}
+               for fid, entry in load_yaml(path)["figures"].items()}
     summaries = {p: json.loads(Path(p).read_text()) for p in args.summaries}
     ids = [Path(f).name.split("_", 1)[0] for f in args.figures]
     out = Path(args.out_dir)

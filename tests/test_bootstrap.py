@@ -43,6 +43,42 @@ def test_tensorflow_imports_without_keras_and_keras_users_still_load():
     assert out["keras3"] == "3"
 
 
+GC_PROBE = """
+import gc, json, sys
+sys.path.insert(0, {scripts!r})
+sys.argv = [{argv0!r}]
+import _bootstrap
+out = {{"at_import": gc.isenabled()}}
+def main():
+    out["in_main"] = gc.isenabled()
+    before = gc.get_freeze_count()
+    import tensorflow
+    out["after_tensorflow"] = gc.isenabled()
+    out["frozen_by_tensorflow"] = gc.get_freeze_count() - before
+    print("PROBE " + json.dumps(out), flush=True)
+_bootstrap.run(main)
+"""
+
+
+def test_imports_run_without_garbage_collection_and_main_with_it():
+    """In a script run as a program the collector is paused for its imports and running in
+    main(); tensorflow's import (inside main) runs paused and freezes the objects it built,
+    with the collector running again afterwards. A test that imports a script keeps its
+    collector running."""
+    runs = {}
+    for what, argv0 in (("program", str(SCRIPTS / "features.py")), ("imported", "pytest")):
+        proc = subprocess.run([sys.executable, "-c", GC_PROBE.format(scripts=str(SCRIPTS),
+                                                                    argv0=argv0)],
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        runs[what] = json.loads([ln for ln in proc.stdout.splitlines()
+                                 if ln.startswith("PROBE ")][-1][len("PROBE "):])
+    assert runs["program"]["at_import"] is False and runs["imported"]["at_import"] is True
+    for run in runs.values():
+        assert run["in_main"] is True and run["after_tensorflow"] is True
+        assert run["frozen_by_tensorflow"] > 100_000      # TensorFlow's ~400k objects
+
+
 FLOW_JOB = """
 import json, sys
 sys.path.insert(0, {scripts!r})

@@ -204,3 +204,19 @@ def test_cwola_ae_studies_share_one_autoencoder_and_need_their_keys():
     bad["studies"]["cwola_ae_500"]["samples"]["signal"] = "sig_nowhere"
     with pytest.raises(cfgmod.ConfigError, match=r"studies\.cwola_ae_500\.samples\.signal.*sig_nowhere"):
         studies.validate(bad)
+
+
+def test_yaml_files_load_as_pyyaml_s_safe_loader_reads_them(tmp_path):
+    """radflow.config.load_yaml (libyaml's parser where PyYAML has it) gives every YAML file
+    of the repository as PyYAML's pure-Python SafeLoader does, types included, and like it
+    refuses a Python tag."""
+    files = [p for p in REPO.rglob("*.yaml") if not {".venv", "results", ".snakemake"} & set(
+        p.relative_to(REPO).parts)]
+    assert len(files) >= 15
+    for path in files:
+        fast, plain = cfgmod.load_yaml(path), yaml.load(path.read_text(), Loader=yaml.SafeLoader)
+        assert fast == plain and repr(fast) == repr(plain), path
+    bad = tmp_path / "python_tag.yaml"
+    bad.write_text("x: !!python/object:os.system {}\n")
+    with pytest.raises(yaml.YAMLError, match="python/object"):
+        cfgmod.load_yaml(bad)

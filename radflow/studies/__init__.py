@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsonschema
-import yaml
 
-from radflow.config import ConfigError, _field, fill_defaults_schema
+from radflow.config import ConfigError, _field, fill_defaults_schema, load_yaml
 
 HERE = Path(__file__).resolve().parent
 
@@ -60,7 +59,7 @@ def load_kind(path) -> StudyKind:
     spec_file = path / "kind.yaml"
     if not spec_file.is_file():
         raise ConfigError(f"study kind folder {path}: no kind.yaml")
-    spec = yaml.safe_load(spec_file.read_text())
+    spec = load_yaml(spec_file)
     missing = [k for k in ("name", "paper", "roles", "figures") if k not in spec]
     if missing:
         raise ConfigError(f"{spec_file}: missing {missing}")
