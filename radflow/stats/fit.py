@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
 
 from radflow.stats.significance import excess_z
 
@@ -85,6 +84,8 @@ class FitResult:
         (= 2 :attr:`nll`, dimensionless), ndf = n_fit_bins - :data:`N_PARAMS` and
         p = chi2.sf(D, ndf): uniform for spectra the dijet function describes (Wilks; needs
         a few events per bin), small for spectra it cannot describe."""
+        from scipy import special      # here: see radflow.stats.significance
+
         deviance = 2.0 * self.nll
         ndf = int(self.fit_bins.sum()) - N_PARAMS
         # chi2.sf(D, ndf) as scipy.stats computes it (scipy.stats itself costs 0.4 s of a
