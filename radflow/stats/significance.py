@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 # scipy.special is imported where it is used: the Snakefile's config check reads
-# radflow.stats.fit.N_PARAMS, and its import took 0.2 s of every Snakemake start.
+# radflow.stats.fit.N_PARAMS, and every Snakemake start would import it.
 
 
 def z_of_p(p):
