@@ -31,6 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
 from radflow.config import load_yaml
 from radflow.jobs import job_parts
 from radflow.regions import study_scan_windows

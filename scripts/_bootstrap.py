@@ -13,9 +13,10 @@ script run as a program the collector is paused from here until :func:`run` star
 ``main()``, and :class:`_TensorFlowImportUncollected` pauses it for the import of
 tensorflow (inside ``main()``, where the engines import it); what they built is then frozen
 (:func:`gc.freeze`), so that the job's later collections skip it. `import tensorflow` takes
-0.47 s less, a plotting script's imports 0.12 s less (2 cores). TF_USE_LEGACY_KERAS makes the Keras behind tf.keras tf_keras instead of Keras 3 (which
-pulls matplotlib, pandas and scikit-learn where tf.keras is used). A later import of tf_keras
-(TensorFlow Probability, tf.keras) or of Keras 3 (the benchmark's Keras fits) loads as usual.
+0.47 s less, a plotting script's imports 0.12 s less (2 cores). TF_USE_LEGACY_KERAS makes
+the Keras behind tf.keras tf_keras instead of Keras 3 (which pulls matplotlib, pandas and
+scikit-learn where tf.keras is used). A later import of tf_keras (TensorFlow Probability,
+tf.keras) or of Keras 3 (the benchmark's Keras fits) loads as usual.
 
 Where RADFLOW_XLA_CACHE names a directory (the Snakefile sets it for every job), XLA's
 persistent compilation cache is switched on in a subdirectory for this TensorFlow version
