@@ -1,41 +1,63 @@
 """scripts/_bootstrap.py: every script imports it first. Its import hook keeps TensorFlow's
 own import from loading Keras; the tests check, in a fresh interpreter, that TensorFlow still
 imports and computes, that Keras was not loaded on the way, and that what does need Keras
-afterwards (TensorFlow Probability, tf.keras, Keras 3 for the benchmark's fits) still loads."""
+afterwards (TensorFlow Probability, tf.keras, Keras 3 for the benchmark's fits) still loads;
+and that the imports of a script run as a program ran without garbage collection."""
+import gc
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+import _bootstrap     # scripts/ is on pytest's pythonpath (pytest.ini)
+
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 
 PROBE = """
-import json, sys
+import gc, json, sys
 sys.path.insert(0, {scripts!r})
+sys.argv = [{script!r}]               # as a rule's job runs a script
 import _bootstrap
-import tensorflow as tf
-out = {{"tf_keras_after_tf": "tf_keras" in sys.modules,
-        "sum": float(tf.reduce_sum(tf.constant([1.0, 2.0])))}}
-import tensorflow_probability as tfp
-out["tfp_normal_logpdf_0"] = float(tfp.distributions.Normal(0.0, 1.0).log_prob(0.0))
-out["tf_keras_dense"] = tf.keras.layers.Dense(2)(tf.ones((1, 3))).shape.as_list()
-import keras
-out["keras3"] = keras.__version__.split(".")[0]
-print("PROBE " + json.dumps(out))
+out = {{"gc_at_import": gc.isenabled()}}
+
+
+def main():
+    out["gc_in_main"] = gc.isenabled()
+    before = gc.get_freeze_count()
+    import tensorflow as tf
+    out["gc_after_tensorflow"] = gc.isenabled()
+    out["frozen_by_tensorflow"] = gc.get_freeze_count() - before
+    out["tf_keras_after_tf"] = "tf_keras" in sys.modules
+    out["sum"] = float(tf.reduce_sum(tf.constant([1.0, 2.0])))
+    import tensorflow_probability as tfp
+    out["tfp_normal_logpdf_0"] = float(tfp.distributions.Normal(0.0, 1.0).log_prob(0.0))
+    out["tf_keras_dense"] = tf.keras.layers.Dense(2)(tf.ones((1, 3))).shape.as_list()
+    import keras
+    out["keras3"] = keras.__version__.split(".")[0]
+    print("PROBE " + json.dumps(out), flush=True)
+
+
+_bootstrap.run(main)
 """
 
 
+@pytest.fixture(scope="module")
 def probe():
-    proc = subprocess.run([sys.executable, "-c", PROBE.format(scripts=str(SCRIPTS))],
-                          capture_output=True, text=True, timeout=300)
+    """What a script run as a program (scripts/features.py's path as sys.argv[0]) saw of the
+    garbage collector and of TensorFlow, Keras and their users, in a fresh interpreter."""
+    proc = subprocess.run([sys.executable, "-c", PROBE.format(
+        scripts=str(SCRIPTS), script=str(SCRIPTS / "features.py"))],
+        capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     line = [ln for ln in proc.stdout.splitlines() if ln.startswith("PROBE ")][-1]
     return json.loads(line[len("PROBE "):])
 
 
-def test_tensorflow_imports_without_keras_and_keras_users_still_load():
-    out = probe()
+def test_tensorflow_imports_without_keras_and_keras_users_still_load(probe):
+    out = probe
     assert out["tf_keras_after_tf"] is False        # the 0.6 s the hook is there to save
     assert out["sum"] == 3.0
     assert abs(out["tfp_normal_logpdf_0"] + 0.9189385) < 1e-6     # -ln sqrt(2 pi)
@@ -43,40 +65,15 @@ def test_tensorflow_imports_without_keras_and_keras_users_still_load():
     assert out["keras3"] == "3"
 
 
-GC_PROBE = """
-import gc, json, sys
-sys.path.insert(0, {scripts!r})
-sys.argv = [{argv0!r}]
-import _bootstrap
-out = {{"at_import": gc.isenabled()}}
-def main():
-    out["in_main"] = gc.isenabled()
-    before = gc.get_freeze_count()
-    import tensorflow
-    out["after_tensorflow"] = gc.isenabled()
-    out["frozen_by_tensorflow"] = gc.get_freeze_count() - before
-    print("PROBE " + json.dumps(out), flush=True)
-_bootstrap.run(main)
-"""
-
-
-def test_imports_run_without_garbage_collection_and_main_with_it():
+def test_imports_run_without_garbage_collection_and_main_with_it(probe):
     """In a script run as a program the collector is paused for its imports and running in
     main(); tensorflow's import (inside main) runs paused and freezes the objects it built,
-    with the collector running again afterwards. A test that imports a script keeps its
-    collector running."""
-    runs = {}
-    for what, argv0 in (("program", str(SCRIPTS / "features.py")), ("imported", "pytest")):
-        proc = subprocess.run([sys.executable, "-c", GC_PROBE.format(scripts=str(SCRIPTS),
-                                                                    argv0=argv0)],
-                              capture_output=True, text=True, timeout=300)
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        runs[what] = json.loads([ln for ln in proc.stdout.splitlines()
-                                 if ln.startswith("PROBE ")][-1][len("PROBE "):])
-    assert runs["program"]["at_import"] is False and runs["imported"]["at_import"] is True
-    for run in runs.values():
-        assert run["in_main"] is True and run["after_tensorflow"] is True
-        assert run["frozen_by_tensorflow"] > 100_000      # TensorFlow's ~400k objects
+    with the collector running again afterwards. Where a test imports a script (as this
+    module imports _bootstrap), the collector keeps running."""
+    assert probe["gc_at_import"] is False
+    assert probe["gc_in_main"] is True and probe["gc_after_tensorflow"] is True
+    assert probe["frozen_by_tensorflow"] > 100_000      # TensorFlow's ~400k objects
+    assert _bootstrap.AS_PROGRAM is False and gc.isenabled()
 
 
 FLOW_JOB = """
@@ -122,7 +119,6 @@ def test_xla_steps_compiled_by_one_job_are_loaded_by_the_next_with_the_same_numb
 
 
 def test_xla_cache_is_keyed_by_tensorflow_version_and_instruction_set(monkeypatch):
-    import _bootstrap     # scripts/ is on pytest's pythonpath (pytest.ini)
     flag = _bootstrap.xla_cache_flag("/cache")
     monkeypatch.setattr(_bootstrap.importlib.metadata, "version", lambda name: "0.0-other")
     other_tf = _bootstrap.xla_cache_flag("/cache")
