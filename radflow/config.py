@@ -14,7 +14,6 @@ import copy
 from collections.abc import Mapping
 from pathlib import Path
 
-import jsonschema
 import numpy as np
 import yaml
 
@@ -49,6 +48,8 @@ def _field(path) -> str:
 
 def validate_schema(config: dict, schema_path=SCHEMA) -> None:
     """Raise :class:`ConfigError` with the field path of the first schema violation."""
+    import jsonschema     # here: the jobs read their config as JSON and validate nothing
+
     schema = load_yaml(schema_path)
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(config),
                     key=lambda e: list(map(str, e.absolute_path)))

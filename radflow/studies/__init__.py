@@ -18,8 +18,6 @@ import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jsonschema
-
 from radflow.config import ConfigError, _field, fill_defaults_schema, load_yaml
 
 HERE = Path(__file__).resolve().parent
@@ -144,6 +142,7 @@ def check_studies(config: dict, kinds: dict[str, StudyKind]) -> None:
         schema = {"type": "object", "properties": own,
                   "definitions": kind.schema.get("definitions", {})}
         fill_defaults_schema(st, schema)
+        import jsonschema     # here, as in radflow.config.validate_schema
         errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(st),
                         key=lambda e: list(map(str, e.absolute_path)))
         if errors:
