@@ -111,8 +111,8 @@ def test_ci_run_benchmarks_within_a_factor_2_of_the_model(ci_run, tmp_path):
     :data:`MIN_SAMPLED_CPU_S`): its summed CPU time within a
     factor 2 of the fitted model times the run's machine speed (for jobs longer than the
     exact sampling, the interval from their extrapolated CPU time to their wall time x
-    threads must meet that range), and for each job of at least 100 MB its max_rss within a factor
-    2. The machine speed is the median over those rules of measured / predicted CPU time,
+    threads must meet that range), and for each job of at least 100 MB its max_rss within a
+    factor 2. The machine speed is the median over those rules of measured / predicted CPU time,
     within a factor 3 of 1: CPU seconds of the same jobs differ between machines (and on a
     shared VM within an hour) by a factor largely common to all rules, while a rule whose model is
     wrong stands out from the others."""

@@ -109,6 +109,8 @@ def check_studies(config: dict, kinds: dict[str, StudyKind]) -> None:
     keys valid against the kind's schema (defaults filled in), no key that neither the common
     study schema nor the kind knows, and the kind's semantic checks. Raises
     :class:`ConfigError` naming the field."""
+    import jsonschema     # here, as in radflow.config.validate_schema
+
     from radflow.config import STUDY_COMMON_KEYS
 
     for name, st in config["studies"].items():
@@ -142,7 +144,6 @@ def check_studies(config: dict, kinds: dict[str, StudyKind]) -> None:
         schema = {"type": "object", "properties": own,
                   "definitions": kind.schema.get("definitions", {})}
         fill_defaults_schema(st, schema)
-        import jsonschema     # here, as in radflow.config.validate_schema
         errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(st),
                         key=lambda e: list(map(str, e.absolute_path)))
         if errors:
