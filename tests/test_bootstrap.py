@@ -31,6 +31,13 @@ def main():
     out["gc_after_tensorflow"] = gc.isenabled()
     out["frozen_by_tensorflow"] = gc.get_freeze_count() - before
     out["tf_keras_after_tf"] = "tf_keras" in sys.modules
+    import typing
+    from tensorflow.python.ops import gen_array_ops, gen_math_ops
+    same = [gen_array_ops.TV_BatchMatrixDiag_T, gen_math_ops.TV_Abs_T]
+    out["typing_compile_left"] = "compile" in vars(typing)
+    out["forward_refs_share_code"] = [
+        str(c.__forward_arg__) for c in same[0].__constraints__
+        if any(c.__forward_code__ is d.__forward_code__ for d in same[1].__constraints__)]
     out["sum"] = float(tf.reduce_sum(tf.constant([1.0, 2.0])))
     import tensorflow_probability as tfp
     out["tfp_normal_logpdf_0"] = float(tfp.distributions.Normal(0.0, 1.0).log_prob(0.0))
@@ -73,6 +80,14 @@ def test_imports_run_without_garbage_collection_and_main_with_it(probe):
     assert probe["gc_at_import"] is False
     assert probe["gc_in_main"] is True and probe["gc_after_tensorflow"] is True
     assert probe["frozen_by_tensorflow"] > 100_000      # TensorFlow's ~400k objects
+
+
+def test_tensorflow_op_typevars_compile_each_constraint_once(probe):
+    """During tensorflow's import typing compiles each ForwardRef string once: two op
+    modules' TypeVars share the code object of a constraint they both name, and typing's
+    own compile is back afterwards."""
+    assert "_atypes.Float32" in probe["forward_refs_share_code"]
+    assert probe["typing_compile_left"] is False
     assert _bootstrap.AS_PROGRAM is False and gc.isenabled()
 
 

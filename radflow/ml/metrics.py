@@ -19,13 +19,25 @@ def roc_auc(labels, scores, weights=None) -> float:
     if labels.all() or not labels.any():
         raise ValueError("roc_auc needs both classes (label 0 and 1)")
     if weights is None:
-        from scipy.stats import rankdata    # 0.4 s of import, only where an AUC is computed
-
-        ranks = rankdata(scores)
+        ranks = midranks(scores)
         n1, n0 = labels.sum(), (~labels).sum()
         return float((ranks[labels].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
     fpr, tpr, _ = roc_curve(labels, scores, weights)
     return float(np.trapezoid(tpr, fpr))
+
+
+def midranks(values) -> np.ndarray:
+    """Ranks 1..n of ``values`` (n,), tied values sharing the mean of their ranks: scipy's
+    ``rankdata(values)`` without scipy.stats' 0.4 s of import in every job that needs an AUC."""
+    values = np.asarray(values)
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    first = np.r_[True, ordered[1:] != ordered[:-1]]      # the first of each run of ties
+    starts = np.flatnonzero(first)
+    ends = np.r_[starts[1:], len(values)]
+    ranks = np.empty(len(values))
+    ranks[order] = ((starts + 1 + ends) / 2)[np.cumsum(first) - 1]
+    return ranks
 
 
 def roc_curve(labels, scores, weights=None):
