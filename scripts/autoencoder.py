@@ -42,11 +42,12 @@ def main(argv=None):
     cfg = cli.load_config(args)
     ae = cfg["studies"][args.study]["autoencoder"]
     bkg, mjj = fit_events(args.data, ae["features"], args.injection)
-    folds = autoencoder.choose_folds(len(bkg), ae["members"], ae["subsample"])
+    folds = autoencoder.choose_folds(len(bkg), ae["members"], ae["subsample"], ae["val_events"])
     seed = derive_seed(cfg["seed"], "autoencoder", args.run)
     ens = autoencoder.train(bkg, ae["members"], ae["subsample"], seed, epochs=ae["epochs"],
                             batch_size=ae["batch_size"], hidden=ae["hidden"],
-                            latent=ae["latent"], learning_rate=ae["learning_rate"], folds=folds)
+                            latent=ae["latent"], learning_rate=ae["learning_rate"],
+                            val_events=ae["val_events"], folds=folds)
     cols = {"score_data": ens.heldout_score, "fold_data": ens.fold, "mjj_data": mjj}
     for name, *paths in args.signal:
         x, m = fit_events(paths, ae["features"])

@@ -154,7 +154,7 @@ def test_snakemake_merges_configfiles_over_the_default_and_overrides_on_top(tmp_
     seeded = [c for c in commands if '"seed":' in c]
     assert seeded and all('"seed":7' in c for c in seeded)
     generate = [c for c in commands if "generate.py" in c and "--sample data " in c]
-    assert generate and all('"n_chunks":2,"n_events":10000' in c for c in generate)
+    assert generate and all('"n_chunks":2,"n_events":5000' in c for c in generate)
 
 
 def test_binned_study_gets_the_papers_regions_and_rejects_disagreeing_windows():
