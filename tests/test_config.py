@@ -32,6 +32,8 @@ BAD = [
     (set_(["studies", "salad", "kind"], "salsa"), r"studies\.salad\.kind.*unknown study kind"),
     (set_(["studies", "salad", "flow"], {"n_blocks": 2}), r"studies\.salad\.flow.*not a key"),
     (set_(["studies", "cathode", "flow", "epochs"], 0), r"studies\.cathode\.flow\.epochs"),
+    (set_(["studies", "cwola_ae_500", "autoencoder", "val_events"], 0),
+     r"studies\.cwola_ae_500\.autoencoder\.val_events"),
     (set_(["samples", "lhco"], {"source": "lhco_h5", "path": "nowhere/events.h5"}),
      r"samples\.lhco\.path.*nowhere/events.h5"),
     (set_(["samples", "data", "process"], "ttbar"), r"samples\.data\.process"),
