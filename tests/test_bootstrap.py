@@ -80,6 +80,7 @@ def test_imports_run_without_garbage_collection_and_main_with_it(probe):
     assert probe["gc_at_import"] is False
     assert probe["gc_in_main"] is True and probe["gc_after_tensorflow"] is True
     assert probe["frozen_by_tensorflow"] > 100_000      # TensorFlow's ~400k objects
+    assert _bootstrap.AS_PROGRAM is False and gc.isenabled()
 
 
 def test_tensorflow_op_typevars_compile_each_constraint_once(probe):
@@ -88,7 +89,6 @@ def test_tensorflow_op_typevars_compile_each_constraint_once(probe):
     own compile is back afterwards."""
     assert "_atypes.Float32" in probe["forward_refs_share_code"]
     assert probe["typing_compile_left"] is False
-    assert _bootstrap.AS_PROGRAM is False and gc.isenabled()
 
 
 FLOW_JOB = """
