@@ -32,6 +32,8 @@ def test_tied_scores_share_their_mean_rank_and_count_half_in_the_auc():
     # Sorted: 1.0 (rank 1), three 2.0 (ranks 2-4, mean 3), 5.0 (rank 5), two 7.0 (6-7: 6.5).
     np.testing.assert_array_equal(metrics.midranks([7.0, 2.0, 5.0, 2.0, 1.0, 7.0, 2.0]),
                                   [6.5, 3, 5, 3, 1, 6.5, 3])
+    assert np.isnan(metrics.midranks([1.0, np.nan, 0.5])).all()     # as scipy's rankdata
+    assert np.isnan(metrics.roc_auc([1, 0, 1], [0.2, np.nan, 0.9]))
     # One signal and one background at every score: each pair is a tie, AUC 1/2.
     assert metrics.roc_auc([1, 0, 1, 0], [0.3, 0.3, 0.8, 0.8]) == pytest.approx(0.5)
     # S at .8 and .3, B at .8 and .1: pairs (.8,.8) 1/2, (.8,.1) 1, (.3,.8) 0, (.3,.1) 1.
