@@ -139,6 +139,21 @@ def test_nested_kfold_epochs_rerun_that_study_s_cwola_hunting_only(moved, ci_con
     assert not any("results/cwola_ae_300/" in o for o in outputs)
 
 
+def test_autoencoder_val_events_rerun_the_runs_autoencoders_not_the_model_selection(
+        moved, ci_config):
+    """The model selection trains with its own member count, subsample and validation
+    events: a change of the runs' autoencoder.val_events reruns the runs' ensembles and what
+    reads them only."""
+    def edit(c):
+        for name in ("cwola_ae_500", "cwola_ae_300"):
+            c["studies"][name]["autoencoder"] = dict(c["studies"][name]["autoencoder"],
+                                                     val_events=400)
+    jobs, _ = dry_run(moved, "--configfile", edited_config(moved, "ae.yaml", edit))
+    reps = ci_config["studies"]["cwola_ae_500"]["injection"]["repetitions"]
+    assert jobs == {"autoencoder": reps, "cwola_ae_fits": 2 * reps, "cwola_ae_summary": 1,
+                    "plot_cwola_ae": 1, "plot_ae_selection": 1, "all": 1, "report_captions": 1}
+
+
 def test_code_edit_reruns_the_jobs_that_run_it(moved):
     plotting = moved / "radflow" / "plotting.py"
     ensemble = moved / "radflow" / "ml" / "ensemble.py"

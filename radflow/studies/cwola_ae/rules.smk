@@ -96,7 +96,10 @@ rule ae_model_selection:
     output:
         "results/cwola_ae/model_selection.json",
     params:
-        config=cfg("seed", f"studies.{CWOLA_AE_FIRST}.autoencoder",
+        # The autoencoder settings it trains with (not the runs' members, subsample or
+        # val_events: the model selection has its own).
+        config=cfg("seed", *(f"studies.{CWOLA_AE_FIRST}.autoencoder.{k}"
+                             for k in ("features", "epochs", "batch_size", "learning_rate")),
                    f"studies.{CWOLA_AE_FIRST}.model_selection"),
         study=CWOLA_AE_FIRST,
         signals=all_signal_args,
