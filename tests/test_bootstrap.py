@@ -17,19 +17,30 @@ import _bootstrap     # scripts/ is on pytest's pythonpath (pytest.ini)
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 
 PROBE = """
-import gc, json, sys
+import gc, json, sys, weakref
 sys.path.insert(0, {scripts!r})
 sys.argv = [{script!r}]               # as a rule's job runs a script
 import _bootstrap
+import numpy as np
 out = {{"gc_at_import": gc.isenabled()}}
+
+
+def first_tensorflow_import(events):     # as a training engine called on a job's events
+    import tensorflow as tf
+    return tf
 
 
 def main():
     out["gc_in_main"] = gc.isenabled()
     before = gc.get_freeze_count()
-    import tensorflow as tf
+    events = np.ones(1000)
+    events_alive = weakref.ref(events)
+    tf = first_tensorflow_import(events)
     out["gc_after_tensorflow"] = gc.isenabled()
     out["frozen_by_tensorflow"] = gc.get_freeze_count() - before
+    del events
+    gc.collect()
+    out["events_freed"] = events_alive() is None
     out["tf_keras_after_tf"] = "tf_keras" in sys.modules
     import typing
     from tensorflow.python.ops import gen_array_ops, gen_math_ops
@@ -81,6 +92,13 @@ def test_imports_run_without_garbage_collection_and_main_with_it(probe):
     assert probe["gc_in_main"] is True and probe["gc_after_tensorflow"] is True
     assert probe["frozen_by_tensorflow"] > 100_000      # TensorFlow's ~400k objects
     assert _bootstrap.AS_PROGRAM is False and gc.isenabled()
+
+
+def test_tensorflow_import_keeps_no_frame_of_the_job_alive(probe):
+    """The garbage of tensorflow's import (its optional imports' exceptions, whose tracebacks
+    reach the frames of the function that imported it) is collected, not frozen: the events
+    that function held are freed once the job drops them."""
+    assert probe["events_freed"] is True
 
 
 def test_tensorflow_op_typevars_compile_each_constraint_once(probe):
