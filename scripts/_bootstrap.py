@@ -109,10 +109,10 @@ class _Uncollected(importlib.abc.Loader):
     tracebacks), whose frames link back to the frames of the job that imported tensorflow:
     frozen, it would never be collected, and every function on that stack would keep its
     locals once it returns (a mass-scan toy job: 2.90 GB peak instead of 2.32 GB, its first
-    block's tables). The youngest generation, which holds everything built since the pause,
-    is collected before the freeze: one pass over the import's objects, 0.12-0.17 s of CPU
-    against the ~0.7 s that the three passes over them would cost a job unfrozen
-    (tensorflow's import in a script's ``main()``, four runs each, 2 cores).
+    block's tables). The youngest generation (everything built since the pause, and the job's
+    newest objects) is collected before the freeze: one pass over the import's objects,
+    0.12-0.17 s of CPU, against the 0.7-0.85 s of collections over them that an unfrozen
+    import cost a short job (tensorflow's import in a script's ``main()``, 3-4 runs each, 2 cores).
 
     While it runs, :mod:`typing` compiles each string it turns into a ForwardRef once:
     TensorFlow's generated op modules declare 1291 TypeVars whose constraints are the same
